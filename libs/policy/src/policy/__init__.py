@@ -1,0 +1,1 @@
+"""Policy packs per jurisdiction and the pure functions that apply them."""

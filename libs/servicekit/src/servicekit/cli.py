@@ -1,0 +1,54 @@
+"""The command line every service has: ``python -m <service> migrate | serve``.
+
+``serve`` migrates first, so a service never answers on a schema older than its code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import uvicorn
+from fastapi import FastAPI
+from pydantic import ValidationError
+
+from servicekit.migrate import upgrade
+from servicekit.settings import ServiceSettings
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    name: str
+    settings_class: type[ServiceSettings]
+    create_app: Callable[[ServiceSettings], FastAPI]
+    migrations_package: str
+
+
+def _load_settings(service: ServiceDefinition) -> ServiceSettings:
+    try:
+        return service.settings_class()
+    except ValidationError as exc:
+        prefix = service.settings_class.model_config.get("env_prefix", "")
+        lines = [f"{service.name}: invalid settings"]
+        for error in exc.errors():
+            name = str(error["loc"][0]).upper()
+            env = name if name in {"NATS_URL", "POLICY_PACK", "CLOCK_MODE"} else f"{prefix}{name}"
+            lines.append(f"  {env}: {error['msg']}")
+        raise SystemExit("\n".join(lines)) from None
+
+
+def run(service: ServiceDefinition, argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog=f"python -m {service.name}")
+    parser.add_argument("command", choices=["migrate", "serve"])
+    parser.add_argument("--no-migrate", action="store_true", help="serve without migrating (migrations ran as a separate step)")
+    args = parser.parse_args(argv)
+    settings = _load_settings(service)
+    if args.command == "migrate" or not args.no_migrate:
+        upgrade(settings.database_url, service.migrations_package)
+    if args.command == "migrate":
+        print(f"{service.name}: database is at the latest revision", file=sys.stderr)
+        return
+    app = service.create_app(settings)
+    uvicorn.run(app, host=settings.http_host, port=settings.port, log_config=None, timeout_graceful_shutdown=10)

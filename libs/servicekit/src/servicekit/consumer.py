@@ -1,0 +1,219 @@
+"""Durable pull consumers: at-least-once delivery made effectively-once by the inbox.
+
+One durable consumer per (service, source stream), filtered to the event types the service
+handles; every replica of the service pulls from the same durable, so JetStream spreads the
+work and a message held by a dead replica is redelivered after ``ack_wait``.
+
+Per message: the handler's effect and the inbox row commit in one transaction, then the
+message is acked. A redelivery finds the inbox row and is acked with no second effect. A
+failure is nak'ed with a growing delay; after ``max_deliver`` attempts the message is parked
+with its error and terminated, so the consumer moves on and an operator can replay it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import traceback
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+
+from nats.aio.msg import Msg
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from opentelemetry import trace
+from sqlalchemy.dialects.postgresql import insert
+
+from contracts.base import Event
+from contracts.envelope import Envelope, EnvelopeError
+from contracts.streams import StreamSpec
+from servicekit import failpoints
+from servicekit.db import UnitOfWork, UnitOfWorkFactory
+from servicekit.jetstream import Broker
+from servicekit.tables import InboxMessage, ParkedMessage
+from servicekit.telemetry import span_from_headers, trace_id_of
+
+log = logging.getLogger(__name__)
+tracer = trace.get_tracer("servicekit.consumer")
+
+Handler = Callable[[UnitOfWork, Envelope], Awaitable[None]]
+"""Applies one event inside the given unit of work; the consumer commits."""
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """The events of one stream a service reacts to, each routed to its handler."""
+
+    stream: StreamSpec
+    handlers: Mapping[type[Event], Handler]
+
+
+@dataclass(frozen=True)
+class ConsumerPolicy:
+    max_deliver: int = 5
+    backoff_seconds: tuple[float, ...] = (0.5, 2, 5, 15, 30)
+    ack_wait_seconds: float = 30
+    fetch_batch: int = 20
+
+    def delay_after(self, deliveries: int) -> float:
+        index = min(deliveries, len(self.backoff_seconds)) - 1
+        return self.backoff_seconds[max(index, 0)]
+
+
+class Consumer:
+    def __init__(
+        self,
+        service: str,
+        subscription: Subscription,
+        broker: Broker,
+        units: UnitOfWorkFactory,
+        policy: ConsumerPolicy,
+    ) -> None:
+        self.service = service
+        self.stream = subscription.stream
+        self.name = f"{service}-from-{subscription.stream.context}"
+        self.handlers = {cls.TYPE: handler for cls, handler in subscription.handlers.items()}
+        self._broker = broker
+        self._units = units
+        self._policy = policy
+        self._task: asyncio.Task[None] | None = None
+        self.last_fetch_ok: float | None = None
+        self.processed_total = 0
+        self.duplicates_total = 0
+        self.parked_total = 0
+
+    def config(self) -> ConsumerConfig:
+        return ConsumerConfig(
+            name=self.name,
+            durable_name=self.name,
+            description=f"{self.service} reacting to {self.stream.name}",
+            deliver_policy=DeliverPolicy.ALL,
+            ack_policy=AckPolicy.EXPLICIT,
+            ack_wait=self._policy.ack_wait_seconds,
+            # Beyond the attempts after which we park, a few spare deliveries cover a process
+            # that died mid-handling, so the message still reaches the parking step.
+            max_deliver=self._policy.max_deliver + 3,
+            filter_subjects=sorted(self.handlers),
+            max_ack_pending=1000,
+        )
+
+    @property
+    def healthy(self) -> bool:
+        running = self._task is not None and not self._task.done()
+        recent = self.last_fetch_ok is not None and time.monotonic() - self.last_fetch_ok < 15
+        return running and recent
+
+    async def start(self) -> None:
+        assert self._broker.js is not None
+        await self._broker.js.add_consumer(self.stream.name, self.config())
+        self._sub = await self._broker.js.pull_subscribe_bind(durable=self.name, stream=self.stream.name)
+        self.last_fetch_ok = time.monotonic()
+        self._task = asyncio.create_task(self._run(), name=f"consumer-{self.name}")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+        if getattr(self, "_sub", None) is not None:
+            try:
+                await self._sub.unsubscribe()
+            except Exception:
+                pass
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                messages = await self._sub.fetch(self._policy.fetch_batch, timeout=2)
+            except (NatsTimeoutError, asyncio.TimeoutError):
+                self.last_fetch_ok = time.monotonic()
+                continue
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("fetch from %s failed; retrying", self.name)
+                await asyncio.sleep(1)
+                continue
+            self.last_fetch_ok = time.monotonic()
+            for message in messages:
+                await self.handle(message)
+
+    async def handle(self, message: Msg) -> None:
+        headers = message.headers or {}
+        deliveries = message.metadata.num_delivered
+        with span_from_headers(tracer, f"{message.subject} process", headers, trace.SpanKind.CONSUMER) as span:
+            span.set_attribute("messaging.consumer.group.name", self.name)
+            span.set_attribute("messaging.message.id", headers.get("ce-id", ""))
+            try:
+                envelope = Envelope.from_message(headers, message.data)
+            except EnvelopeError as exc:
+                # It will never parse, so retrying cannot help: park it now.
+                await self._park(message, f"poison message: {exc}", deliveries)
+                return
+            try:
+                await self.apply(envelope)
+            except Exception as exc:
+                span.record_exception(exc)
+                if deliveries >= self._policy.max_deliver:
+                    await self._park(message, "".join(traceback.format_exception(exc)), deliveries)
+                else:
+                    delay = self._policy.delay_after(deliveries)
+                    log.warning(
+                        "handling %s failed (delivery %d of %d), retrying in %.1fs: %r",
+                        envelope.type, deliveries, self._policy.max_deliver, delay, exc,
+                        extra={"event_id": envelope.id, "consumer": self.name},
+                    )
+                    await message.nak(delay=delay)
+                return
+        failpoints.reach("consumer.after_effect")
+        await message.ack()
+
+    async def apply(self, envelope: Envelope) -> bool:
+        """Apply ``envelope`` once; returns False when it had already been applied."""
+        handler = self.handlers.get(envelope.type)
+        async with self._units() as uow:
+            claimed = await uow.session.execute(
+                insert(InboxMessage)
+                .values(
+                    consumer=self.name,
+                    event_id=envelope.id,
+                    event_type=envelope.type,
+                    trace_id=trace_id_of(envelope.trace_headers),
+                )
+                .on_conflict_do_nothing()
+                .returning(InboxMessage.event_id)
+            )
+            if claimed.first() is None:
+                self.duplicates_total += 1
+                log.info("%s %s already applied; skipping", envelope.type, envelope.id, extra={"event_id": envelope.id})
+                return False
+            if handler is not None:
+                await handler(uow, envelope)
+            await uow.commit()
+        self.processed_total += 1
+        return True
+
+    async def _park(self, message: Msg, error: str, deliveries: int) -> None:
+        headers = dict(message.headers or {})
+        async with self._units() as uow:
+            uow.session.add(
+                ParkedMessage(
+                    consumer=self.name,
+                    stream=self.stream.name,
+                    subject=message.subject,
+                    stream_sequence=message.metadata.sequence.stream,
+                    event_id=headers.get("ce-id"),
+                    event_type=headers.get("ce-type"),
+                    headers=headers,
+                    payload=message.data,
+                    error=error[-8000:],
+                    deliveries=deliveries,
+                )
+            )
+            await uow.commit()
+        self.parked_total += 1
+        log.error("parked %s from %s after %d deliveries: %s", message.subject, self.name, deliveries, error.splitlines()[-1] if error else "")
+        await message.term()

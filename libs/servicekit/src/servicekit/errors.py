@@ -1,0 +1,130 @@
+"""Errors a person reads: what is wrong, in Chinese and English, naming the field and the rule.
+
+A refused request changes nothing: handlers raise before they commit, and the unit of work
+rolls back whatever was staged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+
+class DomainError(Exception):
+    """A request the rules refuse. ``status_code`` 409 for a state conflict, 422 for bad content."""
+
+    def __init__(
+        self,
+        code: str,
+        message_en: str,
+        message_zh: str,
+        *,
+        rule_ids: Sequence[str] = (),
+        field: str | None = None,
+        details: dict[str, Any] | None = None,
+        status_code: int = 409,
+    ) -> None:
+        super().__init__(message_en)
+        self.code = code
+        self.message_en = message_en
+        self.message_zh = message_zh
+        self.rule_ids = list(rule_ids)
+        self.field = field
+        self.details = details or {}
+        self.status_code = status_code
+
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "error": self.code,
+            "message": self.message_en,
+            "message_zh": self.message_zh,
+            "rule_ids": self.rule_ids,
+        }
+        if self.field:
+            body["field"] = self.field
+        if self.details:
+            body["details"] = self.details
+        return body
+
+
+class NotFound(DomainError):
+    def __init__(self, what_en: str, what_zh: str, identifier: str) -> None:
+        super().__init__(
+            "not_found",
+            f"{what_en} {identifier} does not exist",
+            f"{what_zh} {identifier} 不存在",
+            status_code=404,
+        )
+
+
+_ZH_BY_TYPE = {
+    "missing": "必填字段缺失",
+    "int_parsing": "必须是整数",
+    "int_type": "必须是整数",
+    "int_from_float": "必须是整数（金额以元或分为单位，不接受小数）",
+    "float_type": "必须是数字",
+    "string_type": "必须是文本",
+    "bool_parsing": "必须是 true 或 false",
+    "date_from_datetime_parsing": "必须是日期（YYYY-MM-DD）",
+    "date_parsing": "必须是日期（YYYY-MM-DD）",
+    "datetime_parsing": "必须是带时区的时间（ISO 8601）",
+    "timezone_aware": "时间必须带时区",
+    "greater_than": "数值过小",
+    "greater_than_equal": "数值过小",
+    "less_than": "数值过大",
+    "less_than_equal": "数值过大",
+    "string_too_short": "内容过短",
+    "string_too_long": "内容过长",
+    "string_pattern_mismatch": "格式不正确",
+    "literal_error": "取值不在允许范围内",
+    "enum": "取值不在允许范围内",
+    "extra_forbidden": "不允许的字段",
+    "json_invalid": "请求体不是有效的 JSON",
+    "model_attributes_type": "必须是对象",
+    "list_type": "必须是列表",
+}
+
+
+def _field_name(loc: Sequence[Any]) -> str:
+    return ".".join(str(part) for part in loc if part != "body") or "body"
+
+
+def validation_body(errors: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    fields = []
+    for error in errors:
+        ctx = error.get("ctx") or {}
+        zh = _ZH_BY_TYPE.get(error["type"], "格式不正确")
+        if "limit_value" in ctx or "gt" in ctx or "ge" in ctx or "lt" in ctx or "le" in ctx:
+            bound = next(str(ctx[k]) for k in ("gt", "ge", "lt", "le", "limit_value") if k in ctx)
+            zh = f"{zh}（界限 {bound}）"
+        fields.append(
+            {
+                "field": _field_name(error["loc"]),
+                "message": error["msg"],
+                "message_zh": zh,
+                "type": error["type"],
+            }
+        )
+    names = ", ".join(f["field"] for f in fields)
+    return {
+        "error": "validation_failed",
+        "message": f"Invalid request: {'; '.join(f['field'] + ': ' + f['message'] for f in fields)}",
+        "message_zh": f"请求数据有误：{'；'.join(f['field'] + '：' + f['message_zh'] for f in fields)}",
+        "rule_ids": [],
+        "field": fields[0]["field"] if len(fields) == 1 else names,
+        "fields": fields,
+    }
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
+        return JSONResponse(exc.body(), status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse(validation_body(exc.errors()), status_code=422)

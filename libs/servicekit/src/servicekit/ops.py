@@ -1,0 +1,153 @@
+"""Health and operator endpoints every service exposes."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, model_validator
+
+from servicekit.errors import DomainError, NotFound
+from servicekit.outbox import backlog
+from servicekit.parking import ReplayError
+from servicekit.deps import Runtime
+
+health = APIRouter(tags=["health"])
+ops = APIRouter(prefix="/ops", tags=["operations"])
+
+
+@health.get("/healthz")
+async def healthz() -> dict[str, str]:
+    """Liveness: the process answers."""
+    return {"status": "ok"}
+
+
+@health.get("/readyz")
+async def readyz(runtime: Runtime) -> JSONResponse:
+    """Readiness: database, NATS, outbox relay and every consumer are up."""
+    checks: dict[str, Any] = {
+        "database": await runtime.database_ok(),
+        "nats": runtime.broker.connected,
+        "outbox_relay": runtime.relay.running,
+        "consumers": {consumer.name: consumer.healthy for consumer in runtime.consumers},
+    }
+    ready = checks["database"] and checks["nats"] and checks["outbox_relay"] and all(checks["consumers"].values())
+    return JSONResponse({"status": "ready" if ready else "not_ready", "checks": checks}, status_code=200 if ready else 503)
+
+
+@ops.get("/outbox")
+async def outbox_status(runtime: Runtime) -> dict[str, Any]:
+    """Outbox backlog: events committed but not yet published."""
+    return {
+        **await backlog(runtime.sessions),
+        "published_total": runtime.relay.published_total,
+        "failed_total": runtime.relay.failed_total,
+        "last_error": runtime.relay.last_error,
+    }
+
+
+@ops.get("/consumers")
+async def consumer_status(runtime: Runtime) -> list[dict[str, Any]]:
+    """Each durable consumer: what this process handled and what JetStream still holds for it."""
+    result = []
+    for consumer in runtime.consumers:
+        entry: dict[str, Any] = {
+            "name": consumer.name,
+            "stream": consumer.stream.name,
+            "healthy": consumer.healthy,
+            "processed_total": consumer.processed_total,
+            "duplicates_total": consumer.duplicates_total,
+            "parked_total": consumer.parked_total,
+        }
+        try:
+            info = await runtime.broker.js.consumer_info(consumer.stream.name, consumer.name)  # type: ignore[union-attr]
+            entry["num_pending"] = info.num_pending
+            entry["num_ack_pending"] = info.num_ack_pending
+            entry["num_redelivered"] = info.num_redelivered
+        except Exception as exc:
+            entry["error"] = repr(exc)
+        result.append(entry)
+    return result
+
+
+class ParkedView(BaseModel):
+    id: int
+    consumer: str
+    stream: str
+    subject: str
+    stream_sequence: int | None
+    event_id: str | None
+    event_type: str | None
+    error: str
+    deliveries: int
+    parked_at: datetime
+    replayed_at: datetime | None
+    replay_error: str | None
+    payload: str
+
+
+def _view(row: Any) -> ParkedView:
+    return ParkedView(**{k: getattr(row, k) for k in ParkedView.model_fields if k != "payload"},
+                      payload=row.payload.decode("utf-8", errors="replace"))
+
+
+@ops.get("/parked", response_model=list[ParkedView])
+async def list_parked(runtime: Runtime, include_replayed: bool = False) -> list[ParkedView]:
+    """Messages that kept failing and wait for an operator."""
+    return [_view(row) for row in await runtime.parking.list(include_replayed)]
+
+
+@ops.get("/parked/{parked_id}", response_model=ParkedView)
+async def get_parked(parked_id: int, runtime: Runtime) -> ParkedView:
+    """One parked message with its error."""
+    row = await runtime.parking.get(parked_id)
+    if row is None:
+        raise NotFound("parked message", "挂起消息", str(parked_id))
+    return _view(row)
+
+
+@ops.post("/parked/{parked_id}/replay", response_model=ParkedView)
+async def replay_parked(parked_id: int, runtime: Runtime) -> ParkedView:
+    """Apply a parked message again (once; the inbox keeps a replay from applying twice)."""
+    try:
+        return _view(await runtime.parking.replay(parked_id))
+    except LookupError:
+        raise NotFound("parked message", "挂起消息", str(parked_id)) from None
+    except ReplayError as exc:
+        raise DomainError("replay_failed", f"Replay failed: {exc}", f"重放失败：{exc}") from exc
+
+
+class ClockAdvance(BaseModel):
+    days: int = Field(0, ge=0, le=3660)
+    seconds: int = Field(0, ge=0)
+    to: datetime | None = Field(None, description="Move to this instant instead (timezone-aware)")
+
+    @model_validator(mode="after")
+    def _one_way(self) -> "ClockAdvance":
+        if self.to is not None and (self.days or self.seconds):
+            raise ValueError("give either 'to' or 'days'/'seconds', not both")
+        if self.to is not None and self.to.tzinfo is None:
+            raise ValueError("'to' must carry a timezone offset")
+        return self
+
+
+clock = APIRouter(prefix="/ops/clock", tags=["operations"])
+
+
+@clock.get("")
+async def read_clock(runtime: Runtime) -> dict[str, Any]:
+    """The service's current business time."""
+    now = runtime.clock.now()
+    return {"now": now.isoformat(), "mode": runtime.settings.clock_mode}
+
+
+@clock.post("/advance")
+async def advance_clock(body: ClockAdvance, runtime: Runtime) -> dict[str, Any]:
+    """Move a movable clock forward (demos and tests only; CLOCK_MODE=movable)."""
+    delta = (body.to - runtime.clock.now()) if body.to else timedelta(days=body.days, seconds=body.seconds)
+    if delta < timedelta(0):
+        raise DomainError("clock_backwards", "The clock only moves forward", "时钟只能向前调整", field="to", status_code=422)
+    await runtime.advance_clock(delta)
+    return {"now": runtime.clock.now().isoformat(), "mode": runtime.settings.clock_mode}

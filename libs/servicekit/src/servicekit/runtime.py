@@ -1,0 +1,91 @@
+"""Everything one service process runs besides its own routes: database, clock, broker,
+outbox relay, consumers and parking lot, started and stopped together."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+
+from sqlalchemy import text
+
+from servicekit.clock import Clock, MovableClock, SystemClock
+from servicekit.consumer import Consumer, ConsumerPolicy, Subscription
+from servicekit.db import UnitOfWorkFactory, make_engine, make_session_factory
+from servicekit.jetstream import Broker
+from servicekit.outbox import OutboxRelay
+from servicekit.parking import ParkingLot
+from servicekit.settings import ServiceSettings
+from servicekit.tables import ClockState
+
+log = logging.getLogger(__name__)
+
+
+class ServiceRuntime:
+    def __init__(self, settings: ServiceSettings, subscriptions: Sequence[Subscription] = ()) -> None:
+        self.settings = settings
+        self.name = settings.service_name
+        self.clock: Clock = MovableClock() if settings.clock_mode == "movable" else SystemClock()
+        self.engine = make_engine(settings.database_url, settings.database_pool_size)
+        self.sessions = make_session_factory(self.engine)
+        self.units = UnitOfWorkFactory(self.sessions, settings.source, self.clock)
+        self.broker = Broker(settings.nats_url, f"{self.name}@{settings.instance_id}")
+        self.relay = OutboxRelay(
+            self.sessions,
+            self.broker,
+            batch_size=settings.outbox_batch_size,
+            poll_seconds=settings.outbox_poll_seconds,
+            retry_seconds=settings.outbox_retry_seconds,
+        )
+        self.units.on_commit(self.relay.wake)
+        policy = ConsumerPolicy(
+            max_deliver=settings.consumer_max_deliver,
+            backoff_seconds=settings.consumer_backoff_seconds,
+            ack_wait_seconds=settings.consumer_ack_wait_seconds,
+            fetch_batch=settings.consumer_fetch_batch,
+        )
+        self.consumers = [Consumer(self.name, sub, self.broker, self.units, policy) for sub in subscriptions]
+        self.parking = ParkingLot(self.sessions, self.consumers)
+
+    async def start(self) -> None:
+        if isinstance(self.clock, MovableClock):
+            await self._load_clock()
+        await self.broker.connect()
+        await self.broker.ensure_streams()
+        self.relay.start()
+        for consumer in self.consumers:
+            await consumer.start()
+        log.info("%s started with %d consumer(s)", self.name, len(self.consumers))
+
+    async def stop(self) -> None:
+        for consumer in self.consumers:
+            await consumer.stop()
+        await self.relay.stop()
+        await self.broker.close()
+        await self.engine.dispose()
+
+    async def database_ok(self) -> bool:
+        try:
+            async with self.sessions() as session:
+                await session.execute(text("SELECT 1"))
+            return True
+        except Exception:
+            return False
+
+    async def _load_clock(self) -> None:
+        assert isinstance(self.clock, MovableClock)
+        async with self.sessions() as session:
+            state = await session.get(ClockState, 1)
+        if state is not None:
+            self.clock.offset = timedelta(seconds=state.offset_seconds)
+
+    async def advance_clock(self, delta: timedelta) -> None:
+        if not isinstance(self.clock, MovableClock):
+            raise RuntimeError("the clock is not movable (CLOCK_MODE=system)")
+        self.clock.advance(delta)
+        async with self.sessions() as session, session.begin():
+            state = await session.get(ClockState, 1, with_for_update=True)
+            if state is None:
+                session.add(ClockState(id=1, offset_seconds=self.clock.offset.total_seconds()))
+            else:
+                state.offset_seconds = self.clock.offset.total_seconds()

@@ -1,0 +1,83 @@
+"""Typed settings: one class per service, read from the environment and validated at start.
+
+Names shared by every service have no prefix (``NATS_URL``, ``POLICY_PACK``, ``CLOCK_MODE``);
+names that differ per service carry the service's prefix (``INTAKE_DATABASE_URL``,
+``INTAKE_HTTP_PORT``). A setting without a safe value (the database URL, which holds a
+password) has no default, so a service never starts on a value nobody chose.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from typing import ClassVar, Literal
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def shared(name: str) -> AliasChoices:
+    return AliasChoices(name)
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    service_name: ClassVar[str]
+    default_http_port: ClassVar[int]
+
+    database_url: str = Field(description="postgresql+asyncpg://role:password@host:port/db of this service only")
+    database_pool_size: int = Field(10, ge=1, le=200)
+
+    nats_url: str = Field("nats://127.0.0.1:4222", validation_alias=shared("NATS_URL"))
+    http_host: str = "127.0.0.1"
+    http_port: int | None = Field(None, ge=1, le=65535)
+
+    policy_pack: str = Field("BY", validation_alias=shared("POLICY_PACK"), pattern=r"^(BY|YF|BZ|DY|YL)$")
+    clock_mode: Literal["system", "movable"] = Field("system", validation_alias=shared("CLOCK_MODE"))
+
+    outbox_batch_size: int = Field(100, ge=1, le=1000)
+    outbox_poll_seconds: float = Field(1.0, gt=0, le=60)
+    outbox_retry_seconds: tuple[float, ...] = (0.5, 1, 2, 5, 10, 30)
+
+    consumer_max_deliver: int = Field(5, ge=1, le=100, validation_alias=shared("CONSUMER_MAX_DELIVER"))
+    consumer_backoff_seconds: tuple[float, ...] = Field(
+        (0.5, 2, 5, 15, 30), validation_alias=shared("CONSUMER_BACKOFF_SECONDS")
+    )
+    consumer_ack_wait_seconds: float = Field(30, gt=0)
+    consumer_fetch_batch: int = Field(20, ge=1, le=500)
+
+    log_level: str = Field("INFO", validation_alias=shared("LOG_LEVEL"))
+    otel_exporter_otlp_endpoint: str | None = Field(None, validation_alias=shared("OTEL_EXPORTER_OTLP_ENDPOINT"))
+    instance_id: str = Field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_postgres(cls, value: str) -> str:
+        if not value.startswith("postgresql+asyncpg://"):
+            raise ValueError("must be a postgresql+asyncpg:// URL")
+        return value
+
+    @property
+    def port(self) -> int:
+        return self.http_port or self.default_http_port
+
+    @property
+    def source(self) -> str:
+        """CloudEvents ``source`` of every event this service publishes."""
+        return f"/services/{self.service_name}"
+
+    @classmethod
+    def for_service(cls, name: str, port: int) -> type["ServiceSettings"]:
+        """The settings class of one service: its own env prefix, its own default port."""
+        prefix = f"{name.upper()}_"
+        return type(
+            f"{name.capitalize()}Settings",
+            (cls,),
+            {
+                "service_name": name,
+                "default_http_port": port,
+                "model_config": SettingsConfigDict(env_prefix=prefix, extra="ignore", frozen=True),
+                "__module__": cls.__module__,
+            },
+        )

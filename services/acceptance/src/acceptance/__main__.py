@@ -1,0 +1,5 @@
+from servicekit.cli import run
+
+from acceptance.main import SERVICE
+
+run(SERVICE)

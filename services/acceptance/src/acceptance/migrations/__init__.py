@@ -1,0 +1,1 @@
+"""Alembic revisions of the acceptance database (run with `python -m acceptance migrate`)."""

@@ -1,0 +1,5 @@
+from servicekit.cli import run
+
+from intake.main import SERVICE
+
+run(SERVICE)

@@ -1,0 +1,47 @@
+"""HTTP routes of the intake service."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Path
+
+from servicekit.deps import Runtime
+
+from intake import handlers
+from intake.models import Declaration, UnitBlock
+from intake.schemas import BlockOut, DeclarationIn, DeclarationOut, StandingOut
+
+router = APIRouter()
+UnitId = Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+
+
+def _declaration(row: Declaration) -> DeclarationOut:
+    return DeclarationOut(
+        application_id=row.id, project_id=row.project_id, unit_id=row.unit_id, pack_id=row.pack_id,
+        pack_version=row.pack_version, project_name=row.project_name, declared_amount_yuan=row.declared_amount_fen // 100,
+        upgrade_of_project_id=row.upgrade_of_project_id, submitted_at=row.submitted_at, event_id=row.event_id,
+    )
+
+
+def _block(row: UnitBlock) -> BlockOut:
+    return BlockOut(
+        block_id=row.id, scope=row.scope, rule_ids=row.rule_ids, project_id=row.project_id,
+        cause_event_id=row.cause_event_id, cause_event_type=row.cause_event_type, placed_at=row.placed_at,
+        lifted_by=row.lifted_by, lift_inferred=row.lift_inferred, message=row.message_en,
+        message_zh=row.message_zh, lifted_at=row.lifted_at,
+    )
+
+
+@router.post("/declarations", status_code=201, response_model=DeclarationOut, tags=["declarations"])
+async def submit_declaration(body: DeclarationIn, runtime: Runtime) -> DeclarationOut:
+    """Declare a project (计划申报); refused with the rule and its cause when the unit is blocked (BY-22)."""
+    async with runtime.units() as uow:
+        return _declaration(await handlers.submit_declaration(uow, body, runtime.settings.policy_pack))
+
+
+@router.get("/units/{unit_id}/standing", response_model=StandingOut, tags=["unit standing"])
+async def unit_standing(runtime: Runtime, unit_id: str = UnitId) -> StandingOut:
+    """The blocks in force on a unit, each with its rule, cause and what lifts it."""
+    async with runtime.units() as uow:
+        rows = await handlers.active_blocks(uow, unit_id)
+        return StandingOut(unit_id=unit_id, blocks=[_block(r) for r in rows],
+                           reviews_suspended=any(r.scope == "reviews_suspended" for r in rows))

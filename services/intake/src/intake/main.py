@@ -1,0 +1,26 @@
+"""The intake service: units, declarations and unit standing (不予立项)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from servicekit.app import create_service_app
+from servicekit.cli import ServiceDefinition
+from servicekit.settings import ServiceSettings
+
+from intake import api, handlers
+
+Settings = ServiceSettings.for_service("intake", 8001)
+
+
+def create_app(settings: ServiceSettings | None = None) -> FastAPI:
+    return create_service_app(
+        settings or Settings(),
+        title="Intake 项目申报",
+        description="Declarations and unit standing: who may declare what (BY-22, BZ-30).",
+        routers=[api.router],
+        subscriptions=handlers.SUBSCRIPTIONS,
+    )
+
+
+SERVICE = ServiceDefinition("intake", Settings, create_app, "intake.migrations")

@@ -1,0 +1,1 @@
+"""Alembic revisions of the intake database (run with `python -m intake migrate`)."""

@@ -1,0 +1,56 @@
+"""Intake tables."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Boolean, Column, DateTime, Index, Text, UniqueConstraint, text
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlmodel import Field, SQLModel
+
+
+def _ts(nullable: bool = False) -> Column:
+    return Column(DateTime(timezone=True), nullable=nullable)
+
+
+class Declaration(SQLModel, table=True):
+    """A plan declaration (计划申报) accepted by intake; the project's identity starts here."""
+
+    __tablename__ = "declaration"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    project_id: str = Field(sa_column=Column(Text, nullable=False, unique=True))
+    unit_id: str = Field(sa_column=Column(Text, nullable=False, index=True))
+    pack_id: str
+    pack_version: str
+    project_name: str
+    declared_amount_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+    upgrade_of_project_id: str | None = Field(default=None, sa_column=Column(Text))
+    submitted_at: datetime = Field(sa_column=_ts())
+    event_id: str
+
+
+class UnitBlock(SQLModel, table=True):
+    """A block on a unit's declarations, placed by an event and lifted by another."""
+
+    __tablename__ = "unit_block"
+    __table_args__ = (
+        UniqueConstraint("cause_event_id", "scope"),
+        Index("ix_unit_block_active", "unit_id", postgresql_where=text("lifted_at IS NULL")),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    unit_id: str = Field(sa_column=Column(Text, nullable=False))
+    scope: str
+    rule_ids: list[str] = Field(sa_column=Column(ARRAY(Text), nullable=False))
+    project_id: str | None = Field(default=None, sa_column=Column(Text))
+    cause_event_id: str
+    cause_event_type: str
+    placed_at: datetime = Field(sa_column=_ts())
+    lifted_by: str | None = Field(default=None, sa_column=Column(Text))
+    lift_inferred: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
+    message_en: str
+    message_zh: str
+    lifted_at: datetime | None = Field(default=None, sa_column=_ts(True))
+    lift_event_id: str | None = Field(default=None, sa_column=Column(Text))

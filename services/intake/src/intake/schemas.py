@@ -1,0 +1,56 @@
+"""Request and response bodies of the intake API."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
+
+IdPattern = r"^[A-Za-z0-9_.:-]+$"
+MAX_AMOUNT_YUAN = 100_000_000_000  # 1000亿元: above any district's IT budget, so a typo is caught
+
+
+class DeclarationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    unit_id: str = Field(min_length=1, max_length=64, pattern=IdPattern)
+    project_name: str = Field(min_length=2, max_length=200)
+    declared_amount_yuan: StrictInt = Field(gt=0, le=MAX_AMOUNT_YUAN, description="申报金额 in 元, an integer")
+    upgrade_of_project_id: str | None = Field(
+        None, min_length=1, max_length=64, pattern=IdPattern, description="The earlier project this one upgrades (升级改造)"
+    )
+
+
+class DeclarationOut(BaseModel):
+    application_id: uuid.UUID
+    project_id: str
+    unit_id: str
+    pack_id: str
+    pack_version: str
+    project_name: str
+    declared_amount_yuan: int
+    upgrade_of_project_id: str | None
+    submitted_at: datetime
+    event_id: str
+
+
+class BlockOut(BaseModel):
+    block_id: uuid.UUID
+    scope: str
+    rule_ids: list[str]
+    project_id: str | None
+    cause_event_id: str
+    cause_event_type: str
+    placed_at: datetime
+    lifted_by: str | None
+    lift_inferred: bool
+    message: str
+    message_zh: str
+    lifted_at: datetime | None
+
+
+class StandingOut(BaseModel):
+    unit_id: str
+    blocks: list[BlockOut]
+    reviews_suspended: bool

@@ -1,0 +1,1 @@
+"""Alembic revisions of the notify database (run with `python -m notify migrate`)."""

@@ -1,0 +1,5 @@
+from servicekit.cli import run
+
+from procurement.main import SERVICE
+
+run(SERVICE)

@@ -1,0 +1,1 @@
+"""Alembic revisions of the procurement database (run with `python -m procurement migrate`)."""

@@ -1,0 +1,5 @@
+from servicekit.cli import run
+
+from review.main import SERVICE
+
+run(SERVICE)

@@ -1,0 +1,1 @@
+"""Alembic revisions of the review database (run with `python -m review migrate`)."""
