@@ -14,8 +14,7 @@ from datetime import datetime, timedelta, timezone
 
 from opentelemetry import trace
 from sqlalchemy import func, or_, select
-from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from contracts.envelope import H_TRACEPARENT
 from servicekit import failpoints
@@ -129,7 +128,7 @@ async def backlog(sessions: async_sessionmaker[AsyncSession]) -> dict[str, objec
     """Unpublished rows, how old the oldest is, and how many have failed at least once."""
     async with sessions() as session:
         count, oldest, failing = (
-            await session.exec(
+            await session.execute(
                 select(
                     func.count(),
                     func.min(OutboxMessage.created_at),

@@ -21,7 +21,7 @@ def shared(name: str) -> AliasChoices:
 
 
 class ServiceSettings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(extra="ignore", frozen=True, populate_by_name=True)
 
     service_name: ClassVar[str]
     default_http_port: ClassVar[int]
@@ -44,7 +44,7 @@ class ServiceSettings(BaseSettings):
     consumer_backoff_seconds: tuple[float, ...] = Field(
         (0.5, 2, 5, 15, 30), validation_alias=shared("CONSUMER_BACKOFF_SECONDS")
     )
-    consumer_ack_wait_seconds: float = Field(30, gt=0)
+    consumer_ack_wait_seconds: float = Field(30, gt=0, validation_alias=shared("CONSUMER_ACK_WAIT_SECONDS"))
     consumer_fetch_batch: int = Field(20, ge=1, le=500)
 
     log_level: str = Field("INFO", validation_alias=shared("LOG_LEVEL"))
@@ -77,7 +77,7 @@ class ServiceSettings(BaseSettings):
             {
                 "service_name": name,
                 "default_http_port": port,
-                "model_config": SettingsConfigDict(env_prefix=prefix, extra="ignore", frozen=True),
+                "model_config": SettingsConfigDict(env_prefix=prefix, extra="ignore", frozen=True, populate_by_name=True),
                 "__module__": cls.__module__,
             },
         )

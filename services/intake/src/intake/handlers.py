@@ -95,19 +95,21 @@ async def submit_declaration(uow: UnitOfWork, body: DeclarationIn, pack_id: str)
     return declaration
 
 
+def _standing_block(row: UnitBlock) -> StandingBlock:
+    return StandingBlock(
+        block_id=str(row.id), scope=row.scope, rule_ids=row.rule_ids, project_id=row.project_id,  # type: ignore[arg-type]
+        cause_event_id=row.cause_event_id, cause_event_type=row.cause_event_type, placed_at=row.placed_at,
+        lifted_by=row.lifted_by,
+    )
+
+
 def _standing_event(unit_id: str, change: str, changed: list[UnitBlock], active: list[UnitBlock], now) -> UnitStandingChanged:
     return UnitStandingChanged(
         unit_id=unit_id,
         change=change,  # type: ignore[arg-type]
         changed_block_ids=[str(row.id) for row in changed],
-        blocks=[
-            StandingBlock(
-                block_id=str(row.id), scope=row.scope, rule_ids=row.rule_ids, project_id=row.project_id,  # type: ignore[arg-type]
-                cause_event_id=row.cause_event_id, cause_event_type=row.cause_event_type, placed_at=row.placed_at,
-                lifted_by=row.lifted_by,
-            )
-            for row in active
-        ],
+        changed_blocks=[_standing_block(row) for row in changed],
+        blocks=[_standing_block(row) for row in active],
         reviews_suspended=any(row.scope == "reviews_suspended" for row in active),
         changed_at=now,
     )

@@ -14,7 +14,7 @@ def describe(event: Event) -> tuple[str, str, list[str]]:
         return (f"Final acceptance of {event.project_id} failed (attempt {event.attempt}){end}",
                 f"项目 {event.project_id} 第 {event.attempt} 次终验未通过{end_zh}", [event.rule_id])
     if isinstance(event, UnitStandingChanged):
-        rules = sorted({r for block in event.blocks for r in block.rule_ids})
+        rules = sorted({r for block in event.changed_blocks for r in block.rule_ids})
         if event.change == "placed":
             return (f"New blocks on the unit: {len(event.changed_block_ids)}", f"单位新增限制 {len(event.changed_block_ids)} 项", rules)
         return (f"Blocks lifted: {len(event.changed_block_ids)}", f"单位限制解除 {len(event.changed_block_ids)} 项", rules)

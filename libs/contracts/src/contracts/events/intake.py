@@ -7,15 +7,48 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from contracts.base import AmountFen, AwareDatetime, Event, PackRef, RuleId
+from contracts.base import AmountFen, AwareDatetime, Event, PackRef, ProjectClass, RuleId
 from contracts.registry import register
 
-__all__ = ["ApplicationSubmitted", "StandingBlock", "UnitStandingChanged"]
+__all__ = [
+    "ApplicationSubmitted",
+    "MicroProjectFiled",
+    "ProjectFiled",
+    "SchemeSubmitted",
+    "StandingBlock",
+    "UnitPlanFiled",
+    "UnitStandingChanged",
+]
+
+UnitPlanKind = Literal[
+    "dev_plan",  # 信息化发展规划 (BY-12)
+    "asset_catalogue",  # 信息化资产目录 (BY-10, clears BY-22.10)
+    "data_catalogue",  # 数据资源目录 (BY-10, YL-7)
+    "annual_plan",  # next-year plan / project list (YF-6, DY-10.1a)
+    "resource_catalogue",  # 信息资源目录 (BZ-16)
+    "construction_plan",  # 政务信息化建设规划 (YL-7)
+]
+
+
+@register
+class UnitPlanFiled(Event):
+    """A unit filed (or re-filed) a plan or catalogue (BY-10, BY-12, YF-6, BZ-16, DY-10.1a, YL-7)."""
+
+    TYPE = "intake.unit.plan_filed.v1"
+    SUBJECT_FIELD = "unit_id"
+
+    unit_id: str
+    plan_id: str
+    kind: UnitPlanKind
+    plan_year: int | None = Field(None, description="The year an annual plan is for (YF-6: next year)")
+    revision: int = Field(1, ge=1, description="Re-filings after a change count up (BY-12 及时重新备案)")
+    rule_ids: list[RuleId] = Field(min_length=1)
+    filed_at: AwareDatetime
 
 
 @register
 class ApplicationSubmitted(Event):
-    """A unit declared a project (计划申报) and intake accepted the submission (BY-16a)."""
+    """A unit declared a project (计划申报) and intake accepted the submission (BY-15a, BY-16a, BY-16c)."""
 
     TYPE = "intake.application.submitted.v1"
 
@@ -27,6 +60,62 @@ class ApplicationSubmitted(Event):
     declared_amount_fen: AmountFen
     upgrade_of_project_id: str | None = None
     submitted_at: AwareDatetime
+    round: int = Field(1, ge=1, description="1 for the declaration, n for the resubmission after opinion n-1 (BY-16c)")
+    project_class: ProjectClass | None = Field(None, description="Class of the project (BY-4)")
+
+
+@register
+class SchemeSubmitted(Event):
+    """A unit submitted its 立项方案 (or a revision of it) for scheme review (BY-17, BY-18, BY-20, BY-31, YL-12.1)."""
+
+    TYPE = "intake.scheme.submitted.v1"
+
+    project_id: str
+    scheme_id: str
+    application_id: str
+    unit_id: str
+    pack: PackRef
+    project_class: ProjectClass
+    track: Literal["ordinary", "simplified"] = Field(
+        description="simplified = identical O&M renewal, no expert review (BY-19.2)"
+    )
+    estimate_fen: AmountFen = Field(description="总投资概算; must not exceed the plan-review amount (BY-17.2b)")
+    revision: int = Field(ge=1, description="1 for the first submission, n for the n-th resubmission (BY-20.1b, BY-31)")
+    adjustment_note: bool = Field(False, description="A 差异说明 / 调整说明 is attached (BY-31.1–31.4)")
+    submitted_at: AwareDatetime
+
+
+@register
+class MicroProjectFiled(Event):
+    """A project below the pack's floor was filed instead of approved; procurement may start (BY-19.1a, DY-2.1b)."""
+
+    TYPE = "intake.project.micro_filed.v1"
+
+    project_id: str
+    filing_id: str
+    unit_id: str
+    pack: PackRef
+    project_class: ProjectClass | None = None
+    estimate_fen: AmountFen = Field(description="投资概算 (BY) / 预算金额 (DY)")
+    rule_ids: list[RuleId] = Field(min_length=1)
+    filed_at: AwareDatetime
+
+
+@register
+class ProjectFiled(Event):
+    """A 备案制 project was filed with the bureau; procurement may start as after an approval (YL-13)."""
+
+    TYPE = "intake.project.filed.v1"
+
+    project_id: str
+    filing_id: str
+    unit_id: str
+    pack: PackRef
+    project_class: ProjectClass
+    total_investment_fen: AmountFen = Field(description="总投资, which put the project under 备案制 (YL-11b)")
+    rule_ids: list[RuleId] = Field(min_length=1)
+    filed_on: date
+    filed_at: AwareDatetime
 
 
 BlockScope = Literal[
@@ -51,11 +140,12 @@ class StandingBlock(BaseModel):
     placed_at: AwareDatetime
     until: date | None = Field(None, description="End date when the block lapses by time")
     lifted_by: str | None = Field(None, description="What lifts the block, or null when the rules name nothing")
+    project_class: ProjectClass | None = Field(None, description="The banned class when scope is project_class")
 
 
 @register
 class UnitStandingChanged(Event):
-    """The set of blocks on a unit changed; carries the whole current set, so the last one wins."""
+    """The blocks on a unit changed; carries the whole current set, so the last one wins (BY-22, BY-48d, BY-53)."""
 
     TYPE = "intake.unit.standing_changed.v1"
     SUBJECT_FIELD = "unit_id"
@@ -63,6 +153,9 @@ class UnitStandingChanged(Event):
     unit_id: str
     change: Literal["placed", "lifted"]
     changed_block_ids: list[str] = Field(min_length=1)
+    changed_blocks: list[StandingBlock] = Field(
+        default_factory=list, description="The blocks placed or lifted by this change, with their rules"
+    )
     blocks: list[StandingBlock]
     reviews_suspended: bool = Field(description="Whether the unit's open review cases must pause (BY-48d)")
     changed_at: AwareDatetime

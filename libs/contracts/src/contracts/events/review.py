@@ -1,3 +1,122 @@
 """Events published by the review context (review rounds, approvals)."""
 
-__all__: list[str] = []
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import Field
+
+from contracts.base import AmountFen, AwareDatetime, Event, PackRef, ProjectClass, RuleId
+from contracts.registry import register
+
+__all__ = ["AnnualListApproved", "PlanReviewed", "ProjectApproved", "ProjectRejected", "ReviewStageCompleted"]
+
+ReviewResult = Literal["passed", "failed"]
+
+
+@register
+class PlanReviewed(Event):
+    """The bureau returned a plan-review (计划审核) opinion for one round (BY-15c, BY-16a–d, BY-19.1a)."""
+
+    TYPE = "review.plan.reviewed.v1"
+
+    project_id: str
+    application_id: str
+    unit_id: str
+    pack: PackRef
+    round: int = Field(ge=1)
+    result: ReviewResult
+    final: bool = Field(description="No further round follows: passed, or the last allowed round failed (BY-16d)")
+    approved_amount_fen: AmountFen | None = Field(
+        None, description="立项计划审核确定金额, the cap for the scheme estimate (BY-17.2b); set when passed"
+    )
+    micro: bool = Field(False, description="A 小微项目: the unit files a 项目备案表 instead of a scheme (BY-19.1a)")
+    rule_ids: list[RuleId] = Field(min_length=1)
+    reasons: list[str] = Field(default_factory=list)
+    opinion_issued_at: AwareDatetime = Field(description="Anchor of the unit's 5-WD response period (BY-16c)")
+
+
+ReviewStage = Literal[
+    "initial",  # 材料初审 / 初核 / 技术审查 (BY-20.1a, YF-8.2, BZ-21a, YL-12.2)
+    "expert",  # 专家评审 / 专家论证 (BY-16e, BY-20.2a, YF-7.2)
+    "cost",  # 造价评审 / 造价审核 (BY-20.3, YF-7.2, DY-10.3a, YL-12.2)
+]
+
+
+@register
+class ReviewStageCompleted(Event):
+    """One stage of scheme review produced its opinion (BY-20.1a, BY-20.2a, BY-20.3, BY-21, YF-7.2, BZ-21a, YL-12.2)."""
+
+    TYPE = "review.scheme.stage_completed.v1"
+
+    project_id: str
+    scheme_id: str
+    unit_id: str
+    pack: PackRef
+    stage: ReviewStage
+    round: int = Field(ge=1)
+    result: ReviewResult
+    final_stage: bool = Field(description="The last review stage: the unit files the final scheme within 5 WD (BY-21)")
+    reviewed_amount_fen: AmountFen | None = Field(
+        None, description="Amount fixed by a cost review (评审核定金额, DY-11b)"
+    )
+    rule_ids: list[RuleId] = Field(min_length=1)
+    reasons: list[str] = Field(default_factory=list)
+    opinion_issued_at: AwareDatetime = Field(description="Anchor of the unit's response or filing period")
+
+
+@register
+class ProjectApproved(Event):
+    """A project was approved (批复); procurement may start, validity runs (BY-20.4, YF-8.4, YL-12.4, YL-24a)."""
+
+    TYPE = "review.project.approved.v1"
+
+    project_id: str
+    approval_id: str
+    unit_id: str
+    pack: PackRef
+    project_class: ProjectClass
+    approved_amount_fen: AmountFen = Field(
+        description="立项批复金额: procurement cap (DY-11b) and change base (BY-33.3)"
+    )
+    approved_on: date = Field(description="Approval date, anchor of the validity period (BY-20.4b)")
+    valid_until: date | None = Field(None, description="Last day of validity, or null when the pack sets none")
+    public_components_required: bool = Field(False, description="Public-component sharing required (YL-24a)")
+    rule_ids: list[RuleId] = Field(min_length=1)
+    approved_at: AwareDatetime
+
+
+RejectionStage = Literal["plan_review", "initial_review", "expert_review", "cost_review", "approval", "annual_list"]
+
+
+@register
+class ProjectRejected(Event):
+    """A project was refused approval (不予立项) with the rules that refused it (BY-22, BY-16d, BY-20.1b, BZ-15)."""
+
+    TYPE = "review.project.rejected.v1"
+
+    project_id: str
+    unit_id: str
+    pack: PackRef
+    stage: RejectionStage
+    rule_ids: list[RuleId] = Field(min_length=1)
+    reasons: list[str] = Field(default_factory=list)
+    cause_event_id: str | None = Field(None, description="The event that caused the refusal, when one did")
+    rejected_at: AwareDatetime
+
+
+@register
+class AnnualListApproved(Event):
+    """市委、市政府 approved the year's project list; projects not on it are not approved (BZ-15)."""
+
+    TYPE = "review.annual_list.approved.v1"
+    SUBJECT_FIELD = "list_id"
+
+    list_id: str
+    pack: PackRef
+    year: int = Field(description="The year the list is for")
+    project_ids: list[str]
+    rule_ids: list[RuleId] = Field(min_length=1)
+    approved_on: date
+    approved_at: AwareDatetime

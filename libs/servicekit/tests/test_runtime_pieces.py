@@ -1,0 +1,80 @@
+"""Runtime pieces that need no server: clock, settings, error bodies, failpoints, back-off."""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from pydantic import BaseModel, StrictInt, ValidationError
+
+from servicekit.clock import MovableClock, business_date
+from servicekit.consumer import ConsumerPolicy
+from servicekit.errors import validation_body
+from servicekit.failpoints import _parse
+from servicekit.settings import ServiceSettings
+
+Settings = ServiceSettings.for_service("sample", 8999)
+
+
+def test_business_date_is_the_day_in_shanghai():
+    late_utc = datetime(2026, 9, 30, 17, 30, tzinfo=timezone.utc)  # 01:30 on 1 October in Beijing
+    assert business_date(late_utc).isoformat() == "2026-10-01"
+    with pytest.raises(ValueError):
+        business_date(datetime(2026, 1, 1))
+
+
+def test_movable_clock_only_moves_forward():
+    clock = MovableClock()
+    before = clock.now()
+    clock.advance(timedelta(days=30))
+    assert clock.now() - before >= timedelta(days=30)
+    with pytest.raises(ValueError):
+        clock.advance(timedelta(seconds=-1))
+    with pytest.raises(ValueError):
+        clock.move_to(datetime(2020, 1, 1))
+
+
+def test_settings_need_a_database_url_and_name_the_variable(monkeypatch):
+    monkeypatch.delenv("SAMPLE_DATABASE_URL", raising=False)
+    with pytest.raises(ValidationError) as error:
+        Settings()
+    assert error.value.errors()[0]["loc"] == ("database_url",)
+
+
+def test_settings_read_prefixed_and_shared_names(monkeypatch):
+    monkeypatch.setenv("SAMPLE_DATABASE_URL", "postgresql+asyncpg://u:p@h/db")
+    monkeypatch.setenv("NATS_URL", "nats://10.0.0.1:4222")
+    monkeypatch.setenv("POLICY_PACK", "YL")
+    settings = Settings()
+    assert (settings.nats_url, settings.policy_pack, settings.port, settings.source) == (
+        "nats://10.0.0.1:4222", "YL", 8999, "/services/sample")
+
+
+def test_settings_refuse_a_sync_driver_and_an_unknown_pack(monkeypatch):
+    monkeypatch.setenv("SAMPLE_DATABASE_URL", "postgresql://u:p@h/db")
+    with pytest.raises(ValidationError):
+        Settings()
+    monkeypatch.setenv("SAMPLE_DATABASE_URL", "postgresql+asyncpg://u:p@h/db")
+    monkeypatch.setenv("POLICY_PACK", "XX")
+    with pytest.raises(ValidationError):
+        Settings()
+
+
+def test_validation_body_names_the_field_in_both_languages():
+    class Body(BaseModel):
+        declared_amount_yuan: StrictInt
+
+    with pytest.raises(ValidationError) as error:
+        Body.model_validate({"declared_amount_yuan": "100"})
+    body = validation_body(error.value.errors())
+    assert body["field"] == "declared_amount_yuan"
+    assert "declared_amount_yuan" in body["message"] and "必须是整数" in body["message_zh"]
+
+
+def test_failpoints_refuse_unknown_names():
+    assert _parse("outbox.before_publish=kill") == {"outbox.before_publish": "kill"}
+    with pytest.raises(ValueError):
+        _parse("outbox.typo=kill")
+
+
+def test_consumer_back_off_grows_then_stays_at_its_longest():
+    policy = ConsumerPolicy(backoff_seconds=(1, 2, 5))
+    assert [policy.delay_after(n) for n in (1, 2, 3, 4, 9)] == [1, 2, 5, 5, 5]

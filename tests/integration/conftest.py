@@ -1,0 +1,72 @@
+"""The platform under test: all five services as processes over one NATS and one Postgres."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from devstack.processes import SERVICES, ServiceProcess, service_env, start_services
+from devstack.servers import Infrastructure, free_port, provision_databases
+
+from tests.integration.harness import Api, ServiceDatabase
+
+pytestmark = pytest.mark.integration
+
+FAST_RETRIES = {
+    "CLOCK_MODE": "movable",
+    "CONSUMER_MAX_DELIVER": "3",
+    "CONSUMER_BACKOFF_SECONDS": "[0.2, 0.2, 0.2]",
+    "CONSUMER_ACK_WAIT_SECONDS": "3",
+    "LOG_LEVEL": "INFO",
+}
+
+
+@pytest.fixture(scope="session")
+def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infrastructure]:
+    infrastructure = Infrastructure.resolve(tmp_path_factory.mktemp("servers"))
+    yield infrastructure
+    infrastructure.close()
+
+
+@pytest.fixture(scope="session")
+async def databases(infra: Infrastructure) -> dict[str, str]:
+    suffix = f"_t{uuid.uuid4().hex[:6]}"
+    return await provision_databases(infra.postgres_admin_url, [*SERVICES, "kit"], None, database_suffix=suffix)
+
+
+@pytest.fixture(scope="session")
+def platform(infra: Infrastructure, databases: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, ServiceProcess]]:
+    log_dir = Path(os.environ.get("INTEGRATION_LOG_DIR") or tmp_path_factory.mktemp("logs"))
+    env = service_env(infra.nats_url, {name: databases[name] for name in SERVICES}, **FAST_RETRIES)
+    ports = {name: free_port() for name in SERVICES}
+    processes = start_services(SERVICES, env, ports, log_dir)
+    yield processes
+    for process in processes.values():
+        process.stop()
+
+
+@pytest.fixture(scope="session")
+def dbs(databases: dict[str, str]) -> dict[str, ServiceDatabase]:
+    return {name: ServiceDatabase(url) for name, url in databases.items()}
+
+
+@pytest.fixture
+async def api(platform: dict[str, ServiceProcess]) -> AsyncIterator[dict[str, Api]]:
+    clients = {name: Api(process.url) for name, process in platform.items()}
+    yield clients
+    for client in clients.values():
+        await client.close()
+
+
+@pytest.fixture
+def unit_id() -> str:
+    return f"U-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+def project_id() -> str:
+    return f"P-{uuid.uuid4().hex[:8]}"

@@ -1,0 +1,66 @@
+"""Bad input gets a 4xx that names the field (and the rule where one applies), and changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+OUTBOX = "SELECT count(*) FROM outbox"
+
+
+@pytest.mark.parametrize(
+    ("amount", "error_type"),
+    [("1200000", "int_type"), (1200000.5, "int_type"), (-5, "greater_than"), (0, "greater_than"),
+     (10**15, "less_than_equal"), (None, "int_type")],
+)
+async def test_a_declaration_with_a_bad_amount_is_refused_naming_the_field(api, dbs, unit_id, amount, error_type):
+    declarations, outbox = await dbs["intake"].value("SELECT count(*) FROM declaration"), await dbs["intake"].value(OUTBOX)
+    response = await api["intake"].post("/declarations", {"unit_id": unit_id, "project_name": "数据共享平台", "declared_amount_yuan": amount})
+    assert response.status_code == 422
+    body = response.json()
+    assert body["field"] == "declared_amount_yuan" and body["fields"][0]["type"] == error_type
+    assert "declared_amount_yuan" in body["message"] and "declared_amount_yuan" in body["message_zh"]
+    assert await dbs["intake"].value("SELECT count(*) FROM declaration") == declarations
+    assert await dbs["intake"].value(OUTBOX) == outbox
+
+
+async def test_a_declaration_missing_a_field_names_it(api, unit_id):
+    response = await api["intake"].post("/declarations", {"unit_id": unit_id, "declared_amount_yuan": 100})
+    assert response.status_code == 422 and response.json()["field"] == "project_name"
+    assert "必填" in response.json()["message_zh"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "rule"),
+    [
+        ({"result": "maybe"}, "result", None),
+        ({"concluded_on": "2026-13-40"}, "concluded_on", None),
+        ({"concluded_on": "2099-01-01"}, "concluded_on", None),
+        ({"reasons": []}, "reasons", "BY-47.3a"),
+        ({"pack_id": "XX"}, "pack_id", None),
+        ({"unit_id": "单位 1"}, "unit_id", None),
+        ({"surprise": 1}, "surprise", None),
+    ],
+)
+async def test_a_bad_final_review_is_refused_and_records_nothing(api, dbs, unit_id, project_id, change, field, rule):
+    before = await dbs["acceptance"].value("SELECT count(*) FROM final_review"), await dbs["acceptance"].value(OUTBOX)
+    body = {"unit_id": unit_id, "result": "failed", "concluded_on": "2026-11-02", "reasons": ["缺少等保测评报告"], **change}
+    response = await api["acceptance"].post(f"/projects/{project_id}/final-reviews", body)
+    assert response.status_code == 422, response.text
+    assert response.json()["field"] == field
+    if rule:
+        assert response.json()["rule_ids"] == [rule]
+    assert (await dbs["acceptance"].value("SELECT count(*) FROM final_review"), await dbs["acceptance"].value(OUTBOX)) == before
+    assert await dbs["acceptance"].value("SELECT count(*) FROM acceptance_case WHERE project_id = $1", project_id) == 0
+
+
+async def test_a_review_under_another_unit_is_refused(api, dbs, unit_id, project_id):
+    first = await api["acceptance"].post(f"/projects/{project_id}/final-reviews",
+                                         {"unit_id": unit_id, "result": "failed", "concluded_on": "2026-11-02", "reasons": ["x"]})
+    assert first.status_code == 201
+    other = await api["acceptance"].post(f"/projects/{project_id}/final-reviews",
+                                         {"unit_id": "U-other", "result": "passed", "concluded_on": "2026-11-10"})
+    assert other.status_code == 422 and other.json()["field"] == "unit_id"
+    assert await dbs["acceptance"].value(
+        "SELECT count(*) FROM final_review r JOIN acceptance_case c ON c.id = r.case_id WHERE c.project_id = $1", project_id) == 1

@@ -1,0 +1,162 @@
+"""``govit``: run the whole platform on this machine, and look after it.
+
+    govit up        NATS, PostgreSQL, the five services and demo data; Ctrl-C stops it all
+    govit parked    list or replay the messages a service parked
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from devstack import demo
+from devstack.processes import DEFAULT_PORTS, SERVICES, ServiceProcess, service_env, start_services
+from devstack.servers import NatsServer, PostgresServer, provision_databases, start_nats, start_postgres
+from devstack.ports import free_port
+
+
+class Stack:
+    """What ``up`` started, so it can stop exactly that, in reverse order."""
+
+    def __init__(self) -> None:
+        self.nats: NatsServer | None = None
+        self.postgres: PostgresServer | None = None
+        self.services: dict[str, ServiceProcess] = {}
+
+    def stop(self) -> None:
+        for process in reversed(list(self.services.values())):
+            process.stop()
+        if self.postgres:
+            self.postgres.stop()
+        if self.nats:
+            self.nats.stop()
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)
+
+
+def _database_urls(stack: Stack, state_dir: Path) -> dict[str, str]:
+    given = {name: os.environ.get(f"{name.upper()}_DATABASE_URL") for name in SERVICES}
+    if all(given.values()):
+        _say("PostgreSQL: using the database URLs from the environment")
+        return given  # type: ignore[return-value]
+    admin_url = os.environ.get("POSTGRES_ADMIN_URL")
+    if admin_url:
+        _say("PostgreSQL: provisioning on POSTGRES_ADMIN_URL")
+    else:
+        stack.postgres = start_postgres(state_dir / "postgres", free_port(5432))
+        admin_url = stack.postgres.admin_url
+        _say(f"PostgreSQL: started the bundled server on port {stack.postgres.port} (data in {state_dir / 'postgres'})")
+    provisioned = asyncio.run(provision_databases(admin_url, SERVICES, state_dir / "secrets.json"))
+    return {name: given[name] or provisioned[name] for name in SERVICES}
+
+
+def _check_ports() -> dict[str, int]:
+    taken = [f"{name} {port}" for name, port in DEFAULT_PORTS.items() if free_port(port) != port]
+    if taken:
+        raise SystemExit(f"ports in use: {', '.join(taken)}. Stop what holds them (an earlier `govit up`?) and retry.")
+    return dict(DEFAULT_PORTS)
+
+
+def up(args: argparse.Namespace) -> int:
+    state_dir = Path(args.state_dir).resolve()
+    state_dir.mkdir(parents=True, exist_ok=True)
+    ports = _check_ports()
+    stack = Stack()
+    stopping = False
+
+    def _interrupt(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        if stopping:
+            return
+        stopping = True
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        nats_url = os.environ.get("NATS_URL")
+        if nats_url:
+            _say(f"NATS: using NATS_URL={nats_url}")
+        else:
+            stack.nats = start_nats(state_dir / "nats", free_port(4222))
+            nats_url = stack.nats.url
+            _say(f"NATS: started the bundled server with JetStream at {nats_url}")
+        database_urls = _database_urls(stack, state_dir)
+        env = service_env(nats_url, database_urls, POLICY_PACK=args.pack, CLOCK_MODE="movable")
+        _say("Services: migrating and starting " + ", ".join(SERVICES) + " …")
+        stack.services = start_services(SERVICES, env, ports, state_dir / "logs")
+        urls = {name: process.url for name, process in stack.services.items()}
+        lines = [] if args.no_demo else demo.load(urls, datetime.now(ZoneInfo("Asia/Shanghai")).date())
+        _say("")
+        _say("The platform is running (policy pack %s; logs in %s):" % (args.pack, state_dir / "logs"))
+        for name, url in urls.items():
+            _say(f"  {name:<12} {url}/docs")
+        if lines:
+            _say("\nDemo data:")
+            for line in lines:
+                _say(line)
+        _say("\nPress Ctrl-C to stop everything this command started.")
+        while all(process.alive() for process in stack.services.values()):
+            time.sleep(1)
+        dead = [name for name, process in stack.services.items() if not process.alive()]
+        _say(f"\n{', '.join(dead)} stopped unexpectedly; last lines of its log:\n{stack.services[dead[0]].log_tail()}")
+        return 1
+    except KeyboardInterrupt:
+        _say("\nStopping …")
+        return 0
+    finally:
+        stack.stop()
+
+
+def parked(args: argparse.Namespace) -> int:
+    url = args.url or f"http://127.0.0.1:{DEFAULT_PORTS[args.service]}"
+    with httpx.Client(base_url=url, timeout=30) as client:
+        if args.replay is None:
+            response = client.get("/ops/parked", params={"include_replayed": args.all})
+            response.raise_for_status()
+            rows = response.json()
+            if not rows:
+                _say(f"{args.service}: no parked messages")
+            for row in rows:
+                first_line = row["error"].strip().splitlines()[-1] if row["error"].strip() else ""
+                _say(f"#{row['id']}  {row['parked_at']}  {row['consumer']}  {row['event_type']}  {row['event_id']}\n      {first_line}")
+            return 0
+        response = client.post(f"/ops/parked/{args.replay}/replay")
+        if response.status_code != 200:
+            _say(f"replay of #{args.replay} failed: {response.json().get('message', response.text)}")
+            return 1
+        _say(f"#{args.replay} replayed at {response.json()['replayed_at']}")
+        return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="govit", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    up_parser = commands.add_parser("up", help="start the whole platform with demo data")
+    up_parser.add_argument("--pack", default=os.environ.get("POLICY_PACK", "BY"), choices=["BY", "YF", "BZ", "DY", "YL"],
+                           help="the deployment's policy pack for new projects (default BY)")
+    up_parser.add_argument("--no-demo", action="store_true", help="do not load demo data")
+    up_parser.add_argument("--state-dir", default=".govit", help="where the bundled servers keep their data")
+    up_parser.set_defaults(run=up)
+    parked_parser = commands.add_parser("parked", help="list, or replay, a service's parked messages")
+    parked_parser.add_argument("service", choices=SERVICES)
+    parked_parser.add_argument("--replay", type=int, metavar="ID", help="replay the parked message with this id")
+    parked_parser.add_argument("--all", action="store_true", help="include messages already replayed")
+    parked_parser.add_argument("--url", help="the service's base URL (default: its local port)")
+    parked_parser.set_defaults(run=parked)
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
