@@ -36,13 +36,23 @@ def failure(project_id: str) -> AcceptanceFailed:
 
 
 class Recorder:
-    """A handler that records each event it applies, and fails for projects named POISON until fixed."""
+    """A handler that records the events of its own test, and fails for projects named POISON until fixed.
 
-    def __init__(self) -> None:
+    A new durable consumer reads the stream from its start, so events of earlier tests arrive
+    too; they are acknowledged without effect.
+    """
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
         self.fixed = False
 
+    def project(self, label: str = "P") -> str:
+        return f"{self.prefix}-{label}-{uuid.uuid4().hex[:6]}"
+
     async def __call__(self, uow, envelope: Envelope) -> None:
-        if envelope.data.project_id.startswith("POISON") and not self.fixed:
+        if not envelope.data.project_id.startswith(self.prefix):
+            return
+        if "-POISON-" in envelope.data.project_id and not self.fixed:
             raise RuntimeError("handler always fails for this project")
         await uow.session.execute(
             text("INSERT INTO kit_effect (event_id, project_id) VALUES (:e, :p)"),
@@ -57,7 +67,7 @@ async def kit(infra, databases):
         database_url=databases["kit"], nats_url=infra.nats_url, consumer_max_deliver=3,
         consumer_backoff_seconds=(0.1, 0.1, 0.1), outbox_retry_seconds=(0.1,),
     )
-    recorder = Recorder()
+    recorder = Recorder(name)
     runtime = ServiceRuntime(settings, [Subscription(ACCEPTANCE, {AcceptanceFailed: recorder})])
     async with runtime.engine.begin() as connection:
         await connection.run_sync(SQLModel.metadata.create_all, tables=[
@@ -90,8 +100,8 @@ async def parked(runtime: ServiceRuntime, event_id: str) -> list[ParkedMessage]:
 
 async def test_a_handler_that_always_fails_is_parked_while_the_next_message_is_processed(infra, kit):
     runtime, recorder = kit
-    poison = Envelope(failure(f"POISON-{uuid.uuid4().hex[:6]}"), source="/tests")
-    good = Envelope(failure(f"P-{uuid.uuid4().hex[:6]}"), source="/tests")
+    poison = Envelope(failure(recorder.project("POISON")), source="/tests")
+    good = Envelope(failure(recorder.project()), source="/tests")
     await publish(infra.nats_url, poison)
     await publish(infra.nats_url, good)
 
@@ -114,8 +124,8 @@ async def test_a_handler_that_always_fails_is_parked_while_the_next_message_is_p
 
 
 async def test_a_redelivered_event_is_applied_once(infra, kit):
-    runtime, _ = kit
-    envelope = Envelope(failure(f"P-{uuid.uuid4().hex[:6]}"), source="/tests")
+    runtime, recorder = kit
+    envelope = Envelope(failure(recorder.project()), source="/tests")
     await publish(infra.nats_url, envelope)
     await publish(infra.nats_url, envelope)  # same Nats-Msg-Id: JetStream drops it
     await publish(infra.nats_url, envelope, msg_id=str(uuid.uuid4()))  # gets past JetStream: the inbox stops it
@@ -128,17 +138,17 @@ async def _at_least(consumer, attribute: str, value: int) -> bool:
 
 
 async def test_a_message_that_is_not_an_event_is_parked_at_once(infra, kit):
-    runtime, _ = kit
-    envelope = Envelope(failure(f"P-{uuid.uuid4().hex[:6]}"), source="/tests")
+    runtime, recorder = kit
+    envelope = Envelope(failure(recorder.project()), source="/tests")
     await publish(infra.nats_url, envelope, body=b'{"project_id": 42')
     rows = await eventually(lambda: parked(runtime, envelope.id), what="the poison message parked")
     assert rows[0].deliveries == 1 and rows[0].error.startswith("poison message")
 
 
 async def test_the_relay_keeps_what_it_cannot_publish_and_publishes_it_later(infra, kit):
-    runtime, _ = kit
+    runtime, recorder = kit
     await runtime.relay.stop()
-    project_id = f"P-{uuid.uuid4().hex[:6]}"
+    project_id = recorder.project()
     async with runtime.units() as uow:
         envelope = uow.emit(failure(project_id))
         await uow.commit()
