@@ -179,3 +179,45 @@ class StateDirLock:
         if self._fd is not None:
             os.close(self._fd)  # closing drops the flock
             self._fd = None
+
+
+class ChildServer:
+    """Lifecycle shared by the bundled servers: a child process and a lock on its state directory.
+
+    Subclasses are dataclasses with ``_process`` and ``_lock`` fields and a ``_start()``.
+    """
+
+    STOP_SIGNAL: signal.Signals = signal.SIGTERM
+    STOP_TIMEOUT: float = 10.0
+    _process: subprocess.Popen[bytes] | None
+    _lock: "StateDirLock | None"
+
+    def _start(self) -> None:
+        raise NotImplementedError
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self.running else None
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def stop(self, timeout: float | None = None) -> None:
+        """Graceful shutdown with the server's own signal, SIGKILL after ``timeout``; idempotent."""
+        if self._process is not None:
+            stop_child(self._process, self.STOP_SIGNAL, self.STOP_TIMEOUT if timeout is None else timeout)
+            self._process = None
+        if self._lock is not None:
+            self._lock.release()
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would; the state directory stays locked for restart()."""
+        if self._process is not None:
+            stop_child(self._process, signal.SIGKILL, 5.0)
+            self._process = None
+
+    def restart(self) -> None:
+        """Stop if running, then start again on the same ports and state directory."""
+        self.stop()
+        self._start()

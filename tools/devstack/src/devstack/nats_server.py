@@ -21,6 +21,7 @@ from pathlib import Path
 
 from devstack.ports import LOOPBACK, accepts_connections, free_port
 from devstack.childproc import (
+    ChildServer,
     ServerStartError,
     StateDirLock,
     end_processes,
@@ -47,8 +48,11 @@ def nats_server_binary() -> Path:
 
 
 @dataclass(eq=False)
-class NatsServer:
+class NatsServer(ChildServer):
     """A nats-server child process; JetStream data lives in ``state_dir/jetstream``."""
+
+    STOP_SIGNAL = signal.SIGTERM
+    STOP_TIMEOUT = 10.0
 
     url: str
     monitor_url: str
@@ -71,33 +75,6 @@ class NatsServer:
     @property
     def store_dir(self) -> Path:
         return self.state_dir / "jetstream"
-
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid if self.running else None
-
-    @property
-    def running(self) -> bool:
-        return self._process is not None and self._process.poll() is None
-
-    def stop(self, timeout: float = 10.0) -> None:
-        """Graceful shutdown (SIGTERM), SIGKILL after ``timeout``; idempotent."""
-        if self._process is not None:
-            stop_child(self._process, signal.SIGTERM, timeout)
-            self._process = None
-        if self._lock is not None:
-            self._lock.release()
-
-    def kill(self) -> None:
-        """SIGKILL, as a crash would; keeps the state directory locked for restart()."""
-        if self._process is not None:
-            stop_child(self._process, signal.SIGKILL, 5.0)
-            self._process = None
-
-    def restart(self) -> None:
-        """Stop if running, then start again on the same ports and store directory."""
-        self.stop()
-        self._start()
 
     def _start(self) -> None:
         self._lock = self._lock or StateDirLock(self.state_dir / "nats.lock", "nats-server")

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from devstack.ports import LOOPBACK, accepts_connections, free_port
 from devstack.childproc import (
+    ChildServer,
     ServerStartError,
     StateDirLock,
     end_processes,
@@ -65,8 +66,11 @@ def postgres_install_dir() -> Path:
 
 
 @dataclass(eq=False)
-class PostgresServer:
+class PostgresServer(ChildServer):
     """A postgres child process serving the cluster in ``state_dir/pgdata``."""
+
+    STOP_SIGNAL = signal.SIGINT
+    STOP_TIMEOUT = 30.0
 
     admin_url: str
     port: int
@@ -82,37 +86,6 @@ class PostgresServer:
     @property
     def log_path(self) -> Path:
         return self.state_dir / "postgres.log"
-
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid if self.running else None
-
-    @property
-    def running(self) -> bool:
-        return self._process is not None and self._process.poll() is None
-
-    def stop(self, timeout: float = 30.0) -> None:
-        """Fast shutdown (SIGINT: abort sessions, checkpoint), SIGKILL after ``timeout``; idempotent."""
-        if self._process is not None:
-            stop_child(self._process, signal.SIGINT, timeout)
-            self._process = None
-        if self._lock is not None:
-            self._lock.release()
-
-    def kill(self) -> None:
-        """SIGKILL of the postmaster, as a crash would; the next start runs crash recovery.
-
-        Its backends notice the postmaster's death and exit by themselves;
-        the next start waits for them. The state directory stays locked.
-        """
-        if self._process is not None:
-            stop_child(self._process, signal.SIGKILL, 5.0)
-            self._process = None
-
-    def restart(self) -> None:
-        """Stop if running, then start again on the same port and data directory."""
-        self.stop()
-        self._start()
 
     def _start(self) -> None:
         self._lock = self._lock or StateDirLock(self.state_dir / "postgres.lock", "PostgreSQL")
