@@ -3,7 +3,7 @@
 import pytest
 
 from policy.packs import BY, BZ, DY, PACKS, YF, YL, UnknownPack, get_pack
-from policy.sanctions import after_acceptance_failed, final_review_outcome, lifted_by_acceptance_passed
+from policy.sanctions import after_acceptance_failed, final_review_outcome, final_review_pass_rule, lifted_by_acceptance_passed
 
 
 def effects(sanctions):
@@ -78,3 +78,8 @@ def test_unknown_pack_or_version_is_refused():
 def test_attempts_start_at_one():
     with pytest.raises(ValueError):
         final_review_outcome(BY, 0)
+
+
+def test_a_passed_final_review_cites_the_rule_it_was_held_under():
+    assert final_review_pass_rule(BY) == "BY-47a"
+    assert final_review_pass_rule(BZ) == "BZ-29" and final_review_pass_rule(DY) == "DY-22"

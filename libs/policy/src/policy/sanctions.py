@@ -46,6 +46,11 @@ def final_review_outcome(pack: Pack, attempt: int) -> tuple[bool, str]:
     return terminal, rule
 
 
+def final_review_pass_rule(pack: Pack) -> str:
+    """The rule a passed final review is concluded under (BY-47a: review against the approved scheme)."""
+    return "BY-47a" if pack.id == "BY" else final_review_outcome(pack, 1)[1]
+
+
 def after_acceptance_failed(pack: Pack, *, terminal: bool) -> tuple[Sanction, ...]:
     """Sanctions that a failed final acceptance (``AcceptanceFailed``) sets off under ``pack``."""
     if pack.id == "BY":

@@ -16,7 +16,6 @@ from opentelemetry import trace
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from contracts.envelope import H_TRACEPARENT
 from servicekit import failpoints
 from servicekit.jetstream import Broker
 from servicekit.tables import OutboxMessage
@@ -139,5 +138,3 @@ async def backlog(sessions: async_sessionmaker[AsyncSession]) -> dict[str, objec
     age = (datetime.now(timezone.utc) - oldest).total_seconds() if oldest else 0.0
     return {"unpublished": count, "oldest_age_seconds": round(age, 3), "failing": failing}
 
-
-__all__ = ["OutboxRelay", "backlog", "H_TRACEPARENT"]

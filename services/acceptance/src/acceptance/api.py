@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 
 from servicekit.deps import Runtime
+from servicekit.identifiers import IdentifierPath
 
 from acceptance import handlers
 from acceptance.models import AcceptanceCase, FinalReviewRecord
@@ -12,7 +13,6 @@ from acceptance.schemas import FinalReviewIn, FinalReviewOut
 
 router = APIRouter(tags=["final acceptance"])
 
-ProjectId = Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
 
 
 def _out(case: AcceptanceCase, review: FinalReviewRecord) -> FinalReviewOut:
@@ -25,7 +25,7 @@ def _out(case: AcceptanceCase, review: FinalReviewRecord) -> FinalReviewOut:
 
 
 @router.post("/projects/{project_id}/final-reviews", status_code=201, response_model=FinalReviewOut)
-async def record_final_review(body: FinalReviewIn, runtime: Runtime, project_id: str = ProjectId) -> FinalReviewOut:
+async def record_final_review(project_id: IdentifierPath, body: FinalReviewIn, runtime: Runtime) -> FinalReviewOut:
     """Record the conclusion of a final acceptance review (终验, BY-47); a failure publishes AcceptanceFailed."""
     async with runtime.units() as uow:
         case, review = await handlers.record_final_review(uow, project_id, body, runtime.settings.policy_pack)
@@ -33,7 +33,7 @@ async def record_final_review(body: FinalReviewIn, runtime: Runtime, project_id:
 
 
 @router.get("/projects/{project_id}/final-reviews", response_model=list[FinalReviewOut])
-async def list_final_reviews(runtime: Runtime, project_id: str = ProjectId) -> list[FinalReviewOut]:
+async def list_final_reviews(project_id: IdentifierPath, runtime: Runtime) -> list[FinalReviewOut]:
     """Every final review of a project and its sub-projects, in order."""
     async with runtime.units() as uow:
         return [_out(case, review) for case, review in await handlers.list_final_reviews(uow, project_id)]

@@ -8,14 +8,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Identifier = str
+from servicekit.identifiers import Identifier
 
 
 class FinalReviewIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    unit_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
-    sub_project_id: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+    unit_id: Identifier
+    sub_project_id: Identifier | None = None
     pack_id: Literal["BY", "YF", "BZ", "DY", "YL"] | None = Field(
         None, description="Pack the project was declared under; the deployment's pack when omitted"
     )

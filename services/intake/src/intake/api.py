@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 
 from servicekit.deps import Runtime
+from servicekit.identifiers import IdentifierPath
 
 from intake import handlers
 from intake.models import Declaration, UnitBlock
 from intake.schemas import BlockOut, DeclarationIn, DeclarationOut, StandingOut
 
 router = APIRouter()
-UnitId = Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
 
 
 def _declaration(row: Declaration) -> DeclarationOut:
@@ -39,7 +39,7 @@ async def submit_declaration(body: DeclarationIn, runtime: Runtime) -> Declarati
 
 
 @router.get("/units/{unit_id}/standing", response_model=StandingOut, tags=["unit standing"])
-async def unit_standing(runtime: Runtime, unit_id: str = UnitId) -> StandingOut:
+async def unit_standing(unit_id: IdentifierPath, runtime: Runtime) -> StandingOut:
     """The blocks in force on a unit, each with its rule, cause and what lifts it."""
     async with runtime.units() as uow:
         rows = await handlers.active_blocks(uow, unit_id)

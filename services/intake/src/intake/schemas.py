@@ -7,19 +7,18 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
-IdPattern = r"^[A-Za-z0-9_.:-]+$"
+from servicekit.identifiers import Identifier
+
 MAX_AMOUNT_YUAN = 100_000_000_000  # 1000亿元: above any district's IT budget, so a typo is caught
 
 
 class DeclarationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    unit_id: str = Field(min_length=1, max_length=64, pattern=IdPattern)
+    unit_id: Identifier
     project_name: str = Field(min_length=2, max_length=200)
     declared_amount_yuan: StrictInt = Field(gt=0, le=MAX_AMOUNT_YUAN, description="申报金额 in 元, an integer")
-    upgrade_of_project_id: str | None = Field(
-        None, min_length=1, max_length=64, pattern=IdPattern, description="The earlier project this one upgrades (升级改造)"
-    )
+    upgrade_of_project_id: Identifier | None = Field(None, description="The earlier project this one upgrades (升级改造)")
 
 
 class DeclarationOut(BaseModel):

@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 from pydantic import BaseModel
 
 from servicekit.deps import Runtime
+from servicekit.identifiers import IdentifierPath
 
 from notify import handlers
 
@@ -30,7 +31,7 @@ class NotificationOut(BaseModel):
 
 @router.get("/units/{unit_id}/notifications", response_model=list[NotificationOut])
 async def unit_inbox(
-    runtime: Runtime, unit_id: str = Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$"), unread_only: bool = False
+    unit_id: IdentifierPath, runtime: Runtime, unread_only: bool = False
 ) -> list[NotificationOut]:
     """A unit's inbox, newest first."""
     async with runtime.units() as uow:

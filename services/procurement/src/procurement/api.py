@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter
 
 from servicekit.deps import Runtime
+from servicekit.identifiers import IdentifierPath, IdentifierQuery
 
 from procurement import handlers
 from procurement.models import FinanceHold
 from procurement.schemas import HoldOut, TerminationOut
 
 router = APIRouter()
-Identifier = dict(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
 
 
 def _hold(row: FinanceHold) -> HoldOut:
@@ -24,21 +24,21 @@ def _hold(row: FinanceHold) -> HoldOut:
 
 
 @router.get("/projects/{project_id}/holds", response_model=list[HoldOut], tags=["finance holds"])
-async def project_holds(runtime: Runtime, project_id: str = Path(**Identifier)) -> list[HoldOut]:
+async def project_holds(project_id: IdentifierPath, runtime: Runtime) -> list[HoldOut]:
     """Finance holds in force on a project, each with its rule, cause and release condition."""
     async with runtime.units() as uow:
         return [_hold(row) for row in await handlers.active_holds(uow, project_id=project_id)]
 
 
 @router.get("/holds", response_model=list[HoldOut], tags=["finance holds"])
-async def unit_holds(runtime: Runtime, unit_id: str = Query(**Identifier)) -> list[HoldOut]:
+async def unit_holds(unit_id: IdentifierQuery, runtime: Runtime) -> list[HoldOut]:
     """Finance holds in force on every project of a unit."""
     async with runtime.units() as uow:
         return [_hold(row) for row in await handlers.active_holds(uow, unit_id=unit_id)]
 
 
 @router.get("/projects/{project_id}/terminations", response_model=list[TerminationOut], tags=["termination"])
-async def project_terminations(runtime: Runtime, project_id: str = Path(**Identifier)) -> list[TerminationOut]:
+async def project_terminations(project_id: IdentifierPath, runtime: Runtime) -> list[TerminationOut]:
     """Terminations (终止) of a project or its sub-projects."""
     async with runtime.units() as uow:
         rows = await handlers.terminations(uow, project_id)

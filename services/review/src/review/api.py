@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from pydantic import BaseModel
 
 from servicekit.deps import Runtime
+from servicekit.identifiers import IdentifierQuery
 
 from review import handlers
 
@@ -31,7 +32,7 @@ class CaseOut(BaseModel):
 @router.get("/cases", response_model=list[CaseOut])
 async def list_cases(
     runtime: Runtime,
-    unit_id: str | None = Query(None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$"),
+    unit_id: IdentifierQuery | None = None,
     status: Literal["open", "closed"] | None = None,
 ) -> list[CaseOut]:
     """Review cases in the order they were opened."""

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Literal
 
 from policy.packs import Pack
-from policy.sanctions import final_review_outcome
+from policy.sanctions import final_review_outcome, final_review_pass_rule
 
 Result = Literal["passed", "failed"]
 
@@ -76,7 +76,7 @@ class FinalAcceptance:
         if result == "failed":
             terminal, rule_id = final_review_outcome(self.pack, attempt)
         else:
-            terminal, rule_id = False, "BY-47a" if self.pack.id == "BY" else final_review_outcome(self.pack, attempt)[1]
+            terminal, rule_id = False, final_review_pass_rule(self.pack)
         review = FinalReview(attempt, result, concluded_on, terminal, rule_id, reasons)
         self.reviews.append(review)
         return review
