@@ -1,85 +1,124 @@
-"""The acceptance-failure rows of the sanction matrix (RULES.md §3.10.1), per pack."""
+"""The sanction matrix of RULES.md §3.10.1, per pack: what follows from an event and what lifts it."""
 
 import pytest
 
-from policy.packs import BY, BZ, DY, PACKS, YF, YL, UnknownPack, get_pack
-from policy.sanctions import after_acceptance_failed, final_review_outcome, final_review_pass_rule, lifted_by_acceptance_passed
+from policy.packs import get_pack
+from policy.sanctions import after_acceptance_failed, lifted_by_acceptance_passed, released_by, sanctions_for
+
+BY, YF, BZ, DY, YL = (get_pack(p) for p in ("BY", "YF", "BZ", "DY", "YL"))
 
 
-def effects(sanctions):
-    return {(s.effect, s.scope, s.rule_ids) for s in sanctions}
+def effects(pack, trigger, **facts):
+    return {(s.effect, s.scope, s.rule_ids) for s in sanctions_for(pack, trigger, facts).sanctions}
 
 
-def test_by_47_3a_first_failed_final_review_is_not_terminal():
-    assert final_review_outcome(BY, 1) == (False, "BY-47.3a")
+def test_by_22_8_failed_final_review_blocks_upgrades_until_it_passes():
+    assert effects(BY, "AcceptanceFailed", terminal=False) == {("unit_block", "upgrade_of_project", ("BY-22.8",))}
+    assert [s.rule_ids for s in lifted_by_acceptance_passed(BY)] == [("BY-22.8",)]
 
 
-def test_by_47_3b_failed_re_review_terminates():
-    assert final_review_outcome(BY, 2) == (True, "BY-47.3b")
+def test_by_47_3b_by_38b_terminal_failure_terminates_and_recovers_funds():
+    assert {(s.effect, s.scope) for s in after_acceptance_failed(BY, terminal=True)} == {
+        ("unit_block", "upgrade_of_project"), ("terminate_project", "project"), ("finance_hold", "recover_remaining")}
+    assert effects(BY, "ProjectTerminated") == {("finance_hold", "recover_remaining", ("BY-38b",))}
 
 
-def test_by_22_8_failure_blocks_upgrades_of_that_project_only():
-    assert effects(after_acceptance_failed(BY, terminal=False)) == {("unit_block", "upgrade_of_project", ("BY-22.8",))}
+def test_by_32b_unapproved_change_is_not_paid():
+    assert effects(BY, "ChangeDecided", approved=False) == {("finance_hold", "change_delta", ("BY-32b",))}
+    assert effects(BY, "ChangeDecided", approved=True) == set()
 
 
-def test_by_47_3b_terminal_failure_terminates_and_recovers_remaining_funds_by_38b():
-    assert effects(after_acceptance_failed(BY, terminal=True)) == {
-        ("unit_block", "upgrade_of_project", ("BY-22.8",)),
-        ("terminate_project", "project", ("BY-47.3b", "BY-37.2")),
-        ("finance_hold", "recover_remaining", ("BY-38b", "BY-47.3b")),
-    }
+def test_by_45d_final_payment_waits_for_consent_and_is_advisory():
+    (hold,) = sanctions_for(BY, "ComplianceOpinionIssued", {"consent": False}).sanctions
+    assert (hold.scope, hold.hold_mode, hold.lift_inferred) == ("final_payment", "advisory", True)  # A-23, A-19
+    assert released_by(BY, "ComplianceOpinionIssued", {"consent": True})[0].rule_ids == ("BY-45d",)
+    assert released_by(BY, "ComplianceOpinionIssued", {"consent": False}) == ()
 
 
-def test_bz_30_failure_blocks_new_projects_and_om_funding():
-    assert effects(after_acceptance_failed(BZ, terminal=False)) == {
-        ("unit_block", "all_new_projects", ("BZ-30",)),
-        ("finance_hold", "no_om_funding", ("BZ-30",)),
-    }
+@pytest.mark.parametrize(("trigger", "facts"), [("AcceptanceFilingRejected", {"final": True}),
+                                                ("RectificationOverdue", {"source": "filing_rectification"})])
+def test_by_48d_filing_failure_suspends_reviews_and_stops_payments(trigger, facts):
+    found = effects(BY, trigger, **facts)
+    assert ("finance_hold", "remaining", ("BY-48d",)) in found
+    assert ("review_suspension", "subsequent_reviews", ("BY-48d",)) in found
 
 
-def test_dy_24_failure_holds_remaining_funds():
-    assert effects(after_acceptance_failed(DY, terminal=False)) == {("finance_hold", "remaining", ("DY-24",))}
+def test_by_22_7_late_acceptance_filing_blocks_new_projects_until_filed():
+    assert effects(BY, "DeadlineElapsed", kind="acceptance_filing") == {("unit_block", "all_new_projects", ("BY-22.7",))}
+    assert any(s.rule_ids == ("BY-22.7",) for s in released_by(BY, "AcceptanceFiled"))
 
 
-@pytest.mark.parametrize("pack", [YF, YL])
-def test_packs_without_a_stated_sanction_set_off_nothing(pack):
-    assert after_acceptance_failed(pack, terminal=False) == ()
+def test_by_22_6_data_aggregation_and_by_22_15_security():
+    assert effects(BY, "DeadlineElapsed", kind="data_aggregation") == {("unit_block", "all_new_projects", ("BY-22.6",))}
+    assert effects(BY, "SupervisionFindingRecorded", kind="security") == {("unit_block", "all_new_projects", ("BY-22.15",))}
 
 
-@pytest.mark.parametrize("pack", [BZ, DY, YF, YL])
-def test_packs_without_an_attempt_limit_never_terminate_a22(pack):
-    assert final_review_outcome(pack, 7)[0] is False
+def test_by_37_3_approval_lapses_only_without_a_contract():
+    assert effects(BY, "DeadlineElapsed", kind="approval_validity", contract_filed=False) == {
+        ("terminate_project", "lapsed", ("BY-37.3", "BY-20.4b"))}
+    assert effects(BY, "DeadlineElapsed", kind="approval_validity", contract_filed=True) == set()
 
 
-def test_releases_on_pass_are_marked_inferred_where_the_text_is_silent_a19():
-    by = lifted_by_acceptance_passed(BY)
-    assert [s.rule_ids for s in by] == [("BY-22.8",)] and not by[0].lift_inferred
-    assert all(s.lift_inferred for s in lifted_by_acceptance_passed(BZ) + lifted_by_acceptance_passed(DY))
+def test_by_53_2_fail_grade_bans_same_type_next_year_in_principle():
+    (ban,) = sanctions_for(BY, "EvaluationCompleted", {"grade": "fail"}).sanctions
+    assert (ban.scope, ban.overridable, ban.release_after) == ("same_type_next_year", True, "end_of_next_year")
 
 
-def test_terminal_sanctions_have_no_release():
-    terminal_only = set(after_acceptance_failed(BY, terminal=True)) - set(after_acceptance_failed(BY, terminal=False))
-    assert all(s.lifted_by is None for s in terminal_only)
+def test_by_22_9_by_53_3_overdue_evaluation_rectification_bans_same_type():
+    (ban,) = sanctions_for(BY, "RectificationOverdue", {"source": "evaluation"}).sanctions
+    assert (ban.scope, ban.lifted_by, ban.overridable) == ("same_type", "RectificationCompleted", False)
 
 
-def test_every_sanction_speaks_both_languages():
-    for pack in PACKS.values():
-        for sanction in after_acceptance_failed(pack, terminal=True):
-            assert sanction.message_en and sanction.message_zh
+def test_bz_30_failed_acceptance_blocks_the_unit_and_om_funds_and_cloud():
+    assert effects(BZ, "AcceptanceFailed", terminal=False) == {
+        ("unit_block", "all_new_projects", ("BZ-30",)), ("finance_hold", "no_om_funding", ("BZ-30",)),
+        ("cloud_block", "project", ("BZ-30",))}
+    assert all(s.lift_inferred for s in lifted_by_acceptance_passed(BZ))
 
 
-def test_unknown_pack_or_version_is_refused():
-    with pytest.raises(UnknownPack):
-        get_pack("XX")
-    with pytest.raises(UnknownPack):
-        get_pack("BY", "1999.1")
+def test_bz_32c_data_sharing_bans_next_year():
+    found = sanctions_for(BZ, "SupervisionFindingRecorded", {"kind": "data_sharing"}).sanctions
+    assert {s.effect for s in found} == {"unit_block", "finance_hold", "cloud_block"}
+    assert {s.release_after for s in found} == {"end_of_next_year"}
 
 
-def test_attempts_start_at_one():
-    with pytest.raises(ValueError):
-        final_review_outcome(BY, 0)
+def test_bz_47_bz_11a_bz_43b_bz_44a_bz_25b():
+    assert {s.effect for s in sanctions_for(BZ, "SupervisionFindingRecorded", {"kind": "security"}).sanctions} == {"unit_block", "finance_hold"}
+    (block,) = sanctions_for(BZ, "SupervisionFindingRecorded", {"kind": "data_aggregation"}).sanctions
+    assert block.overridable and block.rule_ids == ("BZ-11a",)
+    assert {s.effect for s in sanctions_for(BZ, "RectificationOverdue", {"source": "supervision"}).sanctions} == {"project_suspended", "circular"}
+    assert effects(BZ, "SupervisionFindingRecorded", kind="procedure_breach") == {("circular", "unit", ("BZ-44a",))}
+    assert effects(BZ, "ChangeFiled", kind="budget_adjustment", after_the_fact=True) == {
+        ("budget_adjustment_refused", "project", ("BZ-25b",))}
 
 
-def test_a_passed_final_review_cites_the_rule_it_was_held_under():
-    assert final_review_pass_rule(BY) == "BY-47a"
-    assert final_review_pass_rule(BZ) == "BZ-29" and final_review_pass_rule(DY) == "DY-22"
+def test_dy_24_failed_acceptance_withholds_the_remaining_funds():
+    assert effects(DY, "AcceptanceFailed", terminal=False) == {("finance_hold", "remaining", ("DY-24",)), ("not_delivered", "project", ("DY-24",))}
+
+
+def test_dy_25b_serious_violation_circular_and_fail_grade():
+    assert effects(DY, "SupervisionFindingRecorded", severity="serious") == {("circular", "unit", ("DY-25b",)), ("grade_imposed", "fail", ("DY-25b",))}
+
+
+def test_yl_19b_and_yl_16a_are_原则上():
+    for kind in ("cloud", "data_sharing", "xinchuang"):
+        (hold,) = sanctions_for(YL, "SupervisionFindingRecorded", {"kind": kind}).sanctions
+        assert hold.overridable and hold.scope == "no_funding"
+    (budget,) = sanctions_for(YL, "DeadlineElapsed", {"kind": "year_end_approval"}).sanctions
+    assert budget.effect == "budget_refused" and budget.overridable
+
+
+def test_yf_sets_no_sanction_of_its_own():
+    assert YF.sanctions == ()
+    assert sanctions_for(YF, "AcceptanceFailed", {"terminal": True}).sanctions == ()
+
+
+def test_a_fact_not_given_never_matches():
+    assert effects(BY, "ChangeDecided") == set()
+
+
+def test_decision_explains_itself():
+    decision = sanctions_for(DY, "AcceptanceFailed", {"terminal": False})
+    assert (decision.pack_id, decision.pack_version) == ("DY", "2020.1")
+    assert decision.inputs == {"trigger": "AcceptanceFailed", "terminal": False}
+    assert decision.rule_ids == ("DY-24",) and decision.reasons[0].zh

@@ -1,32 +1,101 @@
 """What follows from an event, per pack (RULES.md §3.10.1, the sanction matrix).
 
-Pure functions: given a pack and the facts of an event, the sanctions that follow and
-what lifts each. The services apply them: intake keeps unit blocks, procurement keeps
-finance holds and terminations.
+Given a pack and the facts of an event, the sanctions that follow (block, hold, termination …),
+their scope, and what releases each. The services apply them: intake keeps unit blocks,
+procurement keeps finance holds and terminations, notify issues circulars.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any
 
-from policy.packs import Pack
+from policy.decisions import Decision, Model, Reason, rules_of
+from policy.facts import PolicyInputError
+from policy.schema import Effect, Pack, SanctionRule
 
-Effect = Literal["unit_block", "finance_hold", "terminate_project"]
 
-
-@dataclass(frozen=True)
-class Sanction:
+class Sanction(Model):
     effect: Effect
-    rule_ids: tuple[str, ...]
     scope: str
-    """Block scope (``all_new_projects``, ``upgrade_of_project`` …) or hold scope (``remaining`` …)."""
+    """Block scope (``all_new_projects``, ``same_type`` …) or hold scope (``remaining``, ``change_delta`` …)."""
+    rule_ids: tuple[str, ...]
+    hold_mode: str
+    """``hard`` or ``advisory`` ("重要依据", A-23)."""
+    overridable: bool
     lifted_by: str | None
     """The event that lifts it (``AcceptancePassed``), or None when the rules name none."""
+    lifted_when: dict[str, Any] = {}
+    release_after: str | None = None
+    """A time-bound release (``end_of_next_year``, BY-53.2, BZ-32c)."""
     lift_inferred: bool
     """The release is our reading where the text is silent (RULES.md A-19)."""
     message_en: str
     message_zh: str
+
+    @classmethod
+    def of(cls, rule: SanctionRule) -> Sanction:
+        release = rule.release
+        return cls(
+            effect=rule.effect, scope=rule.scope, rule_ids=rule.rules, hold_mode=rule.hold_mode, overridable=rule.overridable,
+            lifted_by=release.event if release else None, lifted_when=dict(release.when) if release else {},
+            release_after=release.after if release else None, lift_inferred=release.inferred if release else False,
+            message_en=rule.message_en, message_zh=rule.message_zh,
+        )
+
+
+class SanctionDecision(Decision):
+    trigger: str
+    sanctions: tuple[Sanction, ...]
+
+
+def matches(when: Mapping[str, Any], facts: Mapping[str, Any]) -> bool:
+    """Every stated fact matches; a list in the pack means "one of"; a fact not given never matches."""
+    for key, expected in when.items():
+        if key not in facts:
+            return False
+        actual = facts[key]
+        if isinstance(expected, (list, tuple)):
+            if actual not in expected:
+                return False
+        elif actual != expected:
+            return False
+    return True
+
+
+def sanctions_for(pack: Pack, trigger: str, facts: Mapping[str, Any] | None = None) -> SanctionDecision:
+    """The sanctions ``trigger`` (an event type) with ``facts`` sets off under ``pack``."""
+    facts = dict(facts or {})
+    rows = [rule for rule in pack.sanctions if rule.trigger == trigger and matches(rule.when, facts)]
+    sanctions = tuple(Sanction.of(rule) for rule in rows)
+    reasons = tuple(Reason(rule_ids=s.rule_ids, en=s.message_en, zh=s.message_zh) for s in sanctions)
+    return SanctionDecision(
+        pack_id=pack.id, pack_version=pack.version, inputs={"trigger": trigger, **facts},
+        rule_ids=rules_of(*(s.rule_ids for s in sanctions)), reasons=reasons, trigger=trigger, sanctions=sanctions,
+    )
+
+
+def released_by(pack: Pack, event: str, facts: Mapping[str, Any] | None = None) -> tuple[Sanction, ...]:
+    """The sanctions of this pack that ``event`` with ``facts`` lifts."""
+    facts = dict(facts or {})
+    return tuple(
+        Sanction.of(rule) for rule in pack.sanctions
+        if rule.release is not None and rule.release.event == event and matches(rule.release.when, facts)
+    )
+
+
+def after_acceptance_failed(pack: Pack, *, terminal: bool) -> tuple[Sanction, ...]:
+    """Sanctions a failed final acceptance (``AcceptanceFailed``) sets off, with those of the
+    termination it may cause (BY-47.3b → BY-38b), so one transaction applies them all."""
+    sanctions = sanctions_for(pack, "AcceptanceFailed", {"terminal": terminal}).sanctions
+    if any(s.effect == "terminate_project" for s in sanctions):
+        sanctions += sanctions_for(pack, "ProjectTerminated", {"reason": "acceptance_failed"}).sanctions
+    return sanctions
+
+
+def lifted_by_acceptance_passed(pack: Pack) -> tuple[Sanction, ...]:
+    """The sanctions of an earlier failure that a later ``AcceptancePassed`` lifts."""
+    return released_by(pack, "AcceptancePassed")
 
 
 def final_review_outcome(pack: Pack, attempt: int) -> tuple[bool, str]:
@@ -37,68 +106,14 @@ def final_review_outcome(pack: Pack, attempt: int) -> tuple[bool, str]:
     allow re-review after rectification without end (DY-23).
     """
     if attempt < 1:
-        raise ValueError("attempt starts at 1")
-    limit = pack.final_acceptance_max_attempts
-    terminal = limit is not None and attempt >= limit
-    if pack.id == "BY":
-        return terminal, "BY-47.3b" if terminal else "BY-47.3a"
-    rule = {"BZ": "BZ-29", "DY": "DY-22", "YL": "YL-27", "YF": "YF-18b"}[pack.id]
-    return terminal, rule
+        raise PolicyInputError("attempt", "attempt starts at 1", "验收次数从1开始")
+    acceptance = pack.acceptance
+    terminal = acceptance.max_final_attempts is not None and attempt >= acceptance.max_final_attempts
+    if terminal and acceptance.terminal_rules:
+        return True, acceptance.terminal_rules[0]
+    return terminal, acceptance.failed_rules[0]
 
 
 def final_review_pass_rule(pack: Pack) -> str:
     """The rule a passed final review is concluded under (BY-47a: review against the approved scheme)."""
-    return "BY-47a" if pack.id == "BY" else final_review_outcome(pack, 1)[1]
-
-
-def after_acceptance_failed(pack: Pack, *, terminal: bool) -> tuple[Sanction, ...]:
-    """Sanctions that a failed final acceptance (``AcceptanceFailed``) sets off under ``pack``."""
-    if pack.id == "BY":
-        sanctions = [
-            Sanction(
-                "unit_block", ("BY-22.8",), "upgrade_of_project", "AcceptancePassed", False,
-                "An upgrade of a build project that has not passed final acceptance is not approved",
-                "前期建设开发类项目未通过终验的，其升级改造项目不予立项",
-            )
-        ]
-        if terminal:
-            sanctions += [
-                Sanction(
-                    "terminate_project", ("BY-47.3b", "BY-37.2"), "project", None, False,
-                    "The re-review also failed: the project or sub-project is terminated",
-                    "复验仍不通过，项目或子项目终止",
-                ),
-                Sanction(
-                    "finance_hold", ("BY-38b", "BY-47.3b"), "recover_remaining", None, False,
-                    "The project is terminated: remaining funds are recovered",
-                    "项目终止，收回剩余资金",
-                ),
-            ]
-        return tuple(sanctions)
-    if pack.id == "BZ":
-        return (
-            Sanction(
-                "unit_block", ("BZ-30",), "all_new_projects", "AcceptancePassed", True,
-                "A project of the unit failed acceptance: the unit may not have new projects approved",
-                "项目未通过验收，项目建设单位不得新增项目",
-            ),
-            Sanction(
-                "finance_hold", ("BZ-30",), "no_om_funding", "AcceptancePassed", True,
-                "A project that failed acceptance gets no O&M funding",
-                "未通过验收的项目不安排运维经费",
-            ),
-        )
-    if pack.id == "DY":
-        return (
-            Sanction(
-                "finance_hold", ("DY-24",), "remaining", "AcceptancePassed", True,
-                "A project that has not passed acceptance gets no remaining funds",
-                "项目未通过验收，不予拨付余款",
-            ),
-        )
-    return ()
-
-
-def lifted_by_acceptance_passed(pack: Pack) -> tuple[Sanction, ...]:
-    """The sanctions of an earlier failure that a later ``AcceptancePassed`` lifts."""
-    return tuple(s for s in after_acceptance_failed(pack, terminal=False) if s.lifted_by == "AcceptancePassed")
+    return pack.acceptance.passed_rules[0]

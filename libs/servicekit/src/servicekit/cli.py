@@ -14,8 +14,11 @@ import uvicorn
 from fastapi import FastAPI
 from pydantic import ValidationError
 
+from policy.calendar import CalendarDataError
+from policy.packs import PackError, UnknownPack
 from servicekit.migrate import upgrade
-from servicekit.settings import ServiceSettings
+from servicekit.policy import load_policy
+from servicekit.settings import SHARED_NAMES, ServiceSettings
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,7 @@ def _load_settings(service: ServiceDefinition) -> ServiceSettings:
         lines = [f"{service.name}: invalid settings"]
         for error in exc.errors():
             name = str(error["loc"][0]).upper()
-            env = name if name in {"NATS_URL", "POLICY_PACK", "CLOCK_MODE"} else f"{prefix}{name}"
+            env = name if name in SHARED_NAMES else f"{prefix}{name}"
             lines.append(f"  {env}: {error['msg']}")
         raise SystemExit("\n".join(lines)) from None
 
@@ -45,6 +48,11 @@ def run(service: ServiceDefinition, argv: list[str] | None = None) -> None:
     parser.add_argument("--no-migrate", action="store_true", help="serve without migrating (migrations ran as a separate step)")
     args = parser.parse_args(argv)
     settings = _load_settings(service)
+    try:
+        # Checked before migrating or binding a port: nothing starts on a broken pack or calendar file.
+        load_policy(settings)
+    except (PackError, UnknownPack, CalendarDataError) as exc:
+        raise SystemExit(f"{service.name}: {exc}") from None
     if args.command == "migrate" or not args.no_migrate:
         upgrade(settings.database_url, service.migrations_package)
     if args.command == "migrate":

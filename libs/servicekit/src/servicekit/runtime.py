@@ -16,6 +16,7 @@ from servicekit.db import UnitOfWorkFactory, make_engine, make_session_factory
 from servicekit.jetstream import Broker
 from servicekit.outbox import OutboxRelay
 from servicekit.parking import ParkingLot
+from servicekit.policy import load_policy
 from servicekit.settings import ServiceSettings
 from servicekit.tables import ClockState
 
@@ -26,6 +27,7 @@ class ServiceRuntime:
     def __init__(self, settings: ServiceSettings, subscriptions: Sequence[Subscription] = ()) -> None:
         self.settings = settings
         self.name = settings.service_name
+        self.policy = load_policy(settings)
         self.clock: Clock = MovableClock() if settings.clock_mode == "movable" else SystemClock()
         self.engine = make_engine(settings.database_url, settings.database_pool_size)
         self.sessions = make_session_factory(self.engine)

@@ -1,6 +1,7 @@
 """Typed settings: one class per service, read from the environment and validated at start.
 
-Names shared by every service have no prefix (``NATS_URL``, ``POLICY_PACK``, ``CLOCK_MODE``);
+Names shared by every service have no prefix (``NATS_URL``, ``POLICY_PACK``, ``CLOCK_MODE``,
+``CALENDAR_OVERRIDES_FILE`` …, listed in ``SHARED_NAMES``);
 names that differ per service carry the service's prefix (``INTAKE_DATABASE_URL``,
 ``INTAKE_HTTP_PORT``). A setting without a safe value (the database URL, which holds a
 password) has no default, so a service never starts on a value nobody chose.
@@ -10,13 +11,18 @@ from __future__ import annotations
 
 import os
 import socket
+from pathlib import Path
 from typing import ClassVar, Literal
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+SHARED_NAMES: set[str] = set()
+
+
 def shared(name: str) -> AliasChoices:
+    SHARED_NAMES.add(name)
     return AliasChoices(name)
 
 
@@ -35,6 +41,12 @@ class ServiceSettings(BaseSettings):
 
     policy_pack: str = Field("BY", validation_alias=shared("POLICY_PACK"), pattern=r"^(BY|YF|BZ|DY|YL)$")
     clock_mode: Literal["system", "movable"] = Field("system", validation_alias=shared("CLOCK_MODE"))
+    policy_packs_dir: Path | None = Field(None, validation_alias=shared("POLICY_PACKS_DIR"))
+    """Extra pack versions an administrator adds to the bundled ones."""
+    calendar_overrides_file: Path | None = Field(None, validation_alias=shared("CALENDAR_OVERRIDES_FILE"))
+    """Corrections to the holiday data and years it does not know yet (2027 notices arrive before the package)."""
+    calendar_allow_provisional: bool = Field(False, validation_alias=shared("CALENDAR_ALLOW_PROVISIONAL"))
+    """Compute deadlines in years without holiday data as provisional instead of refusing."""
 
     outbox_batch_size: int = Field(100, ge=1, le=1000)
     outbox_poll_seconds: float = Field(1.0, gt=0, le=60)

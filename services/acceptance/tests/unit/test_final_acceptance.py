@@ -5,7 +5,9 @@ from datetime import date
 import pytest
 
 from acceptance.domain.final_acceptance import FinalAcceptance, FinalReviewRefused
-from policy.packs import BY, DY
+from policy.packs import get_pack
+
+BY, DY = get_pack("BY"), get_pack("DY")
 
 TODAY = date(2026, 11, 23)
 

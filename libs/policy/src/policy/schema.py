@@ -1,0 +1,583 @@
+"""The shape of a policy pack: every parameter RULES.md §2 and §5 (A-1 … A-43) names.
+
+A pack file is data an administrator can read against the regulation: each parameter cites
+the rules it comes from and says whether its value is the text's own or our reading of a
+silent text (``inferred``). Models are strict and closed, so a misspelt key, a float amount
+or a string where a date belongs fails at load with the field's path.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, Strict, StrictBool, StrictInt, StrictStr, model_validator
+
+from contracts.base import ProjectClass
+from policy.calendar import PeriodUnit
+
+RuleRef = Annotated[StrictStr, Field(pattern=r"^(BY|YF|BZ|DY|YL)-[0-9A-Z][0-9A-Za-z.]*$")]
+StrictDate = Annotated[date, Strict()]
+Yuan = Annotated[StrictInt, Field(ge=0, description="元; amounts are compared exactly as integers (A-40)")]
+
+AmountBasis = Literal[
+    "investment_estimate",  # 投资概算
+    "declared_amount",  # 申报金额
+    "plan_review_amount",  # 立项计划审核确定金额
+    "main_works_amount",  # 工程建设主体金额
+    "contract_amount",  # 合同金额
+    "approved_amount",  # 立项批复金额
+    "total_investment",  # 总投资 / 投资总额
+    "investment_quota",  # 投资额度 (BZ-2)
+    "software_dev_cost",  # 应用软件开发费用
+    "budget_amount",  # 预算金额
+    "procurement_budget",  # 采购预算
+]
+AMOUNT_BASIS_ZH: dict[str, str] = {
+    "investment_estimate": "投资概算", "declared_amount": "申报金额", "plan_review_amount": "立项计划审核确定金额",
+    "main_works_amount": "工程建设主体金额", "contract_amount": "合同金额", "approved_amount": "立项批复金额",
+    "total_investment": "总投资", "investment_quota": "投资额度", "software_dev_cost": "应用软件开发费用",
+    "budget_amount": "预算金额", "procurement_budget": "采购预算",
+}
+
+FundingSource = Literal["fiscal", "upper_level_special", "self_raised", "public_interest", "non_fiscal"]
+Exclusion = Literal["state_secret", "special_national_rules", "framework_third_party", "emergency", "not_city_level"]
+Regime = Literal["approval", "filing", "self_managed", "outside"]
+Track = Literal["ordinary", "simplified", "micro"]
+Stage = Literal["planning", "declaration", "scheme", "review", "procurement", "implementation", "acceptance", "evaluation"]
+Flag = Literal[
+    "software_development",  # the project develops software
+    "new_software_development",  # new development, not only an upgrade (YL-25b)
+    "ancillary_service",  # 配套 service of a build project (BY-29.2a excludes it)
+    "identical_om_renewal",  # same content and amount as the previous period (BY-19.2)
+    "public_class",  # 公共类 (YF-4.1, YL-2)
+    "self_build",  # 自行建设 delivery (BZ-4)
+    "service_purchase",  # 采购服务 delivery (BZ-4, YL-18d)
+    "applications",  # involves application systems (BY-17.4)
+    "uses_government_cloud",  # BY-55
+    "cryptography_required",  # CII, 政务信息系统, 等保 level 3+ (BY-17.3)
+    "upper_level_funded",  # national / provincial funds (BZ-13, BZ-31)
+    "new_civil_works",  # BZ-23
+    "uses_new_technology",  # AI and other new technologies (YL-4.5)
+    "bureau_is_owner",  # DY-10.3b
+    "new_fiscal_funds",  # YL-15b
+]
+
+
+class Frozen(BaseModel):
+    # Strictness is per field (StrictInt, StrictStr, StrictDate …): TOML arrays arrive as lists,
+    # which a model-wide strict mode would refuse for tuple fields.
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Param(Frozen):
+    """A parameter's provenance: the rules it reads and whether the value is our inference."""
+
+    rules: tuple[RuleRef, ...] = Field(min_length=1)
+    inferred: StrictBool = False
+    note: StrictStr | None = None
+
+
+class Threshold(Param):
+    """An amount line applied to a named amount (A-1); ``inclusive`` says whether the line itself is reached (A-2)."""
+
+    yuan: Yuan
+    basis: AmountBasis
+    inclusive: StrictBool
+    inclusive_inferred: StrictBool = False
+
+    def reached(self, amount_yuan: int) -> bool:
+        return amount_yuan >= self.yuan if self.inclusive else amount_yuan > self.yuan
+
+    def describe(self) -> str:
+        sign = "≥" if self.inclusive else ">"
+        return f"{self.basis} {sign} {format_wan(self.yuan)}"
+
+    def describe_zh(self) -> str:
+        mark = "含" if self.inclusive else "不含"
+        return f"{AMOUNT_BASIS_ZH[self.basis]} {format_wan(self.yuan)}（{mark}）"
+
+
+class Period(Param):
+    """A length of time from an anchor; the anchor day is not counted (A-13)."""
+
+    length: StrictInt = Field(ge=0)
+    unit: PeriodUnit
+    unit_inferred: StrictBool = False
+    """The text says only 个月 / 年 without 自然 or 工作 (A-9)."""
+    anchor: StrictStr
+    anchor_inferred: StrictBool = False
+
+
+class Prompt(Param):
+    """What "及时" (promptly) means for this deployment: the texts give no period (A-11)."""
+
+    length: StrictInt = Field(ge=1)
+    unit: PeriodUnit
+
+
+class Ratio(Param):
+    percent: StrictInt = Field(ge=0, le=100)
+    strict: StrictBool
+    """True: the line is crossed only above the percentage (不含 / 超过)."""
+
+    def crossed(self, part: int, whole: int) -> bool:
+        # integer cross-multiplication keeps 15 % of an odd amount exact (A-40)
+        return part * 100 > self.percent * whole if self.strict else part * 100 >= self.percent * whole
+
+
+class Condition(Frozen):
+    """When a requirement, sanction or timer applies; every stated part must hold."""
+
+    at_least: Threshold | None = None
+    below: Threshold | None = None
+    project_types: tuple[ProjectClass, ...] | None = None
+    regimes: tuple[Regime, ...] | None = None
+    tracks: tuple[Track, ...] | None = None
+    flags: tuple[Flag, ...] = ()
+    unless_flags: tuple[Flag, ...] = ()
+
+
+def format_wan(yuan: int) -> str:
+    """Amounts as the texts write them: 万元 when whole, otherwise 元."""
+    return f"{yuan // 10_000}万" if yuan % 10_000 == 0 else f"{yuan}元"
+
+
+# ---- pack sections -------------------------------------------------------------------------
+
+class Provision(Param):
+    """A rule about the pack itself that no decision applies: reference use by counties,
+    precedence of higher-level rules, advisory uses of savings (YF-27, YL-34, YL-15d)."""
+
+    key: Literal["reference_use", "higher_rules_prevail", "advisory", "repeals"]
+    en: StrictStr
+    zh: StrictStr
+
+
+class PackInfo(Frozen):
+    id: Literal["BY", "YF", "BZ", "DY", "YL"]
+    version: StrictStr = Field(min_length=1)
+    title: StrictStr
+    jurisdiction_zh: StrictStr
+    document: StrictStr
+    valid_from: StrictDate | None = None
+    """None only for a draft, which is in force nowhere until published (YL-36)."""
+    valid_to: StrictDate | None = None
+    status: Literal["in_force", "expired", "trial", "draft"]
+    rules: tuple[RuleRef, ...] = Field(min_length=1)
+    note: StrictStr | None = None
+    provisions: tuple[Provision, ...] = ()
+
+    @model_validator(mode="after")
+    def _window(self) -> PackInfo:
+        if self.valid_from is None and self.status != "draft":
+            raise ValueError("valid_from is required unless the pack is a draft")
+        if self.valid_from is not None and self.valid_to is not None and self.valid_to < self.valid_from:
+            raise ValueError("valid_to is before valid_from")
+        return self
+
+
+class ExclusionRule(Param):
+    key: Exclusion
+
+
+class Scope(Frozen):
+    project_types: tuple[ProjectClass, ...] = Field(min_length=1)
+    project_types_rules: tuple[RuleRef, ...] = Field(min_length=1)
+    funding_sources: tuple[FundingSource, ...] = Field(min_length=1)
+    funding_rules: tuple[RuleRef, ...] = Field(min_length=1)
+    funding_inferred: StrictBool = False
+    exclusions: tuple[ExclusionRule, ...]
+    floor: Threshold | None = None
+    """Below this line the pack does not manage the project (A-41)."""
+    below_floor: Literal["self_managed_with_filing", "self_managed", "outside"] | None = None
+    below_floor_rules: tuple[RuleRef, ...] = ()
+    same_type_key: Literal["project_class"]
+    same_type_inferred: StrictBool = True
+    standing_scope: Literal["budget_unit_with_subordinates", "unit"]
+    standing_rules: tuple[RuleRef, ...] = Field(min_length=1)
+    standing_inferred: StrictBool = False
+    excluded_categories: tuple[StrictStr, ...] | None = ()
+    """Project categories outside IT-project scope (BY 附件2); None: the list exists but is not supplied (A-8)."""
+    excluded_categories_rules: tuple[RuleRef, ...] = ()
+    excluded_categories_note: StrictStr | None = None
+
+    @model_validator(mode="after")
+    def _floor(self) -> Scope:
+        if (self.floor is None) != (self.below_floor is None):
+            raise ValueError("floor and below_floor go together")
+        return self
+
+
+class RegimeLine(Param):
+    """YL-11a: an amount line that switches named types from filing to approval."""
+
+    line: Threshold
+    project_types: tuple[ProjectClass, ...] = Field(min_length=1)
+
+
+class SimplifiedRenewal(Param):
+    """BY-19.2: an identical O&M renewal up to a limit skips expert review."""
+
+    project_types: tuple[ProjectClass, ...] = Field(min_length=1)
+    limit: Threshold
+    skips: tuple[Literal["expert_review"], ...]
+
+
+class AuthorityLine(Param):
+    line: Threshold
+    authority: StrictStr
+    authority_zh: StrictStr
+
+
+class Classification(Frozen):
+    default_regime: Literal["approval", "filing"]
+    default_regime_rules: tuple[RuleRef, ...] = Field(min_length=1)
+    approval_line: RegimeLine | None = None
+    filing_types: tuple[ProjectClass, ...] = ()
+    """Types filed at any amount above the floor (YL-11b)."""
+    non_fiscal_regime: Literal["approval", "filing", "outside"]
+    micro: Threshold | None = None
+    """Below this line a project is 小微 and takes the filing track (BY-19.1a)."""
+    simplified_renewal: SimplifiedRenewal | None = None
+    approval_authority: StrictStr
+    approval_authority_zh: StrictStr
+    approval_authority_rules: tuple[RuleRef, ...] = Field(min_length=1)
+    higher_authority: AuthorityLine | None = None
+    """Projects at or above this line go to a higher approver (BY-20.4a 区政府审定)."""
+    merge_design_line: Threshold | None = None
+    """BZ-17.3: up to this total the feasibility study and preliminary design may merge."""
+
+
+class Requirement(Frozen):
+    """A document to hand in or a step to take at a stage, when its condition holds."""
+
+    stage: Stage
+    kind: Literal["document", "step", "evidence"]
+    key: StrictStr = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name_zh: StrictStr
+    rules: tuple[RuleRef, ...] = Field(min_length=1)
+    when: Condition = Condition()
+    mandatory: StrictBool = True
+    overridable: StrictBool = False
+    """原则上: may be waived by a recorded override (A-10)."""
+    inferred: StrictBool = False
+    note: StrictStr | None = None
+
+
+class RoundLimit(Param):
+    stage: Literal["plan_review", "initial_review", "expert_review", "cost_review"]
+    max_rounds: StrictInt = Field(ge=1)
+    on_exhausted: Literal["rejected"]
+    overridable: StrictBool = False
+
+
+class ReviewStep(Param):
+    key: Literal["plan_review", "initial_review", "expert_review", "cost_review", "co_review", "finance_review",
+                 "committee_review", "external_approval", "approval"]
+    name_zh: StrictStr
+    skip_tracks: tuple[Track, ...] = ()
+
+
+class HumanDecision(Param):
+    """A rule the text leaves to a person's judgement: the platform records who decided and why (A-35, A-36, A-37)."""
+
+    key: StrictStr = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    en: StrictStr
+    zh: StrictStr
+
+
+class Review(Frozen):
+    steps: tuple[ReviewStep, ...] = Field(min_length=1)
+    round_limits: tuple[RoundLimit, ...] = ()
+    bureau_sla: Period | None = None
+    unit_response: Period | None = None
+    scheme_filing: Period | None = None
+    approval_validity: Period | None = None
+    lapse_event: StrictStr | None = None
+    """Which event stops the approval from lapsing (A-12: ContractFiled, inferred)."""
+    co_review: Prompt | None = None
+    business_operation_cap: Ratio | None = None
+    scheme_cap_basis: AmountBasis | None = None
+    scheme_cap_rules: tuple[RuleRef, ...] = ()
+    expert_pools: tuple[StrictStr, ...] = ()
+    expert_pools_rules: tuple[RuleRef, ...] = ()
+    expert_draw_size: StrictInt | None = None
+    """How many experts a draw takes; no text states it (A-27), so the deployment sets it."""
+    human_decisions: tuple[HumanDecision, ...] = ()
+
+
+class ChangeTier(Param):
+    outcome: Literal["filing", "bureau_consent", "approval_procedure"]
+    steps: tuple[StrictStr, ...] = ()
+
+
+class MajorChange(Param):
+    """A change of goals, main content or technical scheme (YL-21.2, BZ-25b, BY-33.1)."""
+
+    outcome: Literal["redeclaration", "approval_procedure", "refused", "filing"]
+
+
+class Change(Frozen):
+    measure: Literal["absolute_sum"]
+    measure_rules: tuple[RuleRef, ...] = Field(min_length=1)
+    measure_inferred: StrictBool = False
+    base: AmountBasis
+    redeclaration_ratio: Ratio | None = None
+    within_ratio: ChangeTier
+    cancel_only: ChangeTier | None = None
+    """A change that only removes content (BY-33.2); None where the text makes no exception."""
+    major_change: MajorChange | None = None
+    total_cap: Param | None = None
+    """The changed total may not exceed the approved total (BY-33.1)."""
+    allow_additions: StrictBool = True
+    allow_increase: StrictBool = True
+    additions_rules: tuple[RuleRef, ...] = ()
+    additions_overridable: StrictBool = False
+    max_requests: StrictInt | None = None
+    max_requests_rules: tuple[RuleRef, ...] = ()
+    max_requests_overridable: StrictBool = False
+    count_policy_changes: StrictBool = True
+    count_policy_changes_inferred: StrictBool = False
+    tiers_apply_at: tuple[Literal["approval", "procurement", "implementation"], ...]
+    tiers_apply_inferred: StrictBool = False
+    prior_approval: Param | None = None
+    filing_deadline: Period | None = None
+    filing_prompt: StrictBool = False
+    """Filing is due "及时" (A-11): the deployment's prompt period applies."""
+
+
+class Organiser(Param):
+    who: Literal["unit", "bureau", "unit_with_bureau", "joint_with_ndrc_and_bureau", "bureau_led_team"]
+    who_zh: StrictStr
+    when: Condition = Condition()
+
+
+class InitialAcceptance(Frozen):
+    mandatory_types: tuple[ProjectClass, ...]
+    """Types that must hold it; every other type may (BY-39a)."""
+    rules: tuple[RuleRef, ...] = Field(min_length=1)
+    inferred: StrictBool = False
+    expert_line: Threshold | None = None
+    """At or above: an expert review meeting; below: internal or expert, as the unit decides (BY-39.1/.2)."""
+    max_attempts: StrictInt | None = None
+    filing_deadline: Period | None = None
+
+
+class Deferral(Param):
+    max_deferrals: StrictInt = Field(ge=0)
+    each_at_most: Period
+
+
+class Acceptance(Frozen):
+    organisers: tuple[Organiser, ...] = Field(min_length=1)
+    passed_rules: tuple[RuleRef, ...] = Field(min_length=1)
+    """The rule a passed final review is concluded under (BY-47a)."""
+    failed_rules: tuple[RuleRef, ...] = Field(min_length=1)
+    """The rule a failed, non-terminal final review is concluded under (BY-47.3a)."""
+    terminal_rules: tuple[RuleRef, ...] = ()
+    """The rule that ends the project when the last allowed review fails (BY-47.3b)."""
+    terminal_scope: Literal["project_or_sub_project", "project"] = "project"
+    """BY-47.3b ends "该项目或子项目": acceptance is tracked per sub-project (A-31)."""
+    initial: InitialAcceptance | None = None
+    trial_run_min: Period | None = None
+    trial_run_note: StrictStr | None = None
+    final_expert_line: Threshold | None = None
+    compliance_review: Param | None = None
+    """A bureau opinion must precede final acceptance (BY-45, YF-18b)."""
+    max_final_attempts: StrictInt | None = Field(None, ge=1)
+    max_final_attempts_rules: tuple[RuleRef, ...] = Field(min_length=1)
+    max_final_attempts_inferred: StrictBool = False
+    rectification: Period | None = None
+    rectification_prompt: StrictBool = False
+    rectification_rules: tuple[RuleRef, ...] = ()
+    application_deadline: Period | None = None
+    application_deadline_regimes: tuple[Regime, ...] = ()
+    deferral: Deferral | None = None
+    filing_deadline: Period | None = None
+    filing_rectification: Period | None = None
+    due_after_completion: Period | None = None
+    """When "not accepted" starts to count as a failure (A-16); None: no trigger until set."""
+
+
+class SelfEvaluation(Param):
+    when: Condition = Condition()
+    timing: Literal["after_final_acceptance", "before_final_acceptance", "at_acceptance", "window_after_operation"]
+    due: Period | None = None
+    opens: Period | None = None
+
+
+class ThirdPartyEvaluation(Param):
+    when: Condition = Condition()
+    mode: Literal["mandatory", "discretionary"]
+    by: Literal["bureau", "bureau_and_finance", "bureau_with_ndrc_and_finance"]
+    due: Period | None = None
+    opens: Period | None = None
+
+
+class Grade(Frozen):
+    key: Literal["excellent", "pass", "basic_pass", "fail"]
+    name_zh: StrictStr
+    consequence: StrictStr | None = None
+    consequence_zh: StrictStr | None = None
+    rules: tuple[RuleRef, ...] = Field(min_length=1)
+
+
+class Evaluation(Frozen):
+    self_evaluation: tuple[SelfEvaluation, ...] = ()
+    third_party: tuple[ThirdPartyEvaluation, ...] = ()
+    grades: tuple[Grade, ...] = ()
+    ban_year_basis: Literal["calendar_year_after_grading", "next_declaration_batch"] | None = None
+    ban_year_inferred: StrictBool = True
+    monitoring_report_due: StrictStr | None = Field(None, pattern=r"^\d{2}-\d{2}$")
+    monitoring_report_rules: tuple[RuleRef, ...] = ()
+
+
+class Declaration(Frozen):
+    window: Period | None = None
+    """The annual window from the notice (BY-14a)."""
+    fixed_date: StrictStr | None = Field(None, pattern=r"^\d{2}-\d{2}$")
+    """A yearly date the plan or approval must be in by (YF-6 11-30, YL-16a 12-31)."""
+    fixed_date_rules: tuple[RuleRef, ...] = ()
+    fixed_date_inferred: StrictBool = False
+    calendar_note: StrictStr | None = None
+    out_of_window_consent: tuple[StrictStr, ...] = ()
+    out_of_window_rules: tuple[RuleRef, ...] = ()
+
+
+class Contracts(Frozen):
+    filing_deadline: Period | None = None
+    filing_addressee: StrictStr | None = None
+    filing_addressee_inferred: StrictBool = False
+    supplementary_filing_deadline: Period | None = None
+    max_years: StrictInt | None = None
+    max_years_types: tuple[ProjectClass, ...] = ()
+    max_years_flags: tuple[Flag, ...] = ()
+    annual_contracts: StrictBool = False
+    max_years_rules: tuple[RuleRef, ...] = ()
+    warranty_software: Period | None = None
+    warranty_hardware: Period | None = None
+    supplier_conflict: Param | None = None
+    price_cap_basis: AmountBasis | None = None
+    price_cap_rules: tuple[RuleRef, ...] = ()
+    procurement_expert_line: Threshold | None = None
+
+
+Effect = Literal[
+    "unit_block", "review_suspension", "finance_hold", "terminate_project", "project_suspended",
+    "cloud_block", "circular", "grade_imposed", "not_delivered", "budget_refused", "budget_adjustment_refused",
+]
+Trigger = Literal[
+    "AcceptanceFailed", "AcceptancePassed", "AcceptanceFilingRejected", "RectificationOverdue", "ChangeDecided",
+    "ComplianceOpinionIssued", "ProjectTerminated", "EvaluationCompleted", "SupervisionFindingRecorded",
+    "DeadlineElapsed", "ChangeFiled",
+]
+
+
+class Release(Frozen):
+    event: StrictStr | None = None
+    when: dict[str, StrictStr | StrictBool | StrictInt] = {}
+    after: Literal["end_of_next_year"] | None = None
+    inferred: StrictBool = False
+
+    @model_validator(mode="after")
+    def _one(self) -> Release:
+        if (self.event is None) == (self.after is None):
+            raise ValueError("a release names either an event or an 'after' period")
+        return self
+
+
+class SanctionRule(Frozen):
+    """A row of the sanction matrix (RULES.md §3.10.1) for this pack."""
+
+    trigger: Trigger
+    when: dict[str, StrictStr | StrictBool | StrictInt | tuple[StrictStr, ...]] = {}
+    """Facts of the triggering event that must match, e.g. ``terminal = true``."""
+    effect: Effect
+    scope: StrictStr = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    hold_mode: Literal["hard", "advisory"] = "hard"
+    rules: tuple[RuleRef, ...] = Field(min_length=1)
+    overridable: StrictBool = False
+    release: Release | None = None
+    message_en: StrictStr
+    message_zh: StrictStr
+
+
+class TimerRule(Frozen):
+    """A deadline notify holds (RULES.md §3.10.2)."""
+
+    kind: StrictStr = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    starts_on: StrictStr
+    when: dict[str, StrictStr | StrictBool | StrictInt] = {}
+    period: Period | None = None
+    fixed_date: StrictStr | None = Field(None, pattern=r"^\d{2}-\d{2}$")
+    length_from_event: StrictBool = False
+    """The period is set in the triggering order itself (BZ-43a 限期整改)."""
+    opens: Period | None = None
+    stops_on: tuple[StrictStr, ...] = ()
+    at_expiry_en: StrictStr
+    at_expiry_zh: StrictStr
+    rules: tuple[RuleRef, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _one_length(self) -> TimerRule:
+        given = sum(x for x in (self.period is not None, self.fixed_date is not None, self.length_from_event))
+        if given != 1:
+            raise ValueError("a timer has exactly one of period, fixed_date, length_from_event")
+        return self
+
+
+class Overridable(Frozen):
+    rules: tuple[RuleRef, ...]
+    """Rules marked 原则上 whose refusal a recorded override may set aside (A-10)."""
+
+
+class CalendarUse(Frozen):
+    extend_if_rest_day: StrictBool
+    rules_note: StrictStr
+    inferred: StrictBool = True
+
+
+class Pack(Frozen):
+    pack: PackInfo
+    scope: Scope
+    classification: Classification
+    requirements: tuple[Requirement, ...]
+    review: Review
+    change: Change
+    acceptance: Acceptance
+    evaluation: Evaluation
+    declaration: Declaration
+    contracts: Contracts
+    sanctions: tuple[SanctionRule, ...] = ()
+    timers: tuple[TimerRule, ...] = ()
+    overridable: Overridable
+    prompt: Prompt
+    calendar: CalendarUse
+
+    @property
+    def id(self) -> str:
+        return self.pack.id
+
+    @property
+    def version(self) -> str:
+        return self.pack.version
+
+    @property
+    def ref(self) -> tuple[str, str]:
+        return (self.pack.id, self.pack.version)
+
+    @property
+    def final_acceptance_max_attempts(self) -> int | None:
+        return self.acceptance.max_final_attempts
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Pack:
+        keys = [(r.stage, r.key) for r in self.requirements]
+        dupes = sorted({f"{s}.{k}" for s, k in keys if keys.count((s, k)) > 1})
+        if dupes:
+            raise ValueError(f"requirements: duplicate stage.key {dupes}")
+        unknown = sorted({t for r in self.requirements for t in (r.when.project_types or ()) if t not in self.scope.project_types})
+        if unknown:
+            raise ValueError(f"requirements: project types {unknown} are not in scope.project_types")
+        return self

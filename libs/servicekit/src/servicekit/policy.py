@@ -1,0 +1,31 @@
+"""The deployment's policy packs and working-day calendar, loaded once per process from settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from policy.calendar import WorkingDayCalendar, build_calendar
+from policy.packs import PackRegistry, install_registry, load_registry
+from policy.schema import Pack
+
+from servicekit.settings import ServiceSettings
+
+
+@dataclass(frozen=True)
+class LoadedPolicy:
+    packs: PackRegistry
+    pack: Pack
+    """The deployment's pack (POLICY_PACK), newest version; projects keep the version they were declared under."""
+    calendar: WorkingDayCalendar
+
+
+def load_policy(settings: ServiceSettings) -> LoadedPolicy:
+    """Validate every pack and the calendar override file, and make the packs the process's registry.
+
+    Raises ``PackError``, ``UnknownPack`` or ``CalendarDataError`` naming the file and field.
+    """
+    packs = load_registry(settings.policy_packs_dir)
+    pack = packs.get(settings.policy_pack)
+    calendar = build_calendar(settings.calendar_overrides_file, allow_provisional=settings.calendar_allow_provisional)
+    install_registry(packs)
+    return LoadedPolicy(packs, pack, calendar)
