@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from devstack.auth import DevIssuer
 from devstack.processes import SERVICES, ServiceProcess, service_env, start_services
 from devstack.servers import Infrastructure, free_port, provision_databases
 
@@ -39,9 +40,15 @@ async def databases(infra: Infrastructure) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def platform(infra: Infrastructure, databases: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, ServiceProcess]]:
+def issuer(tmp_path_factory: pytest.TempPathFactory) -> DevIssuer:
+    return DevIssuer(tmp_path_factory.mktemp("auth"))
+
+
+@pytest.fixture(scope="session")
+def platform(infra: Infrastructure, databases: dict[str, str], issuer: DevIssuer,
+             tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, ServiceProcess]]:
     log_dir = Path(os.environ.get("INTEGRATION_LOG_DIR") or tmp_path_factory.mktemp("logs"))
-    env = service_env(infra.nats_url, {name: databases[name] for name in SERVICES}, **FAST_RETRIES)
+    env = service_env(infra.nats_url, {name: databases[name] for name in SERVICES}, **FAST_RETRIES, **issuer.env())
     ports = {name: free_port() for name in SERVICES}
     processes = start_services(SERVICES, env, ports, log_dir)
     yield processes
@@ -55,8 +62,8 @@ def dbs(databases: dict[str, str]) -> dict[str, ServiceDatabase]:
 
 
 @pytest.fixture
-async def api(platform: dict[str, ServiceProcess]) -> AsyncIterator[dict[str, Api]]:
-    clients = {name: Api(process.url) for name, process in platform.items()}
+async def api(platform: dict[str, ServiceProcess], issuer: DevIssuer) -> AsyncIterator[dict[str, Api]]:
+    clients = {name: Api(process.url, issuer) for name, process in platform.items()}
     yield clients
     for client in clients.values():
         await client.close()

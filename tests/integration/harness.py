@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
@@ -10,6 +12,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import httpx
+
+from devstack.auth import DevIssuer
 
 T = TypeVar("T")
 
@@ -51,15 +55,47 @@ class ServiceDatabase:
         return rows[0][0] if rows else None
 
 
+@dataclass(frozen=True)
+class Actor:
+    """Who makes a request: the roles and unit its token carries."""
+
+    roles: tuple[str, ...]
+    unit_id: str | None = None
+
+    @property
+    def subject(self) -> str:
+        return f"{'+'.join(self.roles)}@{self.unit_id or 'bureau'}"
+
+
+def applicant(unit_id: str) -> Actor:
+    return Actor(("unit_applicant",), unit_id)
+
+
+def leader(unit_id: str) -> Actor:
+    return Actor(("unit_leader",), unit_id)
+
+
+BUREAU = Actor(("bureau_reviewer",))
+FINANCE = Actor(("finance_officer",))
+AUDITOR = Actor(("auditor",))
+ADMIN = Actor(("administrator",))
+EXPERT = Actor(("expert",))
+
+
 class Api:
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, issuer: DevIssuer) -> None:
         self.client = httpx.AsyncClient(base_url=base_url, timeout=15)
+        self.issuer = issuer
 
-    async def get(self, path: str, **params: Any) -> httpx.Response:
-        return await self.client.get(path, params=params or None)
+    def headers(self, actor: Actor) -> dict[str, str]:
+        token = self.issuer.token(subject=actor.subject, roles=actor.roles, unit_id=actor.unit_id)
+        return {"authorization": f"Bearer {token}"}
 
-    async def post(self, path: str, body: Any = None) -> httpx.Response:
-        return await self.client.post(path, json=body)
+    async def get(self, path: str, *, as_: Actor, **params: Any) -> httpx.Response:
+        return await self.client.get(path, params=params or None, headers=self.headers(as_))
+
+    async def post(self, path: str, body: Any = None, *, as_: Actor) -> httpx.Response:
+        return await self.client.post(path, json=body, headers=self.headers(as_))
 
     async def close(self) -> None:
         await self.client.aclose()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.integration.harness import BUREAU, applicant, leader
+
 pytestmark = pytest.mark.integration
 
 OUTBOX = "SELECT count(*) FROM outbox"
@@ -16,7 +18,7 @@ OUTBOX = "SELECT count(*) FROM outbox"
 )
 async def test_a_declaration_with_a_bad_amount_is_refused_naming_the_field(api, dbs, unit_id, amount, error_type):
     declarations, outbox = await dbs["intake"].value("SELECT count(*) FROM declaration"), await dbs["intake"].value(OUTBOX)
-    response = await api["intake"].post("/declarations", {"unit_id": unit_id, "project_name": "数据共享平台", "declared_amount_yuan": amount})
+    response = await api["intake"].post("/declarations", {"unit_id": unit_id, "project_name": "数据共享平台", "declared_amount_yuan": amount}, as_=applicant(unit_id))
     assert response.status_code == 422
     body = response.json()
     assert body["field"] == "declared_amount_yuan" and body["fields"][0]["type"] == error_type
@@ -26,7 +28,7 @@ async def test_a_declaration_with_a_bad_amount_is_refused_naming_the_field(api, 
 
 
 async def test_a_declaration_missing_a_field_names_it(api, unit_id):
-    response = await api["intake"].post("/declarations", {"unit_id": unit_id, "declared_amount_yuan": 100})
+    response = await api["intake"].post("/declarations", {"unit_id": unit_id, "declared_amount_yuan": 100}, as_=applicant(unit_id))
     assert response.status_code == 422 and response.json()["field"] == "project_name"
     assert "必填" in response.json()["message_zh"]
 
@@ -46,7 +48,7 @@ async def test_a_declaration_missing_a_field_names_it(api, unit_id):
 async def test_a_bad_final_review_is_refused_and_records_nothing(api, dbs, unit_id, project_id, change, field, rule):
     before = await dbs["acceptance"].value("SELECT count(*) FROM final_review"), await dbs["acceptance"].value(OUTBOX)
     body = {"unit_id": unit_id, "result": "failed", "concluded_on": "2026-11-02", "reasons": ["缺少等保测评报告"], **change}
-    response = await api["acceptance"].post(f"/projects/{project_id}/final-reviews", body)
+    response = await api["acceptance"].post(f"/projects/{project_id}/final-reviews", body, as_=leader(unit_id))
     assert response.status_code == 422, response.text
     assert response.json()["field"] == field
     if rule:
@@ -57,10 +59,17 @@ async def test_a_bad_final_review_is_refused_and_records_nothing(api, dbs, unit_
 
 async def test_a_review_under_another_unit_is_refused(api, dbs, unit_id, project_id):
     first = await api["acceptance"].post(f"/projects/{project_id}/final-reviews",
-                                         {"unit_id": unit_id, "result": "failed", "concluded_on": "2026-11-02", "reasons": ["x"]})
+                                         {"unit_id": unit_id, "result": "failed", "concluded_on": "2026-11-02", "reasons": ["x"]},
+                                         as_=leader(unit_id))
     assert first.status_code == 201
+    # the unit's own people cannot act for another unit at all …
+    foreign = await api["acceptance"].post(f"/projects/{project_id}/final-reviews",
+                                           {"unit_id": "U-other", "result": "passed", "concluded_on": "2026-11-10"},
+                                           as_=leader("U-other"))
+    assert foreign.status_code == 403
+    # … and the bureau, which may, is told the project belongs to another unit
     other = await api["acceptance"].post(f"/projects/{project_id}/final-reviews",
-                                         {"unit_id": "U-other", "result": "passed", "concluded_on": "2026-11-10"})
+                                         {"unit_id": "U-other", "result": "passed", "concluded_on": "2026-11-10"}, as_=BUREAU)
     assert other.status_code == 422 and other.json()["field"] == "unit_id"
     assert await dbs["acceptance"].value(
         "SELECT count(*) FROM final_review r JOIN acceptance_case c ON c.id = r.case_id WHERE c.project_id = $1", project_id) == 1

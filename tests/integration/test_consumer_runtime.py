@@ -61,10 +61,11 @@ class Recorder:
 
 
 @pytest.fixture
-async def kit(infra, databases):
+async def kit(infra, databases, issuer):
     name = f"kit{uuid.uuid4().hex[:6]}"
     settings = ServiceSettings.for_service(name, 8999)(
         database_url=databases["kit"], nats_url=infra.nats_url, consumer_max_deliver=3,
+        auth_issuer=issuer.env()["AUTH_ISSUER"], auth_jwks_file=issuer.jwks_file,
         consumer_backoff_seconds=(0.1, 0.1, 0.1), outbox_retry_seconds=(0.1,),
     )
     recorder = Recorder(name)

@@ -11,7 +11,7 @@ import pytest
 
 from contracts.envelope import H_MSG_ID
 
-from tests.integration.harness import eventually
+from tests.integration.harness import ADMIN, leader, eventually
 
 pytestmark = pytest.mark.integration
 
@@ -38,14 +38,14 @@ async def settled_exactly_once(dbs, unit_id: str, project_id: str) -> None:
 
 
 async def duplicates_skipped(api, service: str) -> int:
-    return sum(c["duplicates_total"] for c in (await api[service].get("/ops/consumers")).json())
+    return sum(c["duplicates_total"] for c in (await api[service].get("/ops/consumers", as_=ADMIN)).json())
 
 
 @pytest.mark.parametrize("point", ["outbox.before_publish", "outbox.after_publish"])
 async def test_acceptance_killed_around_publishing_still_blocks_and_holds_exactly_once(platform, api, dbs, unit_id, project_id, point):
     acceptance = platform["acceptance"]
     acceptance.restart({"FAILPOINTS": f"{point}=kill"})
-    response = await api["acceptance"].post(f"/projects/{project_id}/final-reviews", failed_review(unit_id))
+    response = await api["acceptance"].post(f"/projects/{project_id}/final-reviews", failed_review(unit_id), as_=leader(unit_id))
     assert response.status_code == 201, "the state change committed before the crash"
     event_id = response.json()["event_id"]
     assert acceptance.wait_exit(timeout=30) == -9, "the relay reached the failpoint and was SIGKILLed"
@@ -63,7 +63,7 @@ async def test_acceptance_killed_around_publishing_still_blocks_and_holds_exactl
 async def test_intake_killed_after_its_effect_before_the_ack_applies_the_event_once(platform, api, dbs, unit_id, project_id):
     intake = platform["intake"]
     intake.restart({"FAILPOINTS": "consumer.after_effect=kill"})
-    response = await api["acceptance"].post(f"/projects/{project_id}/final-reviews", failed_review(unit_id))
+    response = await api["acceptance"].post(f"/projects/{project_id}/final-reviews", failed_review(unit_id), as_=leader(unit_id))
     assert response.status_code == 201
     assert intake.wait_exit(timeout=30) == -9
     assert await dbs["intake"].value("SELECT count(*) FROM unit_block WHERE unit_id = $1", unit_id) == 1
@@ -78,7 +78,7 @@ async def test_intake_killed_after_its_effect_before_the_ack_applies_the_event_o
 
 
 async def test_a_redelivered_event_has_no_second_effect(infra, api, dbs, unit_id, project_id):
-    response = await api["acceptance"].post(f"/projects/{project_id}/final-reviews", failed_review(unit_id))
+    response = await api["acceptance"].post(f"/projects/{project_id}/final-reviews", failed_review(unit_id), as_=leader(unit_id))
     event_id = response.json()["event_id"]
     await settled_exactly_once(dbs, unit_id, project_id)
 

@@ -333,7 +333,7 @@ def test_load_policy_refuses_a_broken_pack(broken_packs_dir, monkeypatch):
     # a failed start must not leave a half-loaded registry behind for the process
     monkeypatch.setattr(packs, "_installed", None)
     settings = ServiceSettings.for_service("intake", 8001)(
-        database_url="postgresql+asyncpg://u@h/d", policy_packs_dir=broken_packs_dir)
+        database_url="postgresql+asyncpg://u@h/d", auth_issuer="urn:test", auth_jwks_url="http://127.0.0.1:1/jwks", policy_packs_dir=broken_packs_dir)
     with pytest.raises(PackError, match=r"BY-2026\.1\.toml: .*pack\.valid_from"):
         load_policy(settings)
     assert packs._installed is None
@@ -347,7 +347,7 @@ def test_load_policy_installs_a_valid_extra_version(tmp_path, monkeypatch):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(packs, "_installed", None)
     (tmp_path / "BY-2026.1.toml").write_text(by_version("2026.1", "2026-07-01"), encoding="utf-8")
-    settings = ServiceSettings.for_service("intake", 8001)(database_url="postgresql+asyncpg://u@h/d", policy_packs_dir=tmp_path)
+    settings = ServiceSettings.for_service("intake", 8001)(database_url="postgresql+asyncpg://u@h/d", auth_issuer="urn:test", auth_jwks_url="http://127.0.0.1:1/jwks", policy_packs_dir=tmp_path)
     loaded = load_policy(settings)
     assert loaded.packs.in_force("BY", date(2026, 8, 1)).version == "2026.1"
     assert packs.default_registry() is loaded.packs
@@ -355,10 +355,11 @@ def test_load_policy_installs_a_valid_extra_version(tmp_path, monkeypatch):
 
 def test_service_refuses_to_migrate_on_a_broken_pack(broken_packs_dir):
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("INTAKE_", "POLICY_", "CALENDAR_", "CLOCK_", "NATS_"))}
+           if not k.startswith(("INTAKE_", "POLICY_", "CALENDAR_", "CLOCK_", "NATS_", "AUTH_"))}
     # port 1 refuses connections: had the service reached the database, the failure would be a traceback
     env |= {"POLICY_PACKS_DIR": str(broken_packs_dir),
-            "INTAKE_DATABASE_URL": "postgresql+asyncpg://nobody@127.0.0.1:1/none"}
+            "INTAKE_DATABASE_URL": "postgresql+asyncpg://nobody@127.0.0.1:1/none",
+            "AUTH_ISSUER": "urn:test", "AUTH_JWKS_URL": "http://127.0.0.1:1/jwks"}
     result = subprocess.run([sys.executable, "-m", "intake", "migrate"], env=env, capture_output=True, text=True,
                             timeout=120, cwd=Path(__file__).parent)
     assert result.returncode != 0

@@ -39,7 +39,13 @@ def test_settings_need_a_database_url_and_name_the_variable(monkeypatch):
     assert error.value.errors()[0]["loc"] == ("database_url",)
 
 
-def test_settings_read_prefixed_and_shared_names(monkeypatch):
+@pytest.fixture
+def auth_env(monkeypatch):
+    monkeypatch.setenv("AUTH_ISSUER", "https://sso.example.gov.cn/realms/govit")
+    monkeypatch.setenv("AUTH_JWKS_URL", "https://sso.example.gov.cn/realms/govit/protocol/openid-connect/certs")
+
+
+def test_settings_read_prefixed_and_shared_names(monkeypatch, auth_env):
     monkeypatch.setenv("SAMPLE_DATABASE_URL", "postgresql+asyncpg://u:p@h/db")
     monkeypatch.setenv("NATS_URL", "nats://10.0.0.1:4222")
     monkeypatch.setenv("POLICY_PACK", "YL")
@@ -48,7 +54,7 @@ def test_settings_read_prefixed_and_shared_names(monkeypatch):
         "nats://10.0.0.1:4222", "YL", 8999, "/services/sample")
 
 
-def test_settings_refuse_a_sync_driver_and_an_unknown_pack(monkeypatch):
+def test_settings_refuse_a_sync_driver_and_an_unknown_pack(monkeypatch, auth_env):
     monkeypatch.setenv("SAMPLE_DATABASE_URL", "postgresql://u:p@h/db")
     with pytest.raises(ValidationError):
         Settings()
@@ -56,6 +62,17 @@ def test_settings_refuse_a_sync_driver_and_an_unknown_pack(monkeypatch):
     monkeypatch.setenv("POLICY_PACK", "XX")
     with pytest.raises(ValidationError):
         Settings()
+
+
+def test_settings_need_an_issuer_and_exactly_one_key_source(monkeypatch, auth_env):
+    monkeypatch.setenv("SAMPLE_DATABASE_URL", "postgresql+asyncpg://u:p@h/db")
+    monkeypatch.setenv("AUTH_JWKS_FILE", "/etc/govit/jwks.json")
+    with pytest.raises(ValidationError, match="exactly one of AUTH_JWKS_FILE and AUTH_JWKS_URL"):
+        Settings()
+    monkeypatch.delenv("AUTH_ISSUER")
+    with pytest.raises(ValidationError) as error:
+        Settings()
+    assert ("AUTH_ISSUER",) in [e["loc"] for e in error.value.errors()]
 
 
 def test_validation_body_names_the_field_in_both_languages():

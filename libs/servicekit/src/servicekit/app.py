@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
 from servicekit import ops
 from servicekit.consumer import Subscription
 from servicekit.errors import install_error_handlers
 from servicekit.runtime import ServiceRuntime
+from servicekit.security.access import AccessPolicy, Allow, make_authorize
+from servicekit.security.middleware import RequestGuard
+from servicekit.security.tokens import KeySource, TokenVerifier
 from servicekit.settings import ServiceSettings
 from servicekit.telemetry import configure_logging, configure_tracing
 
@@ -22,8 +25,10 @@ def create_service_app(
     title: str,
     description: str,
     routers: Sequence[APIRouter],
+    access: Mapping[tuple[str, str], Allow],
     subscriptions: Sequence[Subscription] = (),
 ) -> FastAPI:
+    """``access`` lists every route of ``routers`` with who may call it; a route not listed is refused."""
     configure_logging(settings.service_name, settings.log_level)
     provider = configure_tracing(settings.service_name, settings.otel_exporter_otlp_endpoint)
     runtime = ServiceRuntime(settings, subscriptions)
@@ -36,8 +41,15 @@ def create_service_app(
         finally:
             await runtime.stop()
 
-    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    verifier = TokenVerifier(
+        KeySource(jwks_file=settings.auth_jwks_file, jwks_url=settings.auth_jwks_url),
+        issuer=settings.auth_issuer, audience=settings.auth_audience, leeway_seconds=settings.auth_leeway_seconds,
+    )
+    policy = AccessPolicy(dict(ops.ACCESS)).merged(access)
+    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan,
+                  dependencies=[Depends(make_authorize(policy, verifier))])
     app.state.runtime = runtime
+    app.state.access = policy
     install_error_handlers(app)
     app.include_router(ops.health)
     app.include_router(ops.ops)
@@ -46,4 +58,5 @@ def create_service_app(
     for router in routers:
         app.include_router(router)
     FastAPIInstrumentor.instrument_app(app, tracer_provider=provider, excluded_urls="healthz,readyz")
+    app.add_middleware(RequestGuard, max_body_bytes=settings.max_request_bytes)
     return app

@@ -36,6 +36,9 @@ def _load_settings(service: ServiceDefinition) -> ServiceSettings:
         prefix = service.settings_class.model_config.get("env_prefix", "")
         lines = [f"{service.name}: invalid settings"]
         for error in exc.errors():
+            if not error["loc"]:
+                lines.append(f"  {error['msg']}")
+                continue
             name = str(error["loc"][0]).upper()
             env = name if name in SHARED_NAMES else f"{prefix}{name}"
             lines.append(f"  {env}: {error['msg']}")

@@ -13,9 +13,23 @@ from servicekit.errors import DomainError, NotFound
 from servicekit.outbox import backlog
 from servicekit.parking import ReplayError
 from servicekit.deps import Runtime
+from servicekit.security.access import PUBLIC, Allow, policy
 
 health = APIRouter(tags=["health"])
 ops = APIRouter(prefix="/ops", tags=["operations"])
+clock = APIRouter(prefix="/ops/clock", tags=["operations"])
+
+ACCESS = policy([
+    ("GET", "/healthz", PUBLIC),  # probes carry no token
+    ("GET", "/readyz", PUBLIC),
+    ("GET", "/ops/outbox", Allow.of("administrator")),
+    ("GET", "/ops/consumers", Allow.of("administrator")),
+    ("GET", "/ops/parked", Allow.of("administrator")),
+    ("GET", "/ops/parked/{parked_id}", Allow.of("administrator")),
+    ("POST", "/ops/parked/{parked_id}/replay", Allow.of("administrator")),
+    ("GET", "/ops/clock", Allow.of("administrator")),
+    ("POST", "/ops/clock/advance", Allow.of("administrator")),
+])
 
 
 @health.get("/healthz")
@@ -131,9 +145,6 @@ class ClockAdvance(BaseModel):
         if self.to is not None and self.to.tzinfo is None:
             raise ValueError("'to' must carry a timezone offset")
         return self
-
-
-clock = APIRouter(prefix="/ops/clock", tags=["operations"])
 
 
 @clock.get("")

@@ -14,7 +14,7 @@ import socket
 from pathlib import Path
 from typing import ClassVar, Literal
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -48,6 +48,13 @@ class ServiceSettings(BaseSettings):
     calendar_allow_provisional: bool = Field(False, validation_alias=shared("CALENDAR_ALLOW_PROVISIONAL"))
     """Compute deadlines in years without holiday data as provisional instead of refusing."""
 
+    auth_issuer: str = Field(validation_alias=shared("AUTH_ISSUER"), description="the OIDC issuer (iss) tokens must come from")
+    auth_audience: str = Field("govit", validation_alias=shared("AUTH_AUDIENCE"))
+    auth_jwks_file: Path | None = Field(None, validation_alias=shared("AUTH_JWKS_FILE"))
+    auth_jwks_url: str | None = Field(None, validation_alias=shared("AUTH_JWKS_URL"))
+    auth_leeway_seconds: int = Field(30, ge=0, le=300, validation_alias=shared("AUTH_LEEWAY_SECONDS"))
+    max_request_bytes: int = Field(1_048_576, ge=1024, validation_alias=shared("MAX_REQUEST_BYTES"))
+
     outbox_batch_size: int = Field(100, ge=1, le=1000)
     outbox_poll_seconds: float = Field(1.0, gt=0, le=60)
     outbox_retry_seconds: tuple[float, ...] = (0.5, 1, 2, 5, 10, 30)
@@ -69,6 +76,12 @@ class ServiceSettings(BaseSettings):
         if not value.startswith("postgresql+asyncpg://"):
             raise ValueError("must be a postgresql+asyncpg:// URL")
         return value
+
+    @model_validator(mode="after")
+    def _one_key_source(self) -> "ServiceSettings":
+        if (self.auth_jwks_file is None) == (self.auth_jwks_url is None):
+            raise ValueError("set exactly one of AUTH_JWKS_FILE and AUTH_JWKS_URL")
+        return self
 
     @property
     def port(self) -> int:

@@ -8,7 +8,7 @@ from servicekit.app import create_service_app
 from servicekit.cli import ServiceDefinition
 from servicekit.settings import ServiceSettings
 
-from acceptance import api, handlers
+from acceptance import access, api, handlers
 
 Settings = ServiceSettings.for_service("acceptance", 8004)
 
@@ -19,6 +19,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         title="Acceptance 验收与绩效评价",
         description="Final acceptance (终验), its failures and what they set off (BY-47).",
         routers=[api.router],
+        access=access.ACCESS,
         subscriptions=handlers.SUBSCRIPTIONS,
     )
 

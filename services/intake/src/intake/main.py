@@ -8,7 +8,7 @@ from servicekit.app import create_service_app
 from servicekit.cli import ServiceDefinition
 from servicekit.settings import ServiceSettings
 
-from intake import api, handlers
+from intake import access, api, handlers
 
 Settings = ServiceSettings.for_service("intake", 8001)
 
@@ -19,6 +19,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         title="Intake 项目申报",
         description="Declarations and unit standing: who may declare what (BY-22, BZ-30).",
         routers=[api.router],
+        access=access.ACCESS,
         subscriptions=handlers.SUBSCRIPTIONS,
     )
 

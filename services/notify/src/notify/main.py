@@ -8,7 +8,7 @@ from servicekit.app import create_service_app
 from servicekit.cli import ServiceDefinition
 from servicekit.settings import ServiceSettings
 
-from notify import api, handlers
+from notify import access, api, handlers
 
 Settings = ServiceSettings.for_service("notify", 8005)
 
@@ -19,6 +19,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         title="Notify 通知与期限",
         description="Each unit's inbox of what concerns it: failures, blocks, holds, terminations.",
         routers=[api.router],
+        access=access.ACCESS,
         subscriptions=handlers.SUBSCRIPTIONS,
     )
 

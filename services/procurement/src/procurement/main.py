@@ -8,7 +8,7 @@ from servicekit.app import create_service_app
 from servicekit.cli import ServiceDefinition
 from servicekit.settings import ServiceSettings
 
-from procurement import api, handlers
+from procurement import access, api, handlers
 
 Settings = ServiceSettings.for_service("procurement", 8003)
 
@@ -19,6 +19,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         title="Procurement 采购与合同",
         description="Finance holds and terminations set off by acceptance outcomes; the finance system's counterpart.",
         routers=[api.router],
+        access=access.ACCESS,
         subscriptions=handlers.SUBSCRIPTIONS,
     )
 

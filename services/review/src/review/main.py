@@ -8,7 +8,7 @@ from servicekit.app import create_service_app
 from servicekit.cli import ServiceDefinition
 from servicekit.settings import ServiceSettings
 
-from review import api, handlers
+from review import access, api, handlers
 
 Settings = ServiceSettings.for_service("review", 8002)
 
@@ -19,6 +19,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         title="Review 评审与批复",
         description="Review cases opened by declarations (BY-16a).",
         routers=[api.router],
+        access=access.ACCESS,
         subscriptions=handlers.SUBSCRIPTIONS,
     )
 

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from devstack import demo
+from devstack.auth import DEMO_USERS, DevIssuer
 from devstack.processes import DEFAULT_PORTS, SERVICES, ServiceProcess, service_env, start_services
 from devstack.servers import NatsServer, PostgresServer, provision_databases, start_nats, start_postgres
 from devstack.ports import free_port
@@ -92,11 +93,16 @@ def up(args: argparse.Namespace) -> int:
             nats_url = stack.nats.url
             _say(f"NATS: started the bundled server with JetStream at {nats_url}")
         database_urls = _database_urls(stack, state_dir)
-        env = service_env(nats_url, database_urls, POLICY_PACK=args.pack, CLOCK_MODE="movable")
+        issuer = DevIssuer(state_dir / "auth")
+        external_auth = bool(os.environ.get("AUTH_ISSUER"))
+        auth_env = {} if external_auth else issuer.env()
+        if external_auth:
+            _say(f"Auth: trusting AUTH_ISSUER={os.environ['AUTH_ISSUER']}; demo data needs the development issuer and is skipped")
+        env = service_env(nats_url, database_urls, POLICY_PACK=args.pack, CLOCK_MODE="movable", **auth_env)
         _say("Services: migrating and starting " + ", ".join(SERVICES) + " …")
         stack.services = start_services(SERVICES, env, ports, state_dir / "logs")
         urls = {name: process.url for name, process in stack.services.items()}
-        lines = [] if args.no_demo else demo.load(urls, datetime.now(ZoneInfo("Asia/Shanghai")).date())
+        lines = [] if args.no_demo or external_auth else demo.load(urls, datetime.now(ZoneInfo("Asia/Shanghai")).date(), issuer)
         _say("")
         _say("The platform is running (policy pack %s; logs in %s):" % (args.pack, state_dir / "logs"))
         for name, url in urls.items():
@@ -118,9 +124,26 @@ def up(args: argparse.Namespace) -> int:
         stack.stop()
 
 
+def _admin_token(args: argparse.Namespace) -> str:
+    return os.environ.get("GOVIT_TOKEN") or DevIssuer(Path(args.state_dir) / "auth").token_for("admin")
+
+
+def token(args: argparse.Namespace) -> int:
+    if args.list or not args.user:
+        for user in DEMO_USERS.values():
+            _say(f"{user.username:<22} {', '.join(user.roles):<18} {user.unit_id or '—':<18} {user.name}")
+        return 0
+    if args.user not in DEMO_USERS:
+        _say(f"unknown demo user {args.user!r}; ./govit token --list shows them")
+        return 2
+    print(DevIssuer(Path(args.state_dir) / "auth").token_for(args.user, ttl_seconds=args.ttl))
+    return 0
+
+
 def parked(args: argparse.Namespace) -> int:
     url = args.url or f"http://127.0.0.1:{DEFAULT_PORTS[args.service]}"
-    with httpx.Client(base_url=url, timeout=30) as client:
+    headers = {"authorization": f"Bearer {_admin_token(args)}"}
+    with httpx.Client(base_url=url, timeout=30, headers=headers) as client:
         if args.replay is None:
             response = client.get("/ops/parked", params={"include_replayed": args.all})
             response.raise_for_status()
@@ -153,7 +176,14 @@ def main(argv: list[str] | None = None) -> int:
     parked_parser.add_argument("--replay", type=int, metavar="ID", help="replay the parked message with this id")
     parked_parser.add_argument("--all", action="store_true", help="include messages already replayed")
     parked_parser.add_argument("--url", help="the service's base URL (default: its local port)")
+    parked_parser.add_argument("--state-dir", default=".govit", help="where the development issuer keeps its key")
     parked_parser.set_defaults(run=parked)
+    token_parser = commands.add_parser("token", help="print an access token of a demo user (development issuer)")
+    token_parser.add_argument("user", nargs="?")
+    token_parser.add_argument("--list", action="store_true", help="list the demo users")
+    token_parser.add_argument("--ttl", type=int, default=8 * 3600, help="seconds the token stays valid")
+    token_parser.add_argument("--state-dir", default=".govit")
+    token_parser.set_defaults(run=token)
     args = parser.parse_args(argv)
     return args.run(args)
 

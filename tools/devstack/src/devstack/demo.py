@@ -10,57 +10,70 @@ from datetime import date, timedelta
 
 import httpx
 
+from devstack.auth import DevIssuer
+
 
 @dataclass(frozen=True)
 class Scene:
     title: str
     project_id: str
     unit_id: str
+    recorded_by: str
+    """The demo user who records the review: the unit under BY-46 and BZ-29, the bureau under DY-22."""
 
 
 SCENES = [
     Scene("白云区卫生健康局: 区域卫生信息平台 failed final acceptance once (BY-47.3a) → its upgrade is refused (BY-22.8)",
-          "P-DEMO-HEALTH", "baiyun-health"),
+          "P-DEMO-HEALTH", "baiyun-health", "health.leader"),
     Scene("白云区市场监管局: 智慧监管平台 failed the re-review (BY-47.3b) → terminated, remaining funds recovered (BY-38b)",
-          "P-DEMO-MARKET", "baiyun-market"),
+          "P-DEMO-MARKET", "baiyun-market", "market.leader"),
     Scene("巴中市医保局 (BZ pack): 医保结算系统 failed acceptance → no new projects, no O&M funds (BZ-30)",
-          "P-DEMO-BZ-MEDICARE", "bazhong-medicare"),
+          "P-DEMO-BZ-MEDICARE", "bazhong-medicare", "medicare.leader"),
     Scene("东源县教育局 (DY pack): 教育云平台 failed acceptance → remaining funds not paid (DY-24)",
-          "P-DEMO-DY-EDU", "dongyuan-edu"),
+          "P-DEMO-DY-EDU", "dongyuan-edu", "bureau.reviewer"),
 ]
 
 
-def _review(client: httpx.Client, url: str, scene: Scene, result: str, day: date, pack: str | None, reasons: list[str]) -> None:
+def _as(issuer: DevIssuer, username: str) -> dict[str, str]:
+    return {"authorization": f"Bearer {issuer.token_for(username)}"}
+
+
+def _review(client: httpx.Client, issuer: DevIssuer, url: str, scene: Scene, result: str, day: date, pack: str | None,
+            reasons: list[str]) -> None:
     body = {"unit_id": scene.unit_id, "result": result, "concluded_on": day.isoformat()}
     if pack:
         body["pack_id"] = pack
     if reasons:
         body["reasons"] = reasons
-    response = client.post(f"{url}/projects/{scene.project_id}/final-reviews", json=body)
+    response = client.post(f"{url}/projects/{scene.project_id}/final-reviews", json=body, headers=_as(issuer, scene.recorded_by))
     response.raise_for_status()
 
 
-def load(urls: dict[str, str], today: date) -> list[str]:
+def load(urls: dict[str, str], today: date, issuer: DevIssuer) -> list[str]:
     """Load every scene not loaded yet; returns lines describing what there is to see."""
     lines = []
     with httpx.Client(timeout=15) as client:
         acceptance = urls["acceptance"]
-        loaded = client.get(f"{acceptance}/projects/{SCENES[0].project_id}/final-reviews").json()
+        found = client.get(f"{acceptance}/projects/{SCENES[0].project_id}/final-reviews", headers=_as(issuer, "bureau.reviewer"))
+        found.raise_for_status()
+        loaded = found.json()
         if not loaded:
             health, market, medicare, edu = SCENES
-            _review(client, acceptance, health, "failed", today - timedelta(days=20), "BY", ["接口响应时间未达到合同约定指标", "缺少等保测评报告"])
-            _review(client, acceptance, market, "failed", today - timedelta(days=60), "BY", ["数据未完成汇聚"])
-            _review(client, acceptance, market, "failed", today - timedelta(days=10), None, ["整改后复验仍未通过"])
-            _review(client, acceptance, medicare, "failed", today - timedelta(days=15), "BZ", ["第三方测评报告缺失"])
-            _review(client, acceptance, edu, "failed", today - timedelta(days=5), "DY", ["验收小组现场核查不通过"])
+            _review(client, issuer, acceptance, health, "failed", today - timedelta(days=20), "BY", ["接口响应时间未达到合同约定指标", "缺少等保测评报告"])
+            _review(client, issuer, acceptance, market, "failed", today - timedelta(days=60), "BY", ["数据未完成汇聚"])
+            _review(client, issuer, acceptance, market, "failed", today - timedelta(days=10), None, ["整改后复验仍未通过"])
+            _review(client, issuer, acceptance, medicare, "failed", today - timedelta(days=15), "BZ", ["第三方测评报告缺失"])
+            _review(client, issuer, acceptance, edu, "failed", today - timedelta(days=5), "DY", ["验收小组现场核查不通过"])
             client.post(f"{urls['intake']}/declarations", json={
                 "unit_id": "baiyun-edu", "project_name": "智慧校园统一身份认证平台", "declared_amount_yuan": 2_800_000,
-            }).raise_for_status()
+            }, headers=_as(issuer, "edu.applicant")).raise_for_status()
         for scene in SCENES:
             lines.append(f"  · {scene.title}")
             lines.append(f"      {urls['intake']}/units/{scene.unit_id}/standing")
             lines.append(f"      {urls['procurement']}/projects/{scene.project_id}/holds")
         lines.append(f"  · 白云区教育局 declared a project; its review case: {urls['review']}/cases?unit_id=baiyun-edu")
-        lines.append(f"  · Try a refused declaration: curl -s -XPOST {urls['intake']}/declarations -H 'content-type: application/json' \\")
+        lines.append("  · Every request needs a token: TOKEN=$(./govit token health.leader)  (users: ./govit token --list)")
+        lines.append(f"  · Try a refused declaration: curl -s -XPOST {urls['intake']}/declarations -H \"authorization: Bearer $TOKEN\" \\")
+        lines.append("        -H 'content-type: application/json' \\")
         lines.append("        -d '{\"unit_id\":\"baiyun-health\",\"project_name\":\"区域卫生信息平台二期\",\"declared_amount_yuan\":3000000,\"upgrade_of_project_id\":\"P-DEMO-HEALTH\"}'")
     return lines

@@ -1,0 +1,1 @@
+"""Identity, access control and the request context every service shares."""

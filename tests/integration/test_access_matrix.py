@@ -1,0 +1,122 @@
+"""Every endpoint of every service, tried by every role, by the owning unit and by another unit.
+
+Exactly the allowed calls get past access control; no object of unit B is readable or
+changeable by unit A's people; auditors read everything and change nothing; a call without a
+token is 401. The table must list every route the services publish, so a new endpoint fails
+this test until someone decides who may use it.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+import pytest
+
+from tests.integration.harness import ADMIN, AUDITOR, BUREAU, EXPERT, FINANCE, Actor, applicant, eventually, leader
+
+pytestmark = pytest.mark.integration
+
+A, B = f"U-A{uuid.uuid4().hex[:6]}", f"U-B{uuid.uuid4().hex[:6]}"
+ACTORS: dict[str, Actor | None] = {
+    "a_applicant": applicant(A), "a_leader": leader(A), "b_applicant": applicant(B), "b_leader": leader(B),
+    "bureau": BUREAU, "expert": EXPERT, "finance": FINANCE, "auditor": AUDITOR, "admin": ADMIN, "nobody": None,
+}
+EVERYONE = set(ACTORS)
+OWN_UNIT = {"a_applicant", "a_leader"}
+READERS = {"auditor"}
+OPS_READ = {"admin", "auditor"}
+
+# (service, method, route template) → who gets past access control
+MATRIX: dict[tuple[str, str, str], set[str]] = {
+    ("intake", "POST", "/declarations"): OWN_UNIT,
+    ("intake", "GET", "/units/{unit_id}/standing"): OWN_UNIT | {"bureau", "admin"} | READERS,
+    ("review", "GET", "/cases"): OWN_UNIT | {"bureau", "admin"} | READERS,
+    ("procurement", "GET", "/projects/{project_id}/holds"): OWN_UNIT | {"bureau", "finance", "admin"} | READERS,
+    ("procurement", "GET", "/holds"): OWN_UNIT | {"bureau", "finance", "admin"} | READERS,
+    ("procurement", "GET", "/projects/{project_id}/terminations"): OWN_UNIT | {"bureau", "finance", "admin"} | READERS,
+    ("acceptance", "POST", "/projects/{project_id}/final-reviews"): OWN_UNIT | {"bureau"},
+    ("acceptance", "GET", "/projects/{project_id}/final-reviews"): OWN_UNIT | {"bureau", "admin"} | READERS,
+    ("notify", "GET", "/units/{unit_id}/notifications"): OWN_UNIT | {"bureau", "admin"} | READERS,
+}
+for service in ("intake", "review", "procurement", "acceptance", "notify"):
+    MATRIX |= {
+        (service, "GET", "/healthz"): EVERYONE, (service, "GET", "/readyz"): EVERYONE,
+        (service, "GET", "/ops/outbox"): OPS_READ, (service, "GET", "/ops/consumers"): OPS_READ,
+        (service, "GET", "/ops/parked"): OPS_READ, (service, "GET", "/ops/parked/{parked_id}"): OPS_READ,
+        (service, "POST", "/ops/parked/{parked_id}/replay"): {"admin"},
+        (service, "GET", "/ops/clock"): OPS_READ, (service, "POST", "/ops/clock/advance"): {"admin"},
+    }
+
+
+def request_for(method: str, route: str, project_id: str) -> tuple[str, dict, object]:
+    """A concrete call on unit A's objects; bodies are valid or harmless (the clock is not moved)."""
+    path = route.format(unit_id=A, project_id=project_id, parked_id=999_999_999)
+    params: dict = {"unit_id": A} if route in ("/cases", "/holds") else {}
+    body: object = None
+    if route == "/declarations":
+        body = {"unit_id": A, "project_name": "访问控制测试项目", "declared_amount_yuan": 100_000}
+    elif route.endswith("/final-reviews") and method == "POST":
+        body = {"unit_id": A, "result": "failed", "concluded_on": "2026-11-02", "reasons": ["矩阵测试"]}
+    elif route == "/ops/clock/advance":
+        body = {"days": -1}  # refused by validation: who may ask is all this checks
+    return path, params, body
+
+
+@pytest.fixture(scope="module")
+async def owned_project(platform, issuer):
+    """A project of unit A known to acceptance and procurement (a DY failure leaves a hold)."""
+    project_id = f"P-MX-{uuid.uuid4().hex[:8]}"
+    async with httpx.AsyncClient(base_url=platform["acceptance"].url, timeout=15) as client:
+        token = issuer.token(subject="setup", roles=["unit_leader"], unit_id=A)
+        response = await client.post(f"/projects/{project_id}/final-reviews", headers={"authorization": f"Bearer {token}"},
+                                     json={"unit_id": A, "result": "failed", "concluded_on": "2026-11-02", "pack_id": "DY",
+                                           "reasons": ["矩阵测试"]})
+        assert response.status_code == 201, response.text
+    async with httpx.AsyncClient(base_url=platform["procurement"].url, timeout=15) as client:
+        token = issuer.token(subject="setup", roles=["finance_officer"])
+
+        async def held():
+            rows = (await client.get(f"/projects/{project_id}/holds", headers={"authorization": f"Bearer {token}"})).json()
+            return rows or None
+        await eventually(held, what="DY-24 hold for the matrix project")
+    return project_id
+
+
+def published_routes(platform) -> set[tuple[str, str, str]]:
+    routes = set()
+    for service, process in platform.items():
+        spec = httpx.get(f"{process.url}/openapi.json", timeout=15).json()
+        for path, operations in spec["paths"].items():
+            routes |= {(service, method.upper(), path) for method in operations}
+    return routes
+
+
+def test_the_matrix_lists_every_published_route(platform):
+    assert published_routes(platform) == set(MATRIX)
+
+
+@pytest.mark.parametrize("endpoint", sorted(MATRIX), ids=lambda e: f"{e[0]} {e[1]} {e[2]}")
+async def test_exactly_the_allowed_calls_pass(api, platform, owned_project, endpoint):
+    service, method, route = endpoint
+    path, params, body = request_for(method, route, owned_project)
+    outcomes = {}
+    async with httpx.AsyncClient(base_url=platform[service].url, timeout=15) as client:
+        for name, actor in ACTORS.items():
+            headers = api[service].headers(actor) if actor else {}
+            response = await client.request(method, path, params=params, json=body, headers=headers)
+            outcomes[name] = response.status_code
+    allowed = MATRIX[endpoint]
+    for name, status in outcomes.items():
+        if name in allowed:
+            assert status not in (401, 403), f"{name} should pass {method} {path}: {status}"
+        elif name == "nobody":
+            assert status == 401, f"no token must be 401 on {method} {path}: {status}"
+        else:
+            assert status == 403, f"{name} must be refused {method} {path}: {status}"
+
+
+async def test_a_unit_person_must_name_their_own_unit_in_lists(api):
+    assert (await api["procurement"].get("/holds", as_=leader(A), unit_id=B)).status_code == 403
+    assert (await api["review"].get("/cases", as_=leader(A))).status_code == 403
+    assert (await api["procurement"].get("/holds", as_=FINANCE, unit_id=B)).status_code == 200
