@@ -46,6 +46,7 @@ for service in ("intake", "review", "procurement", "acceptance", "notify"):
         (service, "GET", "/ops/parked"): OPS_READ, (service, "GET", "/ops/parked/{parked_id}"): OPS_READ,
         (service, "POST", "/ops/parked/{parked_id}/replay"): {"admin"},
         (service, "GET", "/ops/clock"): OPS_READ, (service, "POST", "/ops/clock/advance"): {"admin"},
+        (service, "GET", "/audit/verify"): OPS_READ, (service, "GET", "/audit/records"): OPS_READ,
     }
 
 

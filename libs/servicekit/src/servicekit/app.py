@@ -53,6 +53,7 @@ def create_service_app(
     install_error_handlers(app)
     app.include_router(ops.health)
     app.include_router(ops.ops)
+    app.include_router(ops.audit_trail)
     if settings.clock_mode == "movable":
         app.include_router(ops.clock)
     for router in routers:

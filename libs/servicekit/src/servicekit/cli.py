@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from pydantic import ValidationError
 
 from policy.calendar import CalendarDataError
 from policy.packs import PackError, UnknownPack
+from servicekit import audit
+from servicekit.db import make_engine, make_session_factory
 from servicekit.migrate import upgrade
 from servicekit.policy import load_policy
 from servicekit.settings import SHARED_NAMES, ServiceSettings
@@ -45,9 +48,24 @@ def _load_settings(service: ServiceDefinition) -> ServiceSettings:
         raise SystemExit("\n".join(lines)) from None
 
 
+async def _audit_verify(name: str, database_url: str) -> int:
+    engine = make_engine(database_url, 1)
+    try:
+        async with make_session_factory(engine)() as session:
+            result = await audit.verify(session)
+    finally:
+        await engine.dispose()
+    if result.ok:
+        print(f"{name}: audit trail intact, {result.checked} records, last hash {result.last_hash or '-'}")
+        return 0
+    print(f"{name}: audit trail BROKEN at record {result.first_broken_seq}: {result.reason} "
+          f"({result.checked} records before it hold)", file=sys.stderr)
+    return 1
+
+
 def run(service: ServiceDefinition, argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog=f"python -m {service.name}")
-    parser.add_argument("command", choices=["migrate", "serve"])
+    parser.add_argument("command", choices=["migrate", "serve", "audit-verify"])
     parser.add_argument("--no-migrate", action="store_true", help="serve without migrating (migrations ran as a separate step)")
     args = parser.parse_args(argv)
     settings = _load_settings(service)
@@ -56,6 +74,8 @@ def run(service: ServiceDefinition, argv: list[str] | None = None) -> None:
         load_policy(settings)
     except (PackError, UnknownPack, CalendarDataError) as exc:
         raise SystemExit(f"{service.name}: {exc}") from None
+    if args.command == "audit-verify":
+        raise SystemExit(asyncio.run(_audit_verify(service.name, settings.database_url)))
     if args.command == "migrate" or not args.no_migrate:
         upgrade(settings.database_url, service.migrations_package)
     if args.command == "migrate":

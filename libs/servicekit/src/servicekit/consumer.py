@@ -191,6 +191,7 @@ class Consumer:
                 log.info("%s %s already applied; skipping", envelope.type, envelope.id, extra={"event_id": envelope.id})
                 return False
             if handler is not None:
+                uow.caused_by(envelope)
                 await handler(uow, envelope)
             await uow.commit()
         self.processed_total += 1

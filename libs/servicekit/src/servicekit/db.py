@@ -9,13 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import TracebackType
 
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from contracts.base import Event
 from contracts.envelope import Envelope
+from servicekit import audit
 from servicekit.clock import Clock
 from servicekit.tables import OutboxMessage
-from servicekit.telemetry import current_trace_headers
+from servicekit.telemetry import current_trace_headers, trace_id_of
 
 
 def make_engine(url: str, pool_size: int = 10) -> AsyncEngine:
@@ -45,11 +47,18 @@ class UnitOfWork:
         self._on_commit = on_commit
         self.session: AsyncSession
         self.emitted: list[Envelope] = []
+        self.cause: Envelope | None = None
+        self._audit = audit.AuditCollector()
 
     async def __aenter__(self) -> "UnitOfWork":
         self.session = self._sessions()
+        event.listen(self.session.sync_session, "after_flush", self._audit.after_flush)
         await self.session.begin()
         return self
+
+    def caused_by(self, envelope: Envelope) -> None:
+        """This unit of work applies a consumed event: the audit trail names it and its source."""
+        self.cause = envelope
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -74,6 +83,14 @@ class UnitOfWork:
         return envelope
 
     async def commit(self) -> None:
+        # Every change is in the audit trail of the same transaction, or neither is.
+        await self.session.flush()
+        if self._audit.changes:
+            service = self._source.rstrip("/").rsplit("/", 1)[-1]
+            trace = trace_id_of(self.cause.trace_headers) if self.cause else trace_id_of(current_trace_headers())
+            await audit.append(self.session, service, self._audit.changes, audit.actor_for(service, self.cause),
+                               trace, self.clock.now())
+            self._audit.changes = []
         await self.session.commit()
         if self.emitted:
             self._on_commit()

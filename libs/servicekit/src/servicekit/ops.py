@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, model_validator
+from sqlalchemy import select
 
+from servicekit import audit
+from servicekit.deps import Runtime
 from servicekit.errors import DomainError, NotFound
+from servicekit.identifiers import IdentifierQuery
 from servicekit.outbox import backlog
 from servicekit.parking import ReplayError
-from servicekit.deps import Runtime
+from servicekit.tables import AuditRecord
 from servicekit.security.access import PUBLIC, Allow, policy
 
 health = APIRouter(tags=["health"])
 ops = APIRouter(prefix="/ops", tags=["operations"])
 clock = APIRouter(prefix="/ops/clock", tags=["operations"])
+audit_trail = APIRouter(prefix="/audit", tags=["audit"])
 
 ACCESS = policy([
     ("GET", "/healthz", PUBLIC),  # probes carry no token
@@ -29,6 +34,8 @@ ACCESS = policy([
     ("POST", "/ops/parked/{parked_id}/replay", Allow.of("administrator")),
     ("GET", "/ops/clock", Allow.of("administrator")),
     ("POST", "/ops/clock/advance", Allow.of("administrator")),
+    ("GET", "/audit/verify", Allow.of("administrator")),
+    ("GET", "/audit/records", Allow.of("administrator")),
 ])
 
 
@@ -162,3 +169,28 @@ async def advance_clock(body: ClockAdvance, runtime: Runtime) -> dict[str, Any]:
         raise DomainError("clock_backwards", "The clock only moves forward", "时钟只能向前调整", field="to", status_code=422)
     await runtime.advance_clock(delta)
     return {"now": runtime.clock.now().isoformat(), "mode": runtime.settings.clock_mode}
+
+
+@audit_trail.get("/verify")
+async def verify_audit_trail(runtime: Runtime) -> dict[str, Any]:
+    """Recompute the audit chain; names the first record whose link or content does not hold."""
+    async with runtime.sessions() as session:
+        result = await audit.verify(session)
+    return {"service": runtime.name, "ok": result.ok, "checked": result.checked,
+            "first_broken_seq": result.first_broken_seq, "reason": result.reason, "last_hash": result.last_hash}
+
+
+@audit_trail.get("/records")
+async def audit_records(
+    runtime: Runtime,
+    project_id: IdentifierQuery | None = None,
+    after_seq: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
+) -> list[dict[str, Any]]:
+    """Audit records in chain order, optionally of one project; page with ``after_seq``."""
+    query = select(AuditRecord).where(AuditRecord.seq > after_seq).order_by(AuditRecord.seq).limit(limit)
+    if project_id is not None:
+        query = query.where(AuditRecord.project_id == project_id)
+    async with runtime.sessions() as session:
+        rows = (await session.execute(query)).scalars().all()
+    return [audit.as_dict(row) for row in rows]

@@ -79,3 +79,33 @@ class ClockState(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     offset_seconds: float = Field(default=0.0, nullable=False)
+
+
+class AuditRecord(SQLModel, table=True):
+    """One state change: who, in which role and unit, did what to which object, under which rules.
+
+    Append-only (a trigger refuses UPDATE and DELETE) and chained: each row's hash covers its
+    content and the previous row's hash (SM3), so an edit or a removed row shows as a broken link.
+    """
+
+    __tablename__ = "audit_record"
+
+    seq: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    recorded_at: datetime = Field(sa_column=_ts(False))
+    service: str = Field(sa_column=Column(Text, nullable=False))
+    actor: str = Field(sa_column=Column(Text, nullable=False))
+    role: str = Field(sa_column=Column(Text, nullable=False))
+    unit_id: str | None = Field(default=None, sa_column=Column(Text))
+    action: str = Field(sa_column=Column(Text, nullable=False))
+    object_type: str = Field(sa_column=Column(Text, nullable=False))
+    object_id: str = Field(sa_column=Column(Text, nullable=False))
+    project_id: str | None = Field(default=None, sa_column=Column(Text, index=True))
+    object_unit_id: str | None = Field(default=None, sa_column=Column(Text))
+    rule_ids: list[str] = Field(sa_column=Column(JSONB, nullable=False))
+    request_id: str | None = Field(default=None, sa_column=Column(Text))
+    trace_id: str | None = Field(default=None, sa_column=Column(Text))
+    cause_event_id: str | None = Field(default=None, sa_column=Column(Text))
+    source: str | None = Field(default=None, sa_column=Column(Text))
+    details: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
+    prev_hash: str = Field(sa_column=Column(Text, nullable=False))
+    hash: str = Field(sa_column=Column(Text, nullable=False))

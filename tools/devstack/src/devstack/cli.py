@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import signal
 import sys
@@ -140,6 +141,42 @@ def token(args: argparse.Namespace) -> int:
     return 0
 
 
+def export_audit(urls: dict[str, str], token: str, project_id: str) -> tuple[list[dict], dict[str, dict]]:
+    """A project's whole trail across the services, in time order, with each service's chain verification."""
+    records: list[dict] = []
+    checks: dict[str, dict] = {}
+    headers = {"authorization": f"Bearer {token}"}
+    with httpx.Client(timeout=60, headers=headers) as client:
+        for name, url in urls.items():
+            after = 0
+            while True:
+                page = client.get(f"{url}/audit/records", params={"project_id": project_id, "after_seq": after, "limit": 1000})
+                page.raise_for_status()
+                rows = page.json()
+                records += rows
+                if len(rows) < 1000:
+                    break
+                after = rows[-1]["seq"]
+            verified = client.get(f"{url}/audit/verify")
+            verified.raise_for_status()
+            checks[name] = verified.json()
+    records.sort(key=lambda r: (r["recorded_at"], r["service"], r["seq"]))
+    return records, checks
+
+
+def audit_export(args: argparse.Namespace) -> int:
+    token = os.environ.get("GOVIT_TOKEN") or DevIssuer(Path(args.state_dir) / "auth").token_for("auditor")
+    urls = {name: f"http://127.0.0.1:{port}" for name, port in DEFAULT_PORTS.items()}
+    records, checks = export_audit(urls, token, args.project_id)
+    for record in records:
+        print(json.dumps(record, ensure_ascii=False))
+    broken = {name: c for name, c in checks.items() if not c["ok"]}
+    for name, check in checks.items():
+        state = "intact" if check["ok"] else f"BROKEN at record {check['first_broken_seq']}: {check['reason']}"
+        print(f"{name}: audit trail {state} ({check['checked']} records)", file=sys.stderr)
+    return 1 if broken else 0
+
+
 def parked(args: argparse.Namespace) -> int:
     url = args.url or f"http://127.0.0.1:{DEFAULT_PORTS[args.service]}"
     headers = {"authorization": f"Bearer {_admin_token(args)}"}
@@ -184,6 +221,10 @@ def main(argv: list[str] | None = None) -> int:
     token_parser.add_argument("--ttl", type=int, default=8 * 3600, help="seconds the token stays valid")
     token_parser.add_argument("--state-dir", default=".govit")
     token_parser.set_defaults(run=token)
+    audit_parser = commands.add_parser("audit-export", help="a project's audit trail across all services (JSON lines), with chain checks")
+    audit_parser.add_argument("project_id")
+    audit_parser.add_argument("--state-dir", default=".govit")
+    audit_parser.set_defaults(run=audit_export)
     args = parser.parse_args(argv)
     return args.run(args)
 
