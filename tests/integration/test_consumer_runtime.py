@@ -18,6 +18,7 @@ from servicekit.consumer import Subscription
 from servicekit.jetstream import Broker
 from servicekit.outbox import OutboxRelay, backlog
 from servicekit.parking import ReplayError
+from servicekit.db import UnitOfWorkFactory
 from servicekit.runtime import ServiceRuntime
 from servicekit.settings import ServiceSettings
 from servicekit.tables import OutboxMessage, ParkedMessage  # noqa: F401  (tables for create_all)
@@ -101,8 +102,8 @@ async def parked(runtime: ServiceRuntime, event_id: str) -> list[ParkedMessage]:
 
 async def test_a_handler_that_always_fails_is_parked_while_the_next_message_is_processed(infra, kit):
     runtime, recorder = kit
-    poison = Envelope(failure(recorder.project("POISON")), source="/tests")
-    good = Envelope(failure(recorder.project()), source="/tests")
+    poison = Envelope(failure(recorder.project("POISON")), source="/services/acceptance")
+    good = Envelope(failure(recorder.project()), source="/services/acceptance")
     await publish(infra.nats_url, poison)
     await publish(infra.nats_url, good)
 
@@ -126,7 +127,7 @@ async def test_a_handler_that_always_fails_is_parked_while_the_next_message_is_p
 
 async def test_a_redelivered_event_is_applied_once(infra, kit):
     runtime, recorder = kit
-    envelope = Envelope(failure(recorder.project()), source="/tests")
+    envelope = Envelope(failure(recorder.project()), source="/services/acceptance")
     await publish(infra.nats_url, envelope)
     await publish(infra.nats_url, envelope)  # same Nats-Msg-Id: JetStream drops it
     await publish(infra.nats_url, envelope, msg_id=str(uuid.uuid4()))  # gets past JetStream: the inbox stops it
@@ -140,7 +141,7 @@ async def _at_least(consumer, attribute: str, value: int) -> bool:
 
 async def test_a_message_that_is_not_an_event_is_parked_at_once(infra, kit):
     runtime, recorder = kit
-    envelope = Envelope(failure(recorder.project()), source="/tests")
+    envelope = Envelope(failure(recorder.project()), source="/services/acceptance")
     await publish(infra.nats_url, envelope, body=b'{"project_id": 42')
     rows = await eventually(lambda: parked(runtime, envelope.id), what="the poison message parked")
     assert rows[0].deliveries == 1 and rows[0].error.startswith("poison message")
@@ -150,7 +151,9 @@ async def test_the_relay_keeps_what_it_cannot_publish_and_publishes_it_later(inf
     runtime, recorder = kit
     await runtime.relay.stop()
     project_id = recorder.project()
-    async with runtime.units() as uow:
+    # the kit stands in for the acceptance service here: only acceptance's AcceptanceFailed is believed
+    as_acceptance = UnitOfWorkFactory(runtime.sessions, "/services/acceptance", runtime.clock)
+    async with as_acceptance() as uow:
         envelope = uow.emit(failure(project_id))
         await uow.commit()
 
@@ -165,3 +168,12 @@ async def test_the_relay_keeps_what_it_cannot_publish_and_publishes_it_later(inf
     runtime.relay.start()
     assert await eventually(lambda: effects(runtime, project_id), what="the event published and consumed") == 1
     assert (await backlog(runtime.sessions))["unpublished"] == 0
+
+
+async def test_an_event_from_a_service_that_does_not_own_its_type_is_not_believed(infra, kit):
+    runtime, recorder = kit
+    forged = Envelope(failure(recorder.project("FORGED")), source="/services/intake")
+    await publish(infra.nats_url, forged)
+    rows = await eventually(lambda: parked(runtime, forged.id), what="the forged event parked")
+    assert "untrusted source" in rows[0].error and "/services/acceptance" in rows[0].error
+    assert await effects(runtime, forged.data.project_id) == 0

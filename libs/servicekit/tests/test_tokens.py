@@ -159,3 +159,36 @@ async def test_role_and_auditor_read_only(client, keys):
     assert (await client.get("/bureau", headers=bearer("unit_applicant"))).status_code == 403
     assert (await client.get("/bureau", headers=bearer("auditor"))).status_code == 200
     assert (await client.post("/bureau", headers=bearer("auditor"))).status_code == 403
+
+
+def test_rate_limiter_refills_over_time():
+    from servicekit.security.access import Rate, RateLimiter
+
+    now = [0.0]
+    limiter = RateLimiter(clock=lambda: now[0])
+    rate = Rate(2, 60.0)
+    assert limiter.allow(("u", "POST /x"), rate) == 0 and limiter.allow(("u", "POST /x"), rate) == 0
+    wait = limiter.allow(("u", "POST /x"), rate)
+    assert 29 < wait <= 30
+    assert limiter.allow(("v", "POST /x"), rate) == 0  # another person has their own bucket
+    now[0] = 30.0
+    assert limiter.allow(("u", "POST /x"), rate) == 0
+
+
+async def test_submissions_over_the_rate_get_429_with_retry_after(verifier, keys):
+    from servicekit.security.access import Rate
+
+    app = FastAPI()
+    install_error_handlers(app)
+    access = AccessPolicy({("POST", "/submit"): Allow.of("bureau_reviewer", rate=Rate(2, 60.0))})
+    app.router.dependencies.append(Depends(make_authorize(access, verifier)))
+
+    @app.post("/submit")
+    async def submit() -> dict:
+        return {}
+
+    headers = {"authorization": f"Bearer {sign(keys[0], realm_access={'roles': ['bureau_reviewer']})}"}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        statuses = [(await client.post("/submit", headers=headers)) for _ in range(3)]
+    assert [r.status_code for r in statuses] == [200, 200, 429]
+    assert int(statuses[-1].headers["retry-after"]) >= 1 and statuses[-1].json()["message_zh"]

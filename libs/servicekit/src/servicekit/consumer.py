@@ -153,6 +153,14 @@ class Consumer:
                 # It will never parse, so retrying cannot help: park it now.
                 await self._park(message, f"poison message: {exc}", deliveries)
                 return
+            expected = f"/services/{envelope.data.producer()}"
+            if envelope.source != expected:
+                # Only the owning context publishes a type: an event from anywhere else is not
+                # believed, whatever it says about who acted (the subject permissions of the
+                # NATS users keep other services from publishing it in the first place).
+                await self._park(message, f"untrusted source: {envelope.type} must come from {expected}, "
+                                          f"not {envelope.source}", deliveries)
+                return
             try:
                 await self.apply(envelope)
             except Exception as exc:

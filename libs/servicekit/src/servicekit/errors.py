@@ -124,6 +124,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
         headers = {"www-authenticate": f'Bearer error="{exc.code}"'} if exc.status_code == 401 else None
+        if getattr(exc, "retry_after", None):
+            headers = {"retry-after": str(exc.retry_after)}
         return JSONResponse(exc.body(), status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(RequestValidationError)

@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from servicekit.security.access import Allow, all_of, body_unit, policy, project_unit
+from servicekit.security.access import SUBMISSIONS, Allow, all_of, body_unit, policy, project_unit
 
 from acceptance.models import AcceptanceCase
 
@@ -18,7 +18,8 @@ async def unit_of_project(runtime: Any, project_id: str) -> str | None:
 
 ACCESS = policy([
     ("POST", "/projects/{project_id}/final-reviews",
-     Allow.of("unit_applicant", "unit_leader", "bureau_reviewer", units=all_of(project_unit(unit_of_project), body_unit()))),
+     Allow.of("unit_applicant", "unit_leader", "bureau_reviewer", units=all_of(project_unit(unit_of_project), body_unit()),
+              rate=SUBMISSIONS)),
     ("GET", "/projects/{project_id}/final-reviews",
      Allow.of("unit_applicant", "unit_leader", "bureau_reviewer", "administrator", units=project_unit(unit_of_project))),
 ])

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,17 +35,47 @@ UnitScope = Callable[[Request, Any], Awaitable[Owners]]
 
 
 @dataclass(frozen=True)
+class Rate:
+    """At most ``requests`` per ``seconds`` for one person on one route (a token bucket)."""
+
+    requests: int
+    seconds: float
+
+
+class RateLimiter:
+    """Per process: each replica allows the rate, so the ingress adds a global limit in front."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._buckets: dict[tuple[str, str], tuple[float, float]] = {}
+
+    def allow(self, key: tuple[str, str], rate: Rate) -> float:
+        """0 when allowed, else the seconds until the next request would be."""
+        now = self._clock()
+        tokens, stamp = self._buckets.get(key, (float(rate.requests), now))
+        tokens = min(float(rate.requests), tokens + (now - stamp) * rate.requests / rate.seconds)
+        if tokens >= 1:
+            self._buckets[key] = (tokens - 1, now)
+            return 0.0
+        self._buckets[key] = (tokens, now)
+        return (1 - tokens) * rate.seconds / rate.requests
+
+
+@dataclass(frozen=True)
 class Allow:
     roles: frozenset[str]
     units: UnitScope | None = None
     """How to find the owning unit; applies to the unit roles. Without it a unit role may not use the route."""
+    rate: Rate | None = None
 
     @classmethod
-    def of(cls, *roles: str, units: UnitScope | None = None) -> Allow:
-        return cls(frozenset(roles), units)
+    def of(cls, *roles: str, units: UnitScope | None = None, rate: Rate | None = None) -> Allow:
+        return cls(frozenset(roles), units, rate)
 
 
 PUBLIC = Allow(frozenset({"*"}))
+SUBMISSIONS = Rate(60, 60.0)
+"""Submissions per person and route: far above a person's pace at the annual peak, far below a script's."""
 
 
 @dataclass
@@ -141,7 +172,17 @@ def bearer(request: Request) -> str:
     return token.strip()
 
 
-def make_authorize(access: AccessPolicy, verifier: TokenVerifier) -> Callable[[Request], Awaitable[Principal]]:
+class RateLimited(DomainError):
+    def __init__(self, wait: float) -> None:
+        super().__init__("rate_limited", f"Too many requests: try again in {wait:.0f} s",
+                         f"请求过于频繁，请 {wait:.0f} 秒后再试", status_code=429)
+        self.retry_after = max(1, round(wait))
+
+
+def make_authorize(access: AccessPolicy, verifier: TokenVerifier,
+                   limiter: RateLimiter | None = None) -> Callable[[Request], Awaitable[Principal]]:
+    limiter = limiter or RateLimiter()
+
     async def authorize(request: Request) -> Principal:
         route = request.scope.get("route")
         path = getattr(route, "path", request.url.path)
@@ -165,5 +206,10 @@ def make_authorize(access: AccessPolicy, verifier: TokenVerifier) -> Callable[[R
             owners = await rule.units(request, request.app.state.runtime)
             if owners is not None and not owners <= principal.unit_ids:
                 raise forbidden(principal, request, "the object belongs to another unit", "该对象属于其他单位")
+        if rule.rate is not None:
+            wait = limiter.allow((principal.subject, f"{request.method} {path}"), rule.rate)
+            if wait:
+                log.warning("rate limited", extra={"subject": principal.subject, "path": path})
+                raise RateLimited(wait)
         return principal
     return authorize
