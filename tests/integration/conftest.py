@@ -48,7 +48,8 @@ def issuer(tmp_path_factory: pytest.TempPathFactory) -> DevIssuer:
 def platform(infra: Infrastructure, databases: dict[str, str], issuer: DevIssuer,
              tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, ServiceProcess]]:
     log_dir = Path(os.environ.get("INTEGRATION_LOG_DIR") or tmp_path_factory.mktemp("logs"))
-    env = service_env(infra.nats_url, {name: databases[name] for name in SERVICES}, **FAST_RETRIES, **issuer.env())
+    env = service_env(infra.nats_url, {name: databases[name] for name in SERVICES}, infra.nats_passwords,
+                      **FAST_RETRIES, **issuer.env())
     ports = {name: free_port() for name in SERVICES}
     processes = start_services(SERVICES, env, ports, log_dir)
     yield processes

@@ -65,7 +65,7 @@ class Recorder:
 async def kit(infra, databases, issuer):
     name = f"kit{uuid.uuid4().hex[:6]}"
     settings = ServiceSettings.for_service(name, 8999)(
-        database_url=databases["kit"], nats_url=infra.nats_url, consumer_max_deliver=3,
+        database_url=databases["kit"], nats_url=infra.nats_admin_url, consumer_max_deliver=3,
         auth_issuer=issuer.env()["AUTH_ISSUER"], auth_jwks_file=issuer.jwks_file,
         consumer_backoff_seconds=(0.1, 0.1, 0.1), outbox_retry_seconds=(0.1,),
     )
@@ -104,8 +104,8 @@ async def test_a_handler_that_always_fails_is_parked_while_the_next_message_is_p
     runtime, recorder = kit
     poison = Envelope(failure(recorder.project("POISON")), source="/services/acceptance")
     good = Envelope(failure(recorder.project()), source="/services/acceptance")
-    await publish(infra.nats_url, poison)
-    await publish(infra.nats_url, good)
+    await publish(infra.nats_admin_url, poison)
+    await publish(infra.nats_admin_url, good)
 
     assert await eventually(lambda: effects(runtime, good.data.project_id), what="the next message applied") == 1
     rows = await eventually(lambda: parked(runtime, poison.id), what="the failing message parked")
@@ -128,9 +128,9 @@ async def test_a_handler_that_always_fails_is_parked_while_the_next_message_is_p
 async def test_a_redelivered_event_is_applied_once(infra, kit):
     runtime, recorder = kit
     envelope = Envelope(failure(recorder.project()), source="/services/acceptance")
-    await publish(infra.nats_url, envelope)
-    await publish(infra.nats_url, envelope)  # same Nats-Msg-Id: JetStream drops it
-    await publish(infra.nats_url, envelope, msg_id=str(uuid.uuid4()))  # gets past JetStream: the inbox stops it
+    await publish(infra.nats_admin_url, envelope)
+    await publish(infra.nats_admin_url, envelope)  # same Nats-Msg-Id: JetStream drops it
+    await publish(infra.nats_admin_url, envelope, msg_id=str(uuid.uuid4()))  # gets past JetStream: the inbox stops it
     await eventually(lambda: _at_least(runtime.consumers[0], "duplicates_total", 1), what="the copy skipped")
     assert await effects(runtime, envelope.data.project_id) == 1
 
@@ -142,7 +142,7 @@ async def _at_least(consumer, attribute: str, value: int) -> bool:
 async def test_a_message_that_is_not_an_event_is_parked_at_once(infra, kit):
     runtime, recorder = kit
     envelope = Envelope(failure(recorder.project()), source="/services/acceptance")
-    await publish(infra.nats_url, envelope, body=b'{"project_id": 42')
+    await publish(infra.nats_admin_url, envelope, body=b'{"project_id": 42')
     rows = await eventually(lambda: parked(runtime, envelope.id), what="the poison message parked")
     assert rows[0].deliveries == 1 and rows[0].error.startswith("poison message")
 
@@ -173,7 +173,7 @@ async def test_the_relay_keeps_what_it_cannot_publish_and_publishes_it_later(inf
 async def test_an_event_from_a_service_that_does_not_own_its_type_is_not_believed(infra, kit):
     runtime, recorder = kit
     forged = Envelope(failure(recorder.project("FORGED")), source="/services/intake")
-    await publish(infra.nats_url, forged)
+    await publish(infra.nats_admin_url, forged)
     rows = await eventually(lambda: parked(runtime, forged.id), what="the forged event parked")
     assert "untrusted source" in rows[0].error and "/services/acceptance" in rows[0].error
     assert await effects(runtime, forged.data.project_id) == 0

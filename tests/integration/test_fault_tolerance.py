@@ -88,7 +88,7 @@ async def test_a_redelivered_event_has_no_second_effect(infra, api, dbs, unit_id
     # A new Nats-Msg-Id gets the copy past JetStream's de-duplication, as a redelivery after
     # the window would; the inbox alone must stop it.
     headers[H_MSG_ID] = str(uuid.uuid4())
-    nc = await nats.connect(infra.nats_url)
+    nc = await nats.connect(infra.nats_admin_url)
     try:
         ack = await nc.jetstream().publish(row["subject"], bytes(row["payload"]), headers=headers)
         assert not ack.duplicate

@@ -82,7 +82,7 @@ async def test_bz_30_failed_acceptance_blocks_new_projects_and_om_funds_until_pa
 
     holds = await eventually(lambda: holds_of(api, project_id), what="finance hold")
     assert [(h["scope"], h["rule_ids"], h["cause_event_id"]) for h in holds] == [("no_om_funding", ["BZ-30"], cause)]
-    placed = await eventually(lambda: finance_messages(infra.nats_url, "finance.hold.placed.v1", project_id), what="FinanceHoldPlaced on FINANCE")
+    placed = await eventually(lambda: finance_messages(infra.nats_admin_url, "finance.hold.placed.v1", project_id), what="FinanceHoldPlaced on FINANCE")
     assert [e.data.hold_id for e in placed] == [holds[0]["hold_id"]]
     assert placed[0].source == "/services/procurement" and placed[0].data.rule_ids == ["BZ-30"]
 
@@ -91,7 +91,7 @@ async def test_bz_30_failed_acceptance_blocks_new_projects_and_om_funds_until_pa
 
     assert await eventually(lambda: _empty(blocks_of(api, unit_id)), what="block lifted")
     assert await eventually(lambda: _empty(holds_of(api, project_id)), what="hold released")
-    released = await eventually(lambda: finance_messages(infra.nats_url, "finance.hold.released.v1", project_id))
+    released = await eventually(lambda: finance_messages(infra.nats_admin_url, "finance.hold.released.v1", project_id))
     assert released[0].data.release_event_id == passed.json()["event_id"]
 
     accepted = await api["intake"].post("/declarations", declaration(unit_id), as_=applicant(unit_id))

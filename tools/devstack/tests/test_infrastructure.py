@@ -40,8 +40,12 @@ async def test_embedded_servers_when_docker_is_off(monkeypatch: pytest.MonkeyPat
         assert infra.source == "embedded"
         assert infra.nats is not None and infra.postgres is not None
         assert infra.nats_url == infra.nats.url and infra.postgres_admin_url == infra.postgres.admin_url
-        client = await nats.connect(infra.nats_url)
+        client = await nats.connect(infra.nats_admin_url)
         await client.close()
+        # the embedded server has users: no anonymous connection, each service has its own password
+        with pytest.raises(Exception, match="Authorization Violation"):
+            await nats.connect(infra.nats_url, max_reconnect_attempts=0, allow_reconnect=False)
+        assert set(infra.nats_passwords) >= {"intake", "review", "procurement", "acceptance", "notify", "admin"}
         connection = await asyncpg.connect(infra.postgres_admin_url)
         await connection.close()
     finally:

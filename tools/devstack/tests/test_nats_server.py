@@ -113,3 +113,20 @@ def test_orphan_of_a_crashed_launcher_is_replaced(tmp_path: Path, orphan_server)
         assert server.running
     finally:
         server.stop()
+
+
+def test_the_kubernetes_authorization_block_is_a_valid_server_configuration(tmp_path):
+    """deploy/nats/auth.conf reads its passwords from the environment (a Kubernetes secret)."""
+    import os
+    import subprocess
+
+    from devstack.nats_server import nats_server_binary
+    from servicekit.nats_auth import CONSUMES, kubernetes_block
+
+    config = tmp_path / "nats.conf"
+    config.write_text('listen: "127.0.0.1:-1"\n' + kubernetes_block())
+    env = {**os.environ, "ADMIN_NATS_PASSWORD": "x"}
+    env |= {f"{party.upper().replace('-', '_')}_NATS_PASSWORD": "x" for party in CONSUMES}
+    result = subprocess.run([str(nats_server_binary()), "-c", str(config), "-t"], capture_output=True, text=True,
+                            env=env, timeout=30)
+    assert result.returncode == 0 and "is valid" in (result.stdout + result.stderr), result.stderr

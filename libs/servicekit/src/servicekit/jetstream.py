@@ -39,9 +39,12 @@ def stream_config(spec: StreamSpec, replicas: int = 1) -> StreamConfig:
 class Broker:
     """One NATS connection per process, with its JetStream context."""
 
-    def __init__(self, url: str, name: str) -> None:
+    def __init__(self, url: str, name: str, *, user: str | None = None, password: str | None = None,
+                 inbox_prefix: str = "_INBOX") -> None:
         self.url = url
         self.name = name
+        self._credentials = {"user": user, "password": password} if user else {}
+        self._inbox_prefix = inbox_prefix
         self.nc: Client | None = None
         self.js: JetStreamContext | None = None
 
@@ -56,6 +59,8 @@ class Broker:
             max_reconnect_attempts=-1,
             reconnect_time_wait=1,
             connect_timeout=5,
+            inbox_prefix=self._inbox_prefix,
+            **self._credentials,
         )
         version = self.nc.connected_server_version
         if (version.major, version.minor) < MIN_SERVER_VERSION:

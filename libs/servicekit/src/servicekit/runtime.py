@@ -14,6 +14,7 @@ from servicekit.clock import Clock, MovableClock, SystemClock
 from servicekit.consumer import Consumer, ConsumerPolicy, Subscription
 from servicekit.db import UnitOfWorkFactory, make_engine, make_session_factory
 from servicekit.jetstream import Broker
+from servicekit.nats_auth import inbox_prefix
 from servicekit.outbox import OutboxRelay
 from servicekit.parking import ParkingLot
 from servicekit.policy import load_policy
@@ -32,7 +33,8 @@ class ServiceRuntime:
         self.engine = make_engine(settings.database_url, settings.database_pool_size)
         self.sessions = make_session_factory(self.engine)
         self.units = UnitOfWorkFactory(self.sessions, settings.source, self.clock)
-        self.broker = Broker(settings.nats_url, f"{self.name}@{settings.instance_id}")
+        self.broker = Broker(settings.nats_url, f"{self.name}@{settings.instance_id}", user=settings.nats_user,
+                             password=settings.nats_password, inbox_prefix=inbox_prefix(self.name))
         self.relay = OutboxRelay(
             self.sessions,
             self.broker,

@@ -36,6 +36,9 @@ class ServiceSettings(BaseSettings):
     database_pool_size: int = Field(10, ge=1, le=200)
 
     nats_url: str = Field("nats://127.0.0.1:4222", validation_alias=shared("NATS_URL"))
+    nats_user: str | None = None
+    """This service's own NATS user (``<SVC>_NATS_USER``), whose permissions cover its subjects only."""
+    nats_password: str | None = Field(None, repr=False)
     http_host: str = "127.0.0.1"
     http_port: int | None = Field(None, ge=1, le=65535)
 

@@ -22,6 +22,7 @@ import httpx
 from devstack import demo
 from devstack.auth import DEMO_USERS, DevIssuer
 from devstack.processes import DEFAULT_PORTS, SERVICES, ServiceProcess, service_env, start_services
+from devstack.nats_server import platform_passwords
 from devstack.servers import NatsServer, PostgresServer, provision_databases, start_nats, start_postgres
 from devstack.ports import free_port
 
@@ -87,10 +88,12 @@ def up(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         nats_url = os.environ.get("NATS_URL")
+        nats_passwords = None
         if nats_url:
             _say(f"NATS: using NATS_URL={nats_url}")
         else:
-            stack.nats = start_nats(state_dir / "nats", free_port(4222))
+            nats_passwords = platform_passwords(state_dir / "nats")
+            stack.nats = start_nats(state_dir / "nats", free_port(4222), passwords=nats_passwords)
             nats_url = stack.nats.url
             _say(f"NATS: started the bundled server with JetStream at {nats_url}")
         database_urls = _database_urls(stack, state_dir)
@@ -99,7 +102,7 @@ def up(args: argparse.Namespace) -> int:
         auth_env = {} if external_auth else issuer.env()
         if external_auth:
             _say(f"Auth: trusting AUTH_ISSUER={os.environ['AUTH_ISSUER']}; demo data needs the development issuer and is skipped")
-        env = service_env(nats_url, database_urls, POLICY_PACK=args.pack, CLOCK_MODE="movable", **auth_env)
+        env = service_env(nats_url, database_urls, nats_passwords, POLICY_PACK=args.pack, CLOCK_MODE="movable", **auth_env)
         _say("Services: migrating and starting " + ", ".join(SERVICES) + " …")
         stack.services = start_services(SERVICES, env, ports, state_dir / "logs")
         urls = {name: process.url for name, process in stack.services.items()}

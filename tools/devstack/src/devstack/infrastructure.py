@@ -13,7 +13,7 @@ from types import TracebackType
 from typing import Any, Literal
 
 from devstack.containers import docker_available, start_containers, stop_containers
-from devstack.nats_server import NatsServer, start_nats
+from devstack.nats_server import NatsServer, platform_passwords, start_nats
 from devstack.ports import free_port
 from devstack.postgres_server import PostgresServer, start_postgres
 
@@ -31,6 +31,8 @@ class Infrastructure:
     postgres_admin_url: str
     source: Literal["environment", "docker", "embedded"]
     nats: NatsServer | None = None  # set when embedded, so fault tests can kill/restart
+    nats_passwords: dict[str, str] | None = None
+    """Per-party NATS passwords when this run started the server with users; None for outside servers."""
     postgres: PostgresServer | None = None
     _containers: list[Any] = field(default_factory=list, repr=False)
 
@@ -57,7 +59,8 @@ class Infrastructure:
 
         nats_port = free_port(DEFAULT_NATS_PORT) if prefer_default_ports else None
         postgres_port = free_port(DEFAULT_POSTGRES_PORT) if prefer_default_ports else None
-        nats = start_nats(state_dir, nats_port)
+        passwords = platform_passwords(state_dir)
+        nats = start_nats(state_dir, nats_port, passwords=passwords)
         try:
             postgres = start_postgres(state_dir, postgres_port)
         except BaseException:
@@ -69,7 +72,13 @@ class Infrastructure:
             source="embedded",
             nats=nats,
             postgres=postgres,
+            nats_passwords=passwords,
         )
+
+    @property
+    def nats_admin_url(self) -> str:
+        """For tests and tooling that talk to NATS directly, with every permission."""
+        return self.nats.admin_url if self.nats is not None else self.nats_url
 
     def close(self) -> None:
         """Stop whatever resolve() started (PostgreSQL first: services use it last); idempotent."""

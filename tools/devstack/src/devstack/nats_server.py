@@ -9,6 +9,8 @@ from __future__ import annotations
 import atexit
 import json
 import logging
+import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -20,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from devstack.ports import LOOPBACK, accepts_connections, free_port
+from servicekit.nats_auth import CONSUMES, authorization_block
 from devstack.childproc import (
     ChildServer,
     ServerStartError,
@@ -61,6 +64,8 @@ class NatsServer(ChildServer):
     state_dir: Path
     sync_always: bool = True
     startup_timeout: float = NATS_STARTUP_TIMEOUT
+    passwords: dict[str, str] | None = None
+    """Users and their passwords; None runs without authorization (the server's own tests)."""
     _process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     _lock: StateDirLock | None = field(default=None, repr=False)
 
@@ -124,7 +129,18 @@ class NatsServer(ChildServer):
             # fsync every write: acknowledged messages survive a machine crash, not only a process crash.
             lines.append("  sync_interval: always")
         lines.append("}")
-        return "\n".join(lines) + "\n"
+        config = "\n".join(lines) + "\n"
+        if self.passwords is not None:
+            parties = {user: password for user, password in self.passwords.items() if user != "admin"}
+            config += authorization_block(parties, admin_password=self.passwords["admin"])
+        return config
+
+    @property
+    def admin_url(self) -> str:
+        """The URL with the unrestricted operator's credentials (tests and tooling, never services)."""
+        if self.passwords is None:
+            return self.url
+        return f"nats://admin:{self.passwords['admin']}@{LOOPBACK}:{self.port}"
 
     def _ready(self) -> bool:
         if not accepts_connections(LOOPBACK, self.port):
@@ -143,6 +159,7 @@ def start_nats(
     sync_always: bool = True,
     monitor_port: int | None = None,
     startup_timeout: float = NATS_STARTUP_TIMEOUT,
+    passwords: dict[str, str] | None = None,
 ) -> NatsServer:
     """Start nats-server with JetStream on 127.0.0.1 and wait until JetStream is healthy.
 
@@ -161,8 +178,24 @@ def start_nats(
         state_dir=state_dir,
         sync_always=sync_always,
         startup_timeout=startup_timeout,
+        passwords=passwords,
     )
     server._start()
     # Children run in their own session, so nothing else stops them when we exit.
     atexit.register(server.stop)
     return server
+
+
+def platform_passwords(state_dir: Path) -> dict[str, str]:
+    """A password per platform party plus ``admin``, generated once and kept (0600) in ``state_dir``."""
+    path = Path(state_dir) / "nats-users.json"
+    if path.exists():
+        known = json.loads(path.read_text(encoding="utf-8"))
+        if set(known) >= {*CONSUMES, "admin"}:
+            return known
+    passwords = {party: secrets.token_urlsafe(24) for party in (*CONSUMES, "admin")}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump(passwords, out)
+    return passwords

@@ -99,10 +99,15 @@ class ServiceProcess:
             return "(no log)"
 
 
-def service_env(nats_url: str, database_urls: dict[str, str], **shared: str) -> dict[str, str]:
+def service_env(nats_url: str, database_urls: dict[str, str], nats_passwords: dict[str, str] | None = None,
+                **shared: str) -> dict[str, str]:
+    """The environment of the service processes; each gets its own NATS user when the server has users."""
     env = {"NATS_URL": nats_url, **shared}
     for name, url in database_urls.items():
         env[f"{name.upper()}_DATABASE_URL"] = url
+        if nats_passwords is not None:
+            env[f"{name.upper()}_NATS_USER"] = name
+            env[f"{name.upper()}_NATS_PASSWORD"] = nats_passwords[name]
     return env
 
 
