@@ -192,3 +192,30 @@ async def test_submissions_over_the_rate_get_429_with_retry_after(verifier, keys
         statuses = [(await client.post("/submit", headers=headers)) for _ in range(3)]
     assert [r.status_code for r in statuses] == [200, 200, 429]
     assert int(statuses[-1].headers["retry-after"]) >= 1 and statuses[-1].json()["message_zh"]
+
+
+async def test_subordinate_units_count_only_where_the_pack_says_so(verifier, keys):
+    from servicekit.security.access import path_unit
+
+    class Runtime:
+        pass
+
+    def app_for(subordinates: bool) -> FastAPI:
+        app = FastAPI()
+        app.state.runtime = Runtime()
+        install_error_handlers(app)
+        access = AccessPolicy({("GET", "/units/{unit_id}"): Allow.of("unit_leader", units=path_unit())})
+        app.router.dependencies.append(Depends(make_authorize(access, verifier, subordinates=subordinates)))
+
+        @app.get("/units/{unit_id}")
+        async def unit(unit_id: str) -> dict:
+            return {}
+        return app
+
+    token = sign(keys[0], realm_access={"roles": ["unit_leader"]}, unit_id="baiyun-health", unit_ids=["baiyun-health-cdc"])
+    headers = {"authorization": f"Bearer {token}"}
+    for subordinates, expected in ((True, 200), (False, 403)):  # BY-5.2a vs a pack that says nothing
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app_for(subordinates)), base_url="http://t") as client:
+            assert (await client.get("/units/baiyun-health", headers=headers)).status_code == 200
+            assert (await client.get("/units/baiyun-health-cdc", headers=headers)).status_code == expected
+            assert (await client.get("/units/baiyun-market", headers=headers)).status_code == 403

@@ -47,7 +47,9 @@ def create_service_app(
     )
     policy = AccessPolicy(dict(ops.ACCESS)).merged(access)
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan,
-                  dependencies=[Depends(make_authorize(policy, verifier))])
+                  dependencies=[Depends(make_authorize(
+                      policy, verifier,
+                      subordinates=runtime.policy.pack.scope.standing_scope == "budget_unit_with_subordinates"))])
     app.state.runtime = runtime
     app.state.access = policy
     install_error_handlers(app)

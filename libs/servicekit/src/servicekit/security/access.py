@@ -179,8 +179,10 @@ class RateLimited(DomainError):
         self.retry_after = max(1, round(wait))
 
 
-def make_authorize(access: AccessPolicy, verifier: TokenVerifier,
-                   limiter: RateLimiter | None = None) -> Callable[[Request], Awaitable[Principal]]:
+def make_authorize(access: AccessPolicy, verifier: TokenVerifier, limiter: RateLimiter | None = None, *,
+                   subordinates: bool = True) -> Callable[[Request], Awaitable[Principal]]:
+    """``subordinates``: a unit's people also act for the units its token lists in ``unit_ids``, as
+    packs that make the first-level budget unit answer for its subordinates say (BY-5.2a, A-30)."""
     limiter = limiter or RateLimiter()
 
     async def authorize(request: Request) -> Principal:
@@ -204,7 +206,8 @@ def make_authorize(access: AccessPolicy, verifier: TokenVerifier,
             if rule.units is None:
                 raise forbidden(principal, request, f"unit roles may not {request.method} {path}", "项目单位人员不能执行此操作")
             owners = await rule.units(request, request.app.state.runtime)
-            if owners is not None and not owners <= principal.unit_ids:
+            own = principal.unit_ids if subordinates else frozenset({principal.unit_id} - {None})
+            if owners is not None and not owners <= own:
                 raise forbidden(principal, request, "the object belongs to another unit", "该对象属于其他单位")
         if rule.rate is not None:
             wait = limiter.allow((principal.subject, f"{request.method} {path}"), rule.rate)
