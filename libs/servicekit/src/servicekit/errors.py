@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
 class DomainError(Exception):
@@ -120,6 +121,14 @@ def validation_body(errors: Sequence[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "request_too_large"}
+HTTP_MESSAGES = {
+    400: ("The request is malformed", "请求格式错误"),
+    404: ("No such resource", "请求的资源不存在"),
+    405: ("This method is not allowed here", "该资源不支持此请求方法"),
+}
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
@@ -131,3 +140,18 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse(validation_body(exc.errors()), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # Errors raised before a route runs (unknown path, wrong method, an unreadable body) get
+        # the same bilingual body as every other refusal.
+        if exc.status_code == 400 and "parsing the body" in str(exc.detail):
+            # A body that is not text at all is bad content like any other: 422, naming the body.
+            return JSONResponse({"error": "validation_failed", "message": "body: the request body is not valid JSON in UTF-8",
+                                 "message_zh": "body：请求内容不是有效的 UTF-8 JSON", "rule_ids": [], "field": "body",
+                                 "fields": [{"field": "body", "type": "json_invalid",
+                                             "message": "the request body is not valid JSON in UTF-8",
+                                             "message_zh": "请求内容不是有效的 UTF-8 JSON"}]}, status_code=422)
+        en, zh = HTTP_MESSAGES.get(exc.status_code, (str(exc.detail), str(exc.detail)))
+        body = {"error": HTTP_CODES.get(exc.status_code, "http_error"), "message": en, "message_zh": zh, "rule_ids": []}
+        return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))

@@ -1,4 +1,4 @@
-"""Identifiers of units, projects and sub-projects as they arrive in requests.
+"""Identifiers and free text as they arrive in requests.
 
 One definition for every service, so an id valid in one is valid in all: ASCII letters,
 digits and ``_ . : -``, at most 64 characters (they travel in ``ce-subject`` headers).
@@ -22,3 +22,10 @@ IdentifierPath = Annotated[str, Path(**_LIMITS)]
 
 IdentifierQuery = Annotated[str, Query(**_LIMITS)]
 """An identifier in the query string."""
+
+
+TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+"""Free text a person typed (a project name, a review reason) holds no control characters, which
+PostgreSQL cannot store (NUL) or a reader cannot see; tabs and line breaks stay allowed."""
+
+FreeText = Annotated[str, Field(min_length=1, max_length=2000, pattern=TEXT_PATTERN)]

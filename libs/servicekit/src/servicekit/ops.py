@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import select
@@ -18,6 +18,10 @@ from servicekit.outbox import backlog
 from servicekit.parking import ReplayError
 from servicekit.tables import AuditRecord
 from servicekit.security.access import PUBLIC, Allow, policy
+
+BIGINT_MAX = 2**63 - 1
+RowId = Annotated[int, Path(ge=1, le=BIGINT_MAX, description="a row id (PostgreSQL bigint)")]
+"""Bounded like the column, so an out-of-range id is a 422 naming the field, not a database error."""
 
 health = APIRouter(tags=["health"])
 ops = APIRouter(prefix="/ops", tags=["operations"])
@@ -121,7 +125,7 @@ async def list_parked(runtime: Runtime, include_replayed: bool = False) -> list[
 
 
 @ops.get("/parked/{parked_id}", response_model=ParkedView)
-async def get_parked(parked_id: int, runtime: Runtime) -> ParkedView:
+async def get_parked(parked_id: RowId, runtime: Runtime) -> ParkedView:
     """One parked message with its error."""
     row = await runtime.parking.get(parked_id)
     if row is None:
@@ -130,7 +134,7 @@ async def get_parked(parked_id: int, runtime: Runtime) -> ParkedView:
 
 
 @ops.post("/parked/{parked_id}/replay", response_model=ParkedView)
-async def replay_parked(parked_id: int, runtime: Runtime) -> ParkedView:
+async def replay_parked(parked_id: RowId, runtime: Runtime) -> ParkedView:
     """Apply a parked message again (once; the inbox keeps a replay from applying twice)."""
     try:
         return _view(await runtime.parking.replay(parked_id))
@@ -184,7 +188,7 @@ async def verify_audit_trail(runtime: Runtime) -> dict[str, Any]:
 async def audit_records(
     runtime: Runtime,
     project_id: IdentifierQuery | None = None,
-    after_seq: Annotated[int, Query(ge=0)] = 0,
+    after_seq: Annotated[int, Query(ge=0, le=BIGINT_MAX)] = 0,
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
 ) -> list[dict[str, Any]]:
     """Audit records in chain order, optionally of one project; page with ``after_seq``."""

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from servicekit.identifiers import Identifier
+from servicekit.identifiers import FreeText, Identifier
 
 
 class FinalReviewIn(BaseModel):
@@ -21,7 +21,7 @@ class FinalReviewIn(BaseModel):
     )
     result: Literal["passed", "failed"]
     concluded_on: date = Field(description="Date of the review meeting's conclusion (Asia/Shanghai)")
-    reasons: list[str] = Field(default_factory=list, max_length=50, description="Required when failed (BY-47.3a)")
+    reasons: list[FreeText] = Field(default_factory=list, max_length=50, description="Required when failed (BY-47.3a)")
 
 
 class FinalReviewOut(BaseModel):

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
-from servicekit.identifiers import Identifier
+from servicekit.identifiers import TEXT_PATTERN, Identifier
 
 MAX_AMOUNT_YUAN = 100_000_000_000  # 1000亿元: above any district's IT budget, so a typo is caught
 
@@ -16,7 +16,7 @@ class DeclarationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     unit_id: Identifier
-    project_name: str = Field(min_length=2, max_length=200)
+    project_name: str = Field(min_length=2, max_length=200, pattern=TEXT_PATTERN)
     declared_amount_yuan: StrictInt = Field(gt=0, le=MAX_AMOUNT_YUAN, description="申报金额 in 元, an integer")
     upgrade_of_project_id: Identifier | None = Field(None, description="The earlier project this one upgrades (升级改造)")
 

@@ -146,7 +146,8 @@ class NatsServer(ChildServer):
         if not accepts_connections(LOOPBACK, self.port):
             return False
         try:
-            with urllib.request.urlopen(f"{self.monitor_url}/healthz?js-enabled-only=true", timeout=1.0) as reply:
+            # nosec B310: monitor_url is always http://127.0.0.1:<port> of the server this object started
+            with urllib.request.urlopen(f"{self.monitor_url}/healthz?js-enabled-only=true", timeout=1.0) as reply:  # nosec B310
                 return reply.status == 200 and json.load(reply).get("status") == "ok"
         except (OSError, ValueError):  # URLError and HTTPError are OSErrors
             return False
