@@ -125,6 +125,10 @@ def up(args: argparse.Namespace) -> int:
         _say("\nStopping …")
         return 0
     finally:
+        # A second Ctrl-C (or a TERM after the INT) while stopping would abandon the services
+        # half-stopped, in their own sessions where nothing else reaches them: finish first.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         stack.stop()
 
 
