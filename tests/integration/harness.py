@@ -99,3 +99,15 @@ class Api:
 
     async def close(self) -> None:
         await self.client.aclose()
+
+
+async def publish_event(nats_url: str, envelope: Any) -> None:
+    """Publish ``envelope`` on its stream as the service its source names would (tests stand in for a
+    producer whose side of the flow is not built yet)."""
+    import nats
+
+    nc = await nats.connect(nats_url)
+    try:
+        await nc.jetstream().publish(envelope.nats_subject, envelope.body(), headers=envelope.headers())
+    finally:
+        await nc.close()

@@ -56,7 +56,8 @@ def request_for(method: str, route: str, project_id: str) -> tuple[str, dict, ob
     params: dict = {"unit_id": A} if route in ("/cases", "/holds") else {}
     body: object = None
     if route == "/declarations":
-        body = {"unit_id": A, "project_name": "访问控制测试项目", "declared_amount_yuan": 100_000}
+        body = {"unit_id": A, "project_name": "访问控制测试项目", "declared_amount_yuan": 100_000,
+                "project_class": "build_develop"}
     elif route.endswith("/final-reviews") and method == "POST":
         body = {"unit_id": A, "result": "failed", "concluded_on": "2026-11-02", "reasons": ["矩阵测试"]}
     elif route == "/ops/clock/advance":

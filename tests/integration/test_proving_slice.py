@@ -26,7 +26,8 @@ def final_review(unit_id: str, result: str, day: str, pack: str | None = None, *
 
 
 def declaration(unit_id: str, upgrade_of: str | None = None, amount: int = 1_200_000):
-    body = {"unit_id": unit_id, "project_name": "政务服务事项管理系统", "declared_amount_yuan": amount}
+    body = {"unit_id": unit_id, "project_name": "政务服务事项管理系统", "declared_amount_yuan": amount,
+            "project_class": "build_develop"}
     if upgrade_of:
         body["upgrade_of_project_id"] = upgrade_of
     return body

@@ -41,7 +41,7 @@ def test_by_52_2_discretionary_from_100_wan_for_build_and_service(contract, expe
 def test_by_53_four_grades_and_their_consequences():
     grades = {g.key: g for g in BY.evaluation.grades}
     assert [g.name_zh for g in BY.evaluation.grades] == ["优秀", "合格", "基本合格", "不合格"]
-    assert "BY-53.1" in grades["excellent"].rules and "BY-53.2" in grades["fail"].rules
+    assert "BY-53.1" in grades["excellent"].rules and "BY-53.2" in grades["unqualified"].rules
     assert BY.evaluation.ban_year_basis == "calendar_year_after_grading" and BY.evaluation.ban_year_inferred
 
 

@@ -367,3 +367,15 @@ def test_service_refuses_to_migrate_on_a_broken_pack(broken_packs_dir):
     assert "pack.valid_from" in result.stderr
     assert "Traceback" not in result.stderr
     assert "latest revision" not in result.stderr
+
+
+def test_a_when_with_a_value_the_event_cannot_carry_is_refused_at_load():
+    """EvaluationCompleted grades are excellent/qualified/basically_qualified/unqualified: a pack saying
+    "fail" would never match, and BY-53.2 would silently never apply."""
+    message = load_error(edit('when = { grade = "unqualified" }', 'when = { grade = "fail" }'))
+    assert "when.grade" in message and "EvaluationCompleted.grade" in message and "unqualified" in message
+
+
+def test_a_when_naming_no_field_of_the_event_is_refused_at_load():
+    message = load_error(edit('when = { grade = "unqualified" }', 'when = { mark = "unqualified" }'))
+    assert "when.mark" in message and "EvaluationCompleted has no field 'mark'" in message

@@ -36,7 +36,7 @@ def test_by_45d_final_payment_waits_for_consent_and_is_advisory():
 
 
 @pytest.mark.parametrize(("trigger", "facts"), [("AcceptanceFilingRejected", {"final": True}),
-                                                ("RectificationOverdue", {"source": "filing_rectification"})])
+                                                ("RectificationOverdue", {"source": "acceptance_filing"})])
 def test_by_48d_filing_failure_suspends_reviews_and_stops_payments(trigger, facts):
     found = effects(BY, trigger, **facts)
     assert ("finance_hold", "remaining", ("BY-48d",)) in found
@@ -60,7 +60,7 @@ def test_by_37_3_approval_lapses_only_without_a_contract():
 
 
 def test_by_53_2_fail_grade_bans_same_type_next_year_in_principle():
-    (ban,) = sanctions_for(BY, "EvaluationCompleted", {"grade": "fail"}).sanctions
+    (ban,) = sanctions_for(BY, "EvaluationCompleted", {"grade": "unqualified"}).sanctions
     assert (ban.scope, ban.overridable, ban.release_after) == ("same_type_next_year", True, "end_of_next_year")
 
 
@@ -87,7 +87,7 @@ def test_bz_47_bz_11a_bz_43b_bz_44a_bz_25b():
     (block,) = sanctions_for(BZ, "SupervisionFindingRecorded", {"kind": "data_aggregation"}).sanctions
     assert block.overridable and block.rule_ids == ("BZ-11a",)
     assert {s.effect for s in sanctions_for(BZ, "RectificationOverdue", {"source": "supervision"}).sanctions} == {"project_suspended", "circular"}
-    assert effects(BZ, "SupervisionFindingRecorded", kind="procedure_breach") == {("circular", "unit", ("BZ-44a",))}
+    assert effects(BZ, "SupervisionFindingRecorded", kind="procedure") == {("circular", "unit", ("BZ-44a",))}
     assert effects(BZ, "ChangeFiled", kind="budget_adjustment", after_the_fact=True) == {
         ("budget_adjustment_refused", "project", ("BZ-25b",))}
 
@@ -97,11 +97,11 @@ def test_dy_24_failed_acceptance_withholds_the_remaining_funds():
 
 
 def test_dy_25b_serious_violation_circular_and_fail_grade():
-    assert effects(DY, "SupervisionFindingRecorded", severity="serious") == {("circular", "unit", ("DY-25b",)), ("grade_imposed", "fail", ("DY-25b",))}
+    assert effects(DY, "SupervisionFindingRecorded", severity="serious") == {("circular", "unit", ("DY-25b",)), ("grade_imposed", "unqualified", ("DY-25b",))}
 
 
 def test_yl_19b_and_yl_16a_are_原则上():
-    for kind in ("cloud", "data_sharing", "xinchuang"):
+    for kind in ("cloud_usage", "data_sharing", "xinchuang"):
         (hold,) = sanctions_for(YL, "SupervisionFindingRecorded", {"kind": kind}).sanctions
         assert hold.overridable and hold.scope == "no_funding"
     (budget,) = sanctions_for(YL, "DeadlineElapsed", {"kind": "year_end_approval"}).sanctions

@@ -19,7 +19,8 @@ from datetime import date, datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+import types
+from typing import Any, Literal, Union, get_args, get_origin
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
@@ -107,9 +108,52 @@ def load_pack(text: str, *, source: str) -> Pack:
     for i, req in enumerate(pack.requirements):
         if req.overridable and not overridable.intersection(req.rules):
             problems.append(f"requirements[{i}].overridable: none of {list(req.rules)} is listed in overridable.rules (原则上)")
+    problems += _event_fact_problems(pack)
     if problems:
         raise PackError(f"{source}: invalid pack: " + "; ".join(problems))
     return pack
+
+
+DERIVED_FACTS = {
+    "contract_filed": "procurement knows whether the project has a filed contract (BY-37.3)",
+    "project_class": "the owning service knows the project's class",
+    "regime": "the owning service knows the project's regime",
+    "after_the_fact": "procurement knows whether a budget adjustment follows an unapproved change (BZ-25b)",
+}
+"""Facts a service adds to an event's own fields before asking the pack, from what it keeps."""
+
+
+def _event_fact_problems(pack: Pack) -> list[str]:
+    """A ``when`` must name fields of the triggering event (or a derived fact) with values it can carry;
+    a misspelt grade or kind would otherwise never match and the sanction would silently never apply."""
+    from contracts.registry import all_events
+
+    classes = {cls.__name__: cls for cls in all_events()}
+    problems: list[str] = []
+    rows = [(f"sanctions[{i}]", rule.trigger, rule.when) for i, rule in enumerate(pack.sanctions)]
+    rows += [(f"timers[{i}]", rule.starts_on, rule.when) for i, rule in enumerate(pack.timers)]
+    for where, event_name, when in rows:
+        cls = classes.get(event_name)
+        if cls is None:
+            continue  # an event the platform does not publish yet (BatchOpened, OperationStarted …)
+        for key, value in when.items():
+            if key in DERIVED_FACTS:
+                continue
+            field = cls.model_fields.get(key)
+            if field is None:
+                problems.append(f"{where}.when.{key}: {event_name} has no field {key!r}")
+                continue
+            allowed = _literal_values(field.annotation)
+            given = value if isinstance(value, (list, tuple)) else [value]
+            wrong = [v for v in given if allowed and v not in allowed]
+            if wrong:
+                problems.append(f"{where}.when.{key}: {wrong} not among {event_name}.{key} values {sorted(map(str, allowed))}")
+    return problems
+
+
+def _literal_values(annotation: Any) -> set[Any]:
+    args = get_args(annotation) if get_origin(annotation) in (Union, types.UnionType) else (annotation,)
+    return {value for arg in args if get_origin(arg) is Literal for value in get_args(arg)}
 
 
 def load_pack_file(path: Path) -> Pack:

@@ -416,7 +416,8 @@ class ThirdPartyEvaluation(Param):
 
 
 class Grade(Frozen):
-    key: Literal["excellent", "pass", "basic_pass", "fail"]
+    key: Literal["excellent", "qualified", "basically_qualified", "unqualified"]
+    """The vocabulary of ``EvaluationCompleted.grade``."""
     name_zh: StrictStr
     consequence: StrictStr | None = None
     consequence_zh: StrictStr | None = None

@@ -8,6 +8,7 @@ from servicekit.deps import Runtime
 from servicekit.identifiers import IdentifierPath
 
 from intake import handlers
+from intake.domain.standing import REVIEW_SUSPENSION
 from intake.models import Declaration, UnitBlock
 from intake.schemas import BlockOut, DeclarationIn, DeclarationOut, StandingOut
 
@@ -18,7 +19,8 @@ def _declaration(row: Declaration) -> DeclarationOut:
     return DeclarationOut(
         application_id=row.id, project_id=row.project_id, unit_id=row.unit_id, pack_id=row.pack_id,
         pack_version=row.pack_version, project_name=row.project_name, declared_amount_yuan=row.declared_amount_fen // 100,
-        upgrade_of_project_id=row.upgrade_of_project_id, submitted_at=row.submitted_at, event_id=row.event_id,
+        upgrade_of_project_id=row.upgrade_of_project_id, project_class=row.project_class, submitted_at=row.submitted_at,
+        event_id=row.event_id,
     )
 
 
@@ -27,7 +29,7 @@ def _block(row: UnitBlock) -> BlockOut:
         block_id=row.id, scope=row.scope, rule_ids=row.rule_ids, project_id=row.project_id,
         cause_event_id=row.cause_event_id, cause_event_type=row.cause_event_type, placed_at=row.placed_at,
         lifted_by=row.lifted_by, lift_inferred=row.lift_inferred, message=row.message_en,
-        message_zh=row.message_zh, lifted_at=row.lifted_at,
+        message_zh=row.message_zh, lifted_at=row.lifted_at, project_class=row.project_class, until=row.until,
     )
 
 
@@ -44,4 +46,4 @@ async def unit_standing(unit_id: IdentifierPath, runtime: Runtime) -> StandingOu
     async with runtime.units() as uow:
         rows = await handlers.active_blocks(uow, unit_id)
         return StandingOut(unit_id=unit_id, blocks=[_block(r) for r in rows],
-                           reviews_suspended=any(r.scope == "reviews_suspended" for r in rows))
+                           reviews_suspended=any(r.scope == REVIEW_SUSPENSION for r in rows))

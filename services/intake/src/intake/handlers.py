@@ -6,17 +6,42 @@ import uuid
 
 from sqlalchemy import select
 
-from contracts.base import PackRef
+from contracts.base import Event, PackRef
 from contracts.envelope import Envelope
-from contracts.events import AcceptanceFailed, AcceptancePassed, ApplicationSubmitted, StandingBlock, UnitStandingChanged
-from contracts.streams import ACCEPTANCE
-from policy.packs import get_pack
-from policy.sanctions import after_acceptance_failed
+from contracts.events import (
+    AcceptanceFailed,
+    AcceptanceFiled,
+    AcceptanceFilingRejected,
+    AcceptancePassed,
+    ApplicationSubmitted,
+    DataAggregationConfirmed,
+    DeadlineElapsed,
+    EvaluationCompleted,
+    RectificationCompleted,
+    RectificationOverdue,
+    StandingBlock,
+    SupervisionFindingRecorded,
+    UnitStandingChanged,
+)
+from contracts.streams import ACCEPTANCE, NOTIFY
+from policy.packs import default_registry, get_pack
+from policy.sanctions import matches, sanctions_for
+from servicekit.clock import business_date
 from servicekit.consumer import Subscription
 from servicekit.db import UnitOfWork
 from servicekit.errors import DomainError
 
-from intake.domain.standing import Block, DeclarationFacts, lift_description, lift_description_zh, refusing_blocks
+from intake.domain.standing import (
+    BLOCK_EFFECTS,
+    REVIEW_SUSPENSION,
+    Block,
+    DeclarationFacts,
+    end_of_next_year,
+    lift_description,
+    lift_description_zh,
+    published_scope,
+    refusing_blocks,
+)
 from intake.models import Declaration, UnitBlock
 from intake.schemas import DeclarationIn
 
@@ -24,7 +49,7 @@ from intake.schemas import DeclarationIn
 def as_block(row: UnitBlock) -> Block:
     return Block(
         str(row.id), row.scope, tuple(row.rule_ids), row.project_id, row.cause_event_id, row.cause_event_type,
-        row.placed_at, row.lifted_by, row.lift_inferred, row.message_en, row.message_zh,
+        row.placed_at, row.lifted_by, row.lift_inferred, row.message_en, row.message_zh, row.project_class, row.until,
     )
 
 
@@ -64,12 +89,22 @@ def refusal(blocks: list[Block]) -> DomainError:
 async def submit_declaration(uow: UnitOfWork, body: DeclarationIn, pack_id: str) -> Declaration:
     """Accept a plan declaration unless a block on the unit refuses it (BY-22, BZ-30)."""
     # Locking the unit's blocks serialises a declaration with a block arriving at the same moment.
+    now = uow.clock.now()
+    today = business_date(now)
+    # the version in force on the declaration day stays with the project (A-32)
+    pack = default_registry().get(pack_id, on=today)
+    if body.project_class not in pack.scope.project_types:
+        raise DomainError(
+            "project_class_not_in_pack",
+            f"project_class {body.project_class} is not a class of pack {pack.id}@{pack.version}; "
+            f"one of {', '.join(pack.scope.project_types)}",
+            f"项目类别 {body.project_class} 不属于 {pack.id}@{pack.version} 的分类，应为 {'、'.join(pack.scope.project_types)} 之一",
+            rule_ids=pack.scope.project_types_rules, field="project_class", status_code=422,
+        )
     blocks = [as_block(row) for row in await active_blocks(uow, body.unit_id, lock=True)]
-    refusing = refusing_blocks(blocks, DeclarationFacts(body.unit_id, body.upgrade_of_project_id))
+    refusing = refusing_blocks(blocks, DeclarationFacts(body.unit_id, body.upgrade_of_project_id, body.project_class, today))
     if refusing:
         raise refusal(refusing)
-    pack = get_pack(pack_id)
-    now = uow.clock.now()
     declaration = Declaration(
         project_id=f"PRJ-{uuid.uuid4().hex[:12].upper()}",
         unit_id=body.unit_id,
@@ -78,6 +113,7 @@ async def submit_declaration(uow: UnitOfWork, body: DeclarationIn, pack_id: str)
         project_name=body.project_name,
         declared_amount_fen=body.declared_amount_yuan * 100,
         upgrade_of_project_id=body.upgrade_of_project_id,
+        project_class=body.project_class,
         submitted_at=now,
         event_id="",
     )
@@ -86,7 +122,7 @@ async def submit_declaration(uow: UnitOfWork, body: DeclarationIn, pack_id: str)
             project_id=declaration.project_id, application_id=str(declaration.id), unit_id=body.unit_id,
             pack=PackRef(id=pack.id, version=pack.version), project_name=body.project_name,
             declared_amount_fen=declaration.declared_amount_fen, upgrade_of_project_id=body.upgrade_of_project_id,
-            submitted_at=now,
+            submitted_at=now, project_class=body.project_class,
         )
     )
     declaration.event_id = envelope.id
@@ -97,9 +133,9 @@ async def submit_declaration(uow: UnitOfWork, body: DeclarationIn, pack_id: str)
 
 def _standing_block(row: UnitBlock) -> StandingBlock:
     return StandingBlock(
-        block_id=str(row.id), scope=row.scope, rule_ids=row.rule_ids, project_id=row.project_id,  # type: ignore[arg-type]
-        cause_event_id=row.cause_event_id, cause_event_type=row.cause_event_type, placed_at=row.placed_at,
-        lifted_by=row.lifted_by,
+        block_id=str(row.id), scope=published_scope(row.scope), rule_ids=row.rule_ids,  # type: ignore[arg-type]
+        project_id=row.project_id, cause_event_id=row.cause_event_id, cause_event_type=row.cause_event_type,
+        placed_at=row.placed_at, lifted_by=row.lifted_by, until=row.until, project_class=row.project_class,
     )
 
 
@@ -110,49 +146,82 @@ def _standing_event(unit_id: str, change: str, changed: list[UnitBlock], active:
         changed_block_ids=[str(row.id) for row in changed],
         changed_blocks=[_standing_block(row) for row in changed],
         blocks=[_standing_block(row) for row in active],
-        reviews_suspended=any(row.scope == "reviews_suspended" for row in active),
+        reviews_suspended=any(row.scope == REVIEW_SUSPENSION for row in active),
         changed_at=now,
     )
 
 
-async def on_acceptance_failed(uow: UnitOfWork, envelope: Envelope) -> None:
-    """Place the unit blocks the project's pack attaches to a failed acceptance (BY-22.8, BZ-30)."""
-    event: AcceptanceFailed = envelope.data  # type: ignore[assignment]
-    pack = get_pack(event.pack.id, event.pack.version)
+def _facts(event: Event) -> dict:
+    return event.model_dump(mode="json")
+
+
+async def _project_class(uow: UnitOfWork, project_id: str | None) -> str | None:
+    if project_id is None:
+        return None
+    query = select(Declaration.project_class).where(Declaration.project_id == project_id)
+    return (await uow.session.execute(query)).scalar_one_or_none()
+
+
+async def place_blocks(uow: UnitOfWork, envelope: Envelope) -> None:
+    """Place the blocks the project's pack attaches to this event (RULES.md §3.10.1): BY-22.6–22.9,
+    BY-22.15, BY-48d, BY-53.2/.3, BZ-11a, BZ-30, BZ-32c, BZ-47."""
+    event = envelope.data
+    unit_id = getattr(event, "unit_id", None)
+    pack_ref = getattr(event, "pack", None)
+    if unit_id is None or pack_ref is None:
+        return
+    pack = get_pack(pack_ref.id, pack_ref.version)
     now = uow.clock.now()
+    project_id = getattr(event, "project_id", None)
+    sanctions = [s for s in sanctions_for(pack, type(event).event_name(), _facts(event)).sanctions if s.effect in BLOCK_EFFECTS]
+    if not sanctions:
+        return
+    project_class = await _project_class(uow, project_id)
     placed = []
-    for sanction in after_acceptance_failed(pack, terminal=event.terminal):
-        if sanction.effect != "unit_block":
-            continue
+    for sanction in sanctions:
         row = UnitBlock(
-            unit_id=event.unit_id, scope=sanction.scope, rule_ids=list(sanction.rule_ids), project_id=event.project_id,
-            cause_event_id=envelope.id, cause_event_type=type(event).event_name(), placed_at=now,
-            lifted_by=sanction.lifted_by, lift_inferred=sanction.lift_inferred,
+            unit_id=unit_id, scope=REVIEW_SUSPENSION if sanction.effect == "review_suspension" else sanction.scope,
+            rule_ids=list(sanction.rule_ids), project_id=project_id, cause_event_id=envelope.id,
+            cause_event_type=type(event).event_name(), placed_at=now, lifted_by=sanction.lifted_by,
+            lifted_when=sanction.lifted_when, lift_inferred=sanction.lift_inferred, project_class=project_class,
+            until=end_of_next_year(business_date(now)) if sanction.release_after == "end_of_next_year" else None,
             message_en=sanction.message_en, message_zh=sanction.message_zh,
         )
         uow.session.add(row)
         placed.append(row)
-    if placed:
-        await uow.session.flush()
-        uow.emit(_standing_event(event.unit_id, "placed", placed, await active_blocks(uow, event.unit_id), now))
+    await uow.session.flush()
+    uow.emit(_standing_event(unit_id, "placed", placed, await active_blocks(uow, unit_id), now))
 
 
-async def on_acceptance_passed(uow: UnitOfWork, envelope: Envelope) -> None:
-    """Lift the blocks that a pass of this project releases (BY-22.8; BZ-30 inferred)."""
-    event: AcceptancePassed = envelope.data  # type: ignore[assignment]
+async def lift_blocks(uow: UnitOfWork, envelope: Envelope) -> None:
+    """Lift the blocks this event releases: those of the same project, or caused by the event it answers."""
+    event = envelope.data
+    unit_id = getattr(event, "unit_id", None)
+    if unit_id is None:
+        return
+    name, facts = type(event).event_name(), _facts(event)
+    answers = getattr(event, "cause_event_id", None)
+    project_id = getattr(event, "project_id", None)
     now = uow.clock.now()
     lifted = [
-        row for row in await active_blocks(uow, event.unit_id, lock=True)
-        if row.project_id == event.project_id and row.lifted_by == "AcceptancePassed"
+        row for row in await active_blocks(uow, unit_id, lock=True)
+        if row.lifted_by == name and matches(row.lifted_when or {}, facts)
+        and ((answers is not None and answers == row.cause_event_id) or (row.project_id is not None and row.project_id == project_id))
     ]
     for row in lifted:
         row.lifted_at = now
         row.lift_event_id = envelope.id
     if lifted:
         await uow.session.flush()
-        uow.emit(_standing_event(event.unit_id, "lifted", lifted, await active_blocks(uow, event.unit_id), now))
+        uow.emit(_standing_event(unit_id, "lifted", lifted, await active_blocks(uow, unit_id), now))
 
 
 SUBSCRIPTIONS = [
-    Subscription(ACCEPTANCE, {AcceptanceFailed: on_acceptance_failed, AcceptancePassed: on_acceptance_passed}),
+    Subscription(ACCEPTANCE, {
+        AcceptanceFailed: place_blocks, AcceptanceFilingRejected: place_blocks, RectificationOverdue: place_blocks,
+        EvaluationCompleted: place_blocks, SupervisionFindingRecorded: place_blocks,
+        AcceptancePassed: lift_blocks, AcceptanceFiled: lift_blocks, RectificationCompleted: lift_blocks,
+        DataAggregationConfirmed: lift_blocks,
+    }),
+    Subscription(NOTIFY, {DeadlineElapsed: place_blocks}),
 ]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Column, DateTime, Index, Text, UniqueConstraint, text
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import BigInteger, Boolean, Column, Date, DateTime, Index, Text, UniqueConstraint, text
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Field, SQLModel
 
 
@@ -27,6 +28,8 @@ class Declaration(SQLModel, table=True):
     project_name: str
     declared_amount_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
     upgrade_of_project_id: str | None = Field(default=None, sa_column=Column(Text))
+    project_class: str | None = Field(default=None, sa_column=Column(Text))
+    """The class in the pack's taxonomy (BY-4, BY-17.1a); the key of same-type bans (A-6)."""
     submitted_at: datetime = Field(sa_column=_ts())
     event_id: str
 
@@ -52,5 +55,11 @@ class UnitBlock(SQLModel, table=True):
     lift_inferred: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
     message_en: str
     message_zh: str
+    lifted_when: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False, server_default=text("'{}'::jsonb")))
+    """Facts the lifting event must carry (BY-45d: an opinion with consent)."""
+    project_class: str | None = Field(default=None, sa_column=Column(Text))
+    """For same-type bans: the class of the project that caused it (BY-53.2, A-6)."""
+    until: date | None = Field(default=None, sa_column=Column(Date))
+    """Last day a time-bound block stands (BY-53.2, BZ-32c: through the next calendar year, A-18)."""
     lifted_at: datetime | None = Field(default=None, sa_column=_ts(True))
     lift_event_id: str | None = Field(default=None, sa_column=Column(Text))

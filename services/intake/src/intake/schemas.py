@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
+from contracts.base import ProjectClass
 from servicekit.identifiers import TEXT_PATTERN, Identifier
 
 MAX_AMOUNT_YUAN = 100_000_000_000  # 1000亿元: above any district's IT budget, so a typo is caught
@@ -19,6 +20,7 @@ class DeclarationIn(BaseModel):
     project_name: str = Field(min_length=2, max_length=200, pattern=TEXT_PATTERN)
     declared_amount_yuan: StrictInt = Field(gt=0, le=MAX_AMOUNT_YUAN, description="申报金额 in 元, an integer")
     upgrade_of_project_id: Identifier | None = Field(None, description="The earlier project this one upgrades (升级改造)")
+    project_class: ProjectClass = Field(description="The project's one class in the pack's taxonomy (BY-4, BY-17.1a)")
 
 
 class DeclarationOut(BaseModel):
@@ -30,6 +32,7 @@ class DeclarationOut(BaseModel):
     project_name: str
     declared_amount_yuan: int
     upgrade_of_project_id: str | None
+    project_class: str | None
     submitted_at: datetime
     event_id: str
 
@@ -47,6 +50,8 @@ class BlockOut(BaseModel):
     message: str
     message_zh: str
     lifted_at: datetime | None
+    project_class: str | None = Field(description="For same-type bans: the class they refuse (A-6)")
+    until: date | None = Field(description="Last day of a time-bound block (BY-53.2, BZ-32c)")
 
 
 class StandingOut(BaseModel):

@@ -66,6 +66,7 @@ def load(urls: dict[str, str], today: date, issuer: DevIssuer) -> list[str]:
             _review(client, issuer, acceptance, edu, "failed", today - timedelta(days=5), "DY", ["验收小组现场核查不通过"])
             client.post(f"{urls['intake']}/declarations", json={
                 "unit_id": "baiyun-edu", "project_name": "智慧校园统一身份认证平台", "declared_amount_yuan": 2_800_000,
+                "project_class": "build_develop",
             }, headers=_as(issuer, "edu.applicant")).raise_for_status()
         for scene in SCENES:
             lines.append(f"  · {scene.title}")
@@ -75,5 +76,5 @@ def load(urls: dict[str, str], today: date, issuer: DevIssuer) -> list[str]:
         lines.append("  · Every request needs a token: TOKEN=$(./govit token health.leader)  (users: ./govit token --list)")
         lines.append(f"  · Try a refused declaration: curl -s -XPOST {urls['intake']}/declarations -H \"authorization: Bearer $TOKEN\" \\")
         lines.append("        -H 'content-type: application/json' \\")
-        lines.append("        -d '{\"unit_id\":\"baiyun-health\",\"project_name\":\"区域卫生信息平台二期\",\"declared_amount_yuan\":3000000,\"upgrade_of_project_id\":\"P-DEMO-HEALTH\"}'")
+        lines.append("        -d '{\"unit_id\":\"baiyun-health\",\"project_name\":\"区域卫生信息平台二期\",\"declared_amount_yuan\":3000000,\"project_class\":\"build_develop\",\"upgrade_of_project_id\":\"P-DEMO-HEALTH\"}'")
     return lines

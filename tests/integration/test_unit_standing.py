@@ -1,0 +1,123 @@
+"""The unit-standing projection (不予立项): blocks raised by events of the project's pack, a refused
+declaration naming each rule and cause, and the releasing event letting the next one through."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timezone
+
+import pytest
+
+from contracts.base import PackRef
+from contracts.envelope import Envelope
+from contracts.events import (
+    AcceptanceFiled,
+    AcceptanceFilingRejected,
+    DeadlineElapsed,
+    EvaluationCompleted,
+    RectificationCompleted,
+    SupervisionFindingRecorded,
+)
+from tests.integration.harness import applicant, eventually, leader, publish_event
+
+pytestmark = pytest.mark.integration
+
+BY, BZ = PackRef(id="BY", version="2024.1"), PackRef(id="BZ", version="2022.1")
+NOW = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)
+
+
+def from_acceptance(event) -> Envelope:
+    return Envelope(event, source="/services/acceptance")
+
+
+async def standing(api, unit_id):
+    return (await api["intake"].get(f"/units/{unit_id}/standing", as_=leader(unit_id))).json()
+
+
+async def declare(api, unit_id, project_class="build_develop", name="政务服务事项管理系统"):
+    body = {"unit_id": unit_id, "project_name": name, "declared_amount_yuan": 1_200_000, "project_class": project_class}
+    return await api["intake"].post("/declarations", body, as_=applicant(unit_id))
+
+
+async def blocks_by(api, unit_id, rule):
+    async def found():
+        rows = [b for b in (await standing(api, unit_id))["blocks"] if rule in b["rule_ids"]]
+        return rows or None
+    return await eventually(found, what=f"{rule} block on {unit_id}")
+
+
+async def lifted(api, unit_id):
+    async def gone():
+        return (await standing(api, unit_id))["blocks"] == [] or None
+    await eventually(gone, what=f"blocks on {unit_id} lifted")
+
+
+async def test_by_48d_final_filing_rejection_blocks_suspends_reviews_and_filing_lifts(api, infra, unit_id):
+    project_id = f"P-{uuid.uuid4().hex[:8]}"
+    rejected = from_acceptance(AcceptanceFilingRejected(
+        project_id=project_id, filing_id="F-1", unit_id=unit_id, pack=BY, attempt=2, final=True,
+        rule_ids=["BY-48c", "BY-48d"], rejected_at=NOW))
+    await publish_event(infra.nats_admin_url, rejected)
+    await blocks_by(api, unit_id, "BY-22.7")
+    state = await standing(api, unit_id)
+    assert state["reviews_suspended"] is True
+    assert {b["scope"] for b in state["blocks"]} == {"all_new_projects", "reviews_suspended"}
+
+    refused = await declare(api, unit_id)
+    assert refused.status_code == 409 and refused.json()["rule_ids"] == ["BY-22.7"]
+    (violation,) = refused.json()["details"]["violations"]
+    assert violation["cause"] == {"event_id": rejected.id, "event_type": "AcceptanceFilingRejected", "project_id": project_id,
+                                  "placed_at": violation["cause"]["placed_at"]}
+    assert "AcceptanceFiled" in violation["lifted_by"] and violation["lifted_by_zh"]
+
+    await publish_event(infra.nats_admin_url, from_acceptance(AcceptanceFiled(
+        project_id=project_id, filing_id="F-2", unit_id=unit_id, pack=BY, filed_on=date(2026, 11, 25),
+        rule_ids=["BY-48a"], filed_at=NOW)))
+    await lifted(api, unit_id)
+    assert (await standing(api, unit_id))["reviews_suspended"] is False
+    assert (await declare(api, unit_id)).status_code == 201
+
+
+async def test_by_53_2_a_fail_grade_bans_the_same_class_through_next_year(api, infra, unit_id):
+    earlier = await declare(api, unit_id, "service", "政务热线运营服务")
+    assert earlier.status_code == 201
+    await publish_event(infra.nats_admin_url, from_acceptance(EvaluationCompleted(
+        project_id=earlier.json()["project_id"], evaluation_id="E-1", unit_id=unit_id, pack=BY, kind="third_party",
+        grade="unqualified", rule_ids=["BY-53a"], completed_on=date(2026, 11, 20), completed_at=NOW)))
+    (ban,) = await blocks_by(api, unit_id, "BY-53.2")
+    assert (ban["scope"], ban["project_class"]) == ("same_type_next_year", "service")
+    assert ban["until"] == "2027-12-31"
+    same = await declare(api, unit_id, "service", "政务热线运营服务二期")
+    assert same.status_code == 409 and same.json()["rule_ids"] == ["BY-53.2"]
+    assert (await declare(api, unit_id, "build_develop")).status_code == 201
+
+
+async def test_bz_47_security_finding_blocks_new_systems_until_rectified(api, infra, unit_id):
+    finding = from_acceptance(SupervisionFindingRecorded(
+        finding_id="SF-1", unit_id=unit_id, pack=BZ, kind="security", severity="major", authority="cyberspace",
+        description="等保测评发现高危漏洞未整改", rule_ids=["BZ-47"], recorded_at=NOW))
+    await publish_event(infra.nats_admin_url, finding)
+    await blocks_by(api, unit_id, "BZ-47")
+    refused = await declare(api, unit_id)
+    assert refused.status_code == 409 and "BZ-47" in refused.json()["rule_ids"]
+    await publish_event(infra.nats_admin_url, from_acceptance(RectificationCompleted(
+        unit_id=unit_id, pack=BZ, source="supervision", finding_id="SF-1", cause_event_id=finding.id,
+        rule_ids=["BZ-47"], completed_on=date(2026, 11, 30), confirmed_at=NOW)))
+    await lifted(api, unit_id)
+    assert (await declare(api, unit_id)).status_code == 201
+
+
+async def test_by_22_7_a_missed_filing_deadline_from_notify_blocks_the_unit(api, infra, unit_id):
+    project_id = f"P-{uuid.uuid4().hex[:8]}"
+    await publish_event(infra.nats_admin_url, Envelope(DeadlineElapsed(
+        deadline_id="D-1", kind="acceptance_filing", project_id=project_id, unit_id=unit_id, pack=BY,
+        rule_ids=["BY-48a"], due_at=NOW), source="/services/notify"))
+    (block,) = await blocks_by(api, unit_id, "BY-22.7")
+    assert block["lifted_by"] == "AcceptanceFiled" and block["project_id"] == project_id
+    assert (await declare(api, unit_id)).status_code == 409
+
+
+async def test_a_declaration_names_a_class_of_the_pack(api, unit_id):
+    response = await declare(api, unit_id, "software_development")  # a YL/YF/DY class, not one of BY-4
+    assert response.status_code == 422 and response.json()["field"] == "project_class"
+    assert "BY-4" in response.json()["rule_ids"] and response.json()["message_zh"]
