@@ -13,7 +13,7 @@ from devstack.auth import DevIssuer
 from devstack.processes import SERVICES, ServiceProcess, service_env, start_services
 from devstack.servers import Infrastructure, free_port, provision_databases
 
-from tests.integration.harness import Api, ServiceDatabase
+from tests.integration.harness import Api, ServiceDatabase, file_asset_catalogue
 
 pytestmark = pytest.mark.integration
 
@@ -71,8 +71,16 @@ async def api(platform: dict[str, ServiceProcess], issuer: DevIssuer) -> AsyncIt
 
 
 @pytest.fixture
-def unit_id() -> str:
+def new_unit_id() -> str:
+    """A unit that has filed nothing yet."""
     return f"U-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+async def unit_id(api: dict[str, Api], new_unit_id: str) -> str:
+    """A unit ready to declare under the test platform's pack (BY): its asset catalogue is filed (BY-22.10)."""
+    await file_asset_catalogue(api, new_unit_id)
+    return new_unit_id
 
 
 @pytest.fixture

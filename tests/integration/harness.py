@@ -111,3 +111,9 @@ async def publish_event(nats_url: str, envelope: Any) -> None:
         await nc.jetstream().publish(envelope.nats_subject, envelope.body(), headers=envelope.headers())
     finally:
         await nc.close()
+
+
+async def file_asset_catalogue(api: dict[str, Api], unit_id: str) -> None:
+    body = {"kind": "asset_catalogue", "document": {"name": "信息化资产目录.xlsx", "sm3": "0" * 64}}
+    response = await api["intake"].post(f"/units/{unit_id}/plans", body, as_=leader(unit_id))
+    assert response.status_code == 201, response.text

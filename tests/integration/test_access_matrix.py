@@ -31,6 +31,8 @@ OPS_READ = {"admin", "auditor"}
 MATRIX: dict[tuple[str, str, str], set[str]] = {
     ("intake", "POST", "/declarations"): OWN_UNIT,
     ("intake", "GET", "/units/{unit_id}/standing"): OWN_UNIT | {"bureau", "admin"} | READERS,
+    ("intake", "POST", "/units/{unit_id}/plans"): OWN_UNIT,
+    ("intake", "GET", "/units/{unit_id}/plans"): OWN_UNIT | {"bureau", "admin"} | READERS,
     ("review", "GET", "/cases"): OWN_UNIT | {"bureau", "admin"} | READERS,
     ("procurement", "GET", "/projects/{project_id}/holds"): OWN_UNIT | {"bureau", "finance", "admin"} | READERS,
     ("procurement", "GET", "/holds"): OWN_UNIT | {"bureau", "finance", "admin"} | READERS,
@@ -60,6 +62,8 @@ def request_for(method: str, route: str, project_id: str) -> tuple[str, dict, ob
                 "project_class": "build_develop"}
     elif route.endswith("/final-reviews") and method == "POST":
         body = {"unit_id": A, "result": "failed", "concluded_on": "2026-11-02", "reasons": ["矩阵测试"]}
+    elif route == "/units/{unit_id}/plans" and method == "POST":
+        body = {"kind": "asset_catalogue", "document": {"name": "资产目录.xlsx", "sm3": "a" * 64}}
     elif route == "/ops/clock/advance":
         body = {"days": -1}  # refused by validation: who may ask is all this checks
     return path, params, body

@@ -263,6 +263,11 @@ class Requirement(Frozen):
     """原则上: may be waived by a recorded override (A-10)."""
     inferred: StrictBool = False
     note: StrictStr | None = None
+    plan_kind: Literal["dev_plan", "asset_catalogue", "data_catalogue", "annual_plan", "resource_catalogue",
+                       "construction_plan"] | None = None
+    """For a planning document: the kind a unit files it as (``UnitPlanFiled.kind``)."""
+    blocks_declaration: StrictBool = False
+    """A unit that has not filed it may not declare (BY-22.10)."""
 
 
 class RoundLimit(Param):

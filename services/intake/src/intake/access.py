@@ -4,6 +4,9 @@ from servicekit.security.access import SUBMISSIONS, Allow, body_unit, path_unit,
 
 ACCESS = policy([
     ("POST", "/declarations", Allow.of("unit_applicant", "unit_leader", units=body_unit(), rate=SUBMISSIONS)),
+    ("POST", "/units/{unit_id}/plans", Allow.of("unit_applicant", "unit_leader", units=path_unit(), rate=SUBMISSIONS)),
+    ("GET", "/units/{unit_id}/plans", Allow.of("unit_applicant", "unit_leader", "bureau_reviewer", "administrator",
+                                               units=path_unit())),
     ("GET", "/units/{unit_id}/standing", Allow.of("unit_applicant", "unit_leader", "bureau_reviewer", "administrator",
                                                    units=path_unit())),
 ])

@@ -9,8 +9,8 @@ from servicekit.identifiers import IdentifierPath
 
 from intake import handlers
 from intake.domain.standing import REVIEW_SUSPENSION
-from intake.models import Declaration, UnitBlock
-from intake.schemas import BlockOut, DeclarationIn, DeclarationOut, StandingOut
+from intake.models import Declaration, UnitBlock, UnitPlan
+from intake.schemas import BlockOut, DeclarationIn, DeclarationOut, PlanFilingIn, PlanFilingOut, StandingOut
 
 router = APIRouter()
 
@@ -38,6 +38,29 @@ async def submit_declaration(body: DeclarationIn, runtime: Runtime) -> Declarati
     """Declare a project (计划申报); refused with the rule and its cause when the unit is blocked (BY-22)."""
     async with runtime.units() as uow:
         return _declaration(await handlers.submit_declaration(uow, body, runtime.settings.policy_pack))
+
+
+def _plan(row: UnitPlan, rule_ids: list[str]) -> PlanFilingOut:
+    return PlanFilingOut(plan_id=row.id, unit_id=row.unit_id, kind=row.kind, plan_year=row.plan_year, revision=row.revision,
+                         document_name=row.document_name, document_sm3=row.document_sm3, rule_ids=rule_ids,
+                         filed_at=row.filed_at, filed_by=row.filed_by, event_id=row.event_id)
+
+
+@router.post("/units/{unit_id}/plans", status_code=201, response_model=PlanFilingOut, tags=["plans and catalogues"])
+async def file_plan(unit_id: IdentifierPath, body: PlanFilingIn, runtime: Runtime) -> PlanFilingOut:
+    """File a plan or catalogue (规划备案, 信息化资产目录 BY-10, BY-12, YF-6, BZ-16, YL-7); re-filing adds a revision."""
+    async with runtime.units() as uow:
+        row, rules = await handlers.file_plan(uow, unit_id, body, runtime.settings.policy_pack)
+        return _plan(row, rules)
+
+
+@router.get("/units/{unit_id}/plans", response_model=list[PlanFilingOut], tags=["plans and catalogues"])
+async def list_plans(unit_id: IdentifierPath, runtime: Runtime) -> list[PlanFilingOut]:
+    """Every filing of the unit, all revisions kept."""
+    async with runtime.units() as uow:
+        pack = handlers.default_registry().get(runtime.settings.policy_pack)
+        asked = handlers.plan_requirements(pack)
+        return [_plan(row, list(asked[row.kind].rules) if row.kind in asked else []) for row in await handlers.unit_plans(uow, unit_id)]
 
 
 @router.get("/units/{unit_id}/standing", response_model=StandingOut, tags=["unit standing"])

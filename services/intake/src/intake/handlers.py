@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 
 from contracts.base import Event, PackRef
 from contracts.envelope import Envelope
@@ -21,6 +21,7 @@ from contracts.events import (
     RectificationOverdue,
     StandingBlock,
     SupervisionFindingRecorded,
+    UnitPlanFiled,
     UnitStandingChanged,
 )
 from contracts.streams import ACCEPTANCE, NOTIFY
@@ -30,6 +31,7 @@ from servicekit.clock import business_date
 from servicekit.consumer import Subscription
 from servicekit.db import UnitOfWork
 from servicekit.errors import DomainError
+from servicekit.security.context import current_principal
 
 from intake.domain.standing import (
     BLOCK_EFFECTS,
@@ -42,8 +44,8 @@ from intake.domain.standing import (
     published_scope,
     refusing_blocks,
 )
-from intake.models import Declaration, UnitBlock
-from intake.schemas import DeclarationIn
+from intake.models import Declaration, UnitBlock, UnitPlan
+from intake.schemas import DeclarationIn, PlanFilingIn
 
 
 def as_block(row: UnitBlock) -> Block:
@@ -60,7 +62,7 @@ async def active_blocks(uow: UnitOfWork, unit_id: str, *, lock: bool = False) ->
     return list((await uow.session.execute(query)).scalars().all())
 
 
-def refusal(blocks: list[Block]) -> DomainError:
+def refusal(blocks: list[Block], missing: list | None = None) -> DomainError:
     violations = [
         {
             "rule_ids": list(block.rule_ids),
@@ -73,9 +75,20 @@ def refusal(blocks: list[Block]) -> DomainError:
         }
         for block in blocks
     ]
-    rule_ids = sorted({rule for block in blocks for rule in block.rule_ids})
-    causes = "; ".join(f"{', '.join(b.rule_ids)}: {b.message_en} (caused by {b.cause_event_type} {b.cause_event_id} on project {b.project_id})" for b in blocks)
-    causes_zh = "；".join(f"{'、'.join(b.rule_ids)}：{b.message_zh}（起因：项目 {b.project_id} 的 {b.cause_event_type} 事件 {b.cause_event_id}）" for b in blocks)
+    for req in missing or []:
+        violations.append({
+            "rule_ids": list(req.rules),
+            "message": f"The unit has not filed its {req.plan_kind} ({req.name_zh})",
+            "message_zh": f"项目单位未报送{req.name_zh}",
+            "cause": None,
+            "lifted_by": f"filing it (POST /units/{{unit_id}}/plans, kind {req.plan_kind})",
+            "lifted_by_zh": f"报送{req.name_zh}后即可申报",
+        })
+    rule_ids = sorted({rule for block in blocks for rule in block.rule_ids} | {r for req in missing or [] for r in req.rules})
+    causes = "; ".join([f"{', '.join(b.rule_ids)}: {b.message_en} (caused by {b.cause_event_type} {b.cause_event_id} on project {b.project_id})" for b in blocks]
+                       + [f"{', '.join(r.rules)}: the {r.plan_kind} is not filed" for r in missing or []])
+    causes_zh = "；".join([f"{'、'.join(b.rule_ids)}：{b.message_zh}（起因：项目 {b.project_id} 的 {b.cause_event_type} 事件 {b.cause_event_id}）" for b in blocks]
+                          + [f"{'、'.join(r.rules)}：未报送{r.name_zh}" for r in missing or []])
     return DomainError(
         "declaration_refused",
         f"The unit may not declare this project: {causes}",
@@ -103,8 +116,9 @@ async def submit_declaration(uow: UnitOfWork, body: DeclarationIn, pack_id: str)
         )
     blocks = [as_block(row) for row in await active_blocks(uow, body.unit_id, lock=True)]
     refusing = refusing_blocks(blocks, DeclarationFacts(body.unit_id, body.upgrade_of_project_id, body.project_class, today))
-    if refusing:
-        raise refusal(refusing)
+    missing = await missing_plans(uow, body.unit_id, pack)
+    if refusing or missing:
+        raise refusal(refusing, missing)
     declaration = Declaration(
         project_id=f"PRJ-{uuid.uuid4().hex[:12].upper()}",
         unit_id=body.unit_id,
@@ -225,3 +239,56 @@ SUBSCRIPTIONS = [
     }),
     Subscription(NOTIFY, {DeadlineElapsed: place_blocks}),
 ]
+
+
+# ---- plans and catalogues (RULES.md §3.1) ------------------------------------------------------
+
+def plan_requirements(pack) -> dict[str, object]:
+    return {req.plan_kind: req for req in pack.requirements if req.stage == "planning" and req.plan_kind}
+
+
+async def file_plan(uow: UnitOfWork, unit_id: str, body: PlanFilingIn, pack_id: str) -> tuple[UnitPlan, list[str]]:
+    """File a plan or catalogue (BY-10, BY-12, YF-6, BZ-16, YL-7); a re-filing is the next revision."""
+    now = uow.clock.now()
+    pack = default_registry().get(pack_id, on=business_date(now))
+    asked = plan_requirements(pack)
+    requirement = asked.get(body.kind)
+    if requirement is None:
+        raise DomainError(
+            "plan_kind_not_in_pack", f"kind {body.kind}: pack {pack.id}@{pack.version} asks units to file {', '.join(asked) or 'nothing'}",
+            f"{pack.id}@{pack.version} 未要求备案 {body.kind}，应为 {'、'.join(asked) or '无'}", field="kind", status_code=422,
+        )
+    if body.kind == "annual_plan" and body.plan_year is None:
+        raise DomainError("plan_year_required", "plan_year: an annual plan names the year it is for",
+                          "plan_year：年度计划须注明所属年度", rule_ids=requirement.rules, field="plan_year", status_code=422)
+    # one filer at a time per unit and kind, so revisions count up without gaps
+    await uow.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"plan:{unit_id}:{body.kind}"})
+    year_key = body.plan_year or 0
+    latest = (await uow.session.execute(
+        select(func.max(UnitPlan.revision)).where(UnitPlan.unit_id == unit_id, UnitPlan.kind == body.kind,
+                                                  UnitPlan.plan_year_key == year_key))).scalar_one_or_none()
+    principal = current_principal.get()
+    plan = UnitPlan(unit_id=unit_id, kind=body.kind, plan_year=body.plan_year, plan_year_key=year_key,
+                    revision=(latest or 0) + 1, document_name=body.document.name, document_sm3=body.document.sm3,
+                    filed_at=now, filed_by=principal.username if principal else "system", event_id="")
+    envelope = uow.emit(UnitPlanFiled(unit_id=unit_id, plan_id=str(plan.id), kind=body.kind, plan_year=body.plan_year,
+                                      revision=plan.revision, rule_ids=list(requirement.rules), filed_at=now))
+    plan.event_id = envelope.id
+    uow.session.add(plan)
+    await uow.commit()
+    return plan, list(requirement.rules)
+
+
+async def unit_plans(uow: UnitOfWork, unit_id: str) -> list[UnitPlan]:
+    query = select(UnitPlan).where(UnitPlan.unit_id == unit_id).order_by(UnitPlan.kind, UnitPlan.plan_year_key, UnitPlan.revision)
+    return list((await uow.session.execute(query)).scalars().all())
+
+
+async def missing_plans(uow: UnitOfWork, unit_id: str, pack) -> list:
+    """Planning documents the pack makes a condition of declaring that the unit has not filed (BY-22.10)."""
+    needed = [req for req in pack.requirements if req.stage == "planning" and req.blocks_declaration and req.plan_kind]
+    if not needed:
+        return []
+    filed = set((await uow.session.execute(
+        select(UnitPlan.kind).where(UnitPlan.unit_id == unit_id).distinct())).scalars().all())
+    return [req for req in needed if req.plan_kind not in filed]

@@ -63,3 +63,23 @@ class UnitBlock(SQLModel, table=True):
     """Last day a time-bound block stands (BY-53.2, BZ-32c: through the next calendar year, A-18)."""
     lifted_at: datetime | None = Field(default=None, sa_column=_ts(True))
     lift_event_id: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class UnitPlan(SQLModel, table=True):
+    """A plan or catalogue a unit filed (规划备案, 信息化资产目录 …); a re-filing is a new revision."""
+
+    __tablename__ = "unit_plan"
+    __table_args__ = (UniqueConstraint("unit_id", "kind", "plan_year_key", "revision"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    unit_id: str = Field(sa_column=Column(Text, nullable=False, index=True))
+    kind: str = Field(sa_column=Column(Text, nullable=False))
+    plan_year: int | None = Field(default=None)
+    plan_year_key: int = Field(default=0, nullable=False)
+    """``plan_year`` or 0: a unique key cannot hold NULLs as equal."""
+    revision: int = Field(nullable=False)
+    document_name: str = Field(sa_column=Column(Text, nullable=False))
+    document_sm3: str = Field(sa_column=Column(Text, nullable=False))
+    filed_at: datetime = Field(sa_column=_ts())
+    filed_by: str = Field(sa_column=Column(Text, nullable=False))
+    event_id: str = Field(sa_column=Column(Text, nullable=False))

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from contracts.base import ProjectClass
+from contracts.events.intake import UnitPlanKind
 from servicekit.identifiers import TEXT_PATTERN, Identifier
 
 MAX_AMOUNT_YUAN = 100_000_000_000  # 1000亿元: above any district's IT budget, so a typo is caught
@@ -21,6 +22,37 @@ class DeclarationIn(BaseModel):
     declared_amount_yuan: StrictInt = Field(gt=0, le=MAX_AMOUNT_YUAN, description="申报金额 in 元, an integer")
     upgrade_of_project_id: Identifier | None = Field(None, description="The earlier project this one upgrades (升级改造)")
     project_class: ProjectClass = Field(description="The project's one class in the pack's taxonomy (BY-4, BY-17.1a)")
+
+
+class DocumentRef(BaseModel):
+    """A filed document, named by its SM3 digest so the filing proves which file it was."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200, pattern=TEXT_PATTERN)
+    sm3: str = Field(pattern=r"^[0-9a-f]{64}$", description="SM3 digest of the file, lowercase hex")
+
+
+class PlanFilingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: UnitPlanKind
+    plan_year: StrictInt | None = Field(None, ge=2000, le=2100, description="The year an annual plan is for (YF-6)")
+    document: DocumentRef
+
+
+class PlanFilingOut(BaseModel):
+    plan_id: uuid.UUID
+    unit_id: str
+    kind: str
+    plan_year: int | None
+    revision: int
+    document_name: str
+    document_sm3: str
+    rule_ids: list[str]
+    filed_at: datetime
+    filed_by: str
+    event_id: str
 
 
 class DeclarationOut(BaseModel):

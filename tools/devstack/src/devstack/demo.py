@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import httpx
+from cryptography.hazmat.primitives import hashes
 
 from devstack.auth import DevIssuer
 
@@ -32,6 +33,12 @@ SCENES = [
     Scene("东源县教育局 (DY pack): 教育云平台 failed acceptance → remaining funds not paid (DY-24)",
           "P-DEMO-DY-EDU", "dongyuan-edu", "bureau.reviewer"),
 ]
+
+
+def sm3_of(text: str) -> str:
+    digest = hashes.Hash(hashes.SM3())
+    digest.update(text.encode("utf-8"))
+    return digest.finalize().hex()
 
 
 def _as(issuer: DevIssuer, username: str) -> dict[str, str]:
@@ -64,6 +71,11 @@ def load(urls: dict[str, str], today: date, issuer: DevIssuer) -> list[str]:
             _review(client, issuer, acceptance, market, "failed", today - timedelta(days=10), None, ["整改后复验仍未通过"])
             _review(client, issuer, acceptance, medicare, "failed", today - timedelta(days=15), "BZ", ["第三方测评报告缺失"])
             _review(client, issuer, acceptance, edu, "failed", today - timedelta(days=5), "DY", ["验收小组现场核查不通过"])
+            for user, unit in (("edu.applicant", "baiyun-edu"), ("health.leader", "baiyun-health")):
+                # BY-22.10: a unit declares only once its asset catalogue is filed
+                client.post(f"{urls['intake']}/units/{unit}/plans", headers=_as(issuer, user), json={
+                    "kind": "asset_catalogue", "document": {"name": "信息化资产目录.xlsx", "sm3": sm3_of(f"{unit} 资产目录")},
+                }).raise_for_status()
             client.post(f"{urls['intake']}/declarations", json={
                 "unit_id": "baiyun-edu", "project_name": "智慧校园统一身份认证平台", "declared_amount_yuan": 2_800_000,
                 "project_class": "build_develop",

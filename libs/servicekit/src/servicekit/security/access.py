@@ -106,10 +106,17 @@ def policy(rules: Iterable[tuple[str, str, Allow]]) -> dict[tuple[str, str], All
 
 
 # ---- unit scopes ------------------------------------------------------------------------------
+# A malformed id is the route's to refuse, naming the field (422), not a question of access: the
+# scopes then name no owner, and the route's own validation answers.
+
+def _valid_id(value: str) -> bool:
+    return bool(_ID.match(value)) and len(value) <= 64
+
 
 def path_unit(name: str = "unit_id") -> UnitScope:
     async def scope(request: Request, runtime: Any) -> Owners:
-        return {request.path_params[name]}
+        value = request.path_params[name]
+        return {value} if _valid_id(value) else None
     return scope
 
 
@@ -117,7 +124,9 @@ def query_unit(name: str = "unit_id") -> UnitScope:
     """A list filtered by unit: a unit person must name their own unit."""
     async def scope(request: Request, runtime: Any) -> Owners:
         value = request.query_params.get(name)
-        return {value} if value else {"<unit not named>"}
+        if not value:
+            return {"<unit not named>"}
+        return {value} if _valid_id(value) else None
     return scope
 
 
@@ -128,8 +137,7 @@ def body_unit(name: str = "unit_id") -> UnitScope:
         except ValueError:
             return None  # the route refuses the body itself (422)
         value = body.get(name) if isinstance(body, dict) else None
-        # a malformed id is the route's to refuse, naming the field (422), not a question of access
-        return {value} if isinstance(value, str) and _ID.match(value) and len(value) <= 64 else None
+        return {value} if isinstance(value, str) and _valid_id(value) else None
     return scope
 
 
