@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import unquote
 
 import httpx
 import pytest
@@ -110,7 +111,8 @@ def named_unit(case: Any) -> str | None:
     for container in (case.body, case.path_parameters, case.query):
         value = container.get("unit_id") if isinstance(container, dict) else None
         if isinstance(value, str):
-            return value
+            # Schemathesis keeps path parameters percent-encoded; the service sees them decoded
+            return unquote(value) if container is case.path_parameters else value
     return None
 
 

@@ -30,7 +30,7 @@ from servicekit.tables import AuditRecord
 
 GENESIS = "0" * 64
 _LOCK_KEY = 0x6175646974  # "audit": one chain per service database
-RUNTIME_TABLES = frozenset({"outbox", "inbox", "parked_message", "clock_state", "audit_record"})
+RUNTIME_TABLES = frozenset({"outbox", "inbox", "parked_message", "clock_state", "audit_record", "idempotency_record"})
 HASHED_FIELDS = ("seq", "recorded_at", "service", "actor", "role", "unit_id", "action", "object_type", "object_id",
                  "project_id", "object_unit_id", "rule_ids", "request_id", "trace_id", "cause_event_id", "source",
                  "details", "prev_hash")

@@ -109,3 +109,17 @@ class AuditRecord(SQLModel, table=True):
     details: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
     prev_hash: str = Field(sa_column=Column(Text, nullable=False))
     hash: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class IdempotencyRecord(SQLModel, table=True):
+    """A submission made under an ``Idempotency-Key``: its answer, so a retry gets the same one."""
+
+    __tablename__ = "idempotency_record"
+
+    scope: str = Field(sa_column=Column(Text, primary_key=True))
+    subject: str = Field(sa_column=Column(Text, primary_key=True))
+    key: str = Field(sa_column=Column(Text, primary_key=True))
+    request_hash: str = Field(sa_column=Column(Text, nullable=False))
+    status: int = Field(nullable=False)
+    response: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
+    created_at: datetime = Field(sa_column=_ts(False))

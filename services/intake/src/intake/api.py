@@ -3,24 +3,41 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from fastapi.responses import JSONResponse
 
+from servicekit import idempotency
 from servicekit.deps import Runtime
 from servicekit.identifiers import IdentifierPath
+from servicekit.idempotency import IdempotencyKey, request_hash
+from servicekit.security.context import current_principal
 
 from intake import handlers
 from intake.domain.standing import REVIEW_SUSPENSION
 from intake.models import Declaration, UnitBlock, UnitPlan
-from intake.schemas import BlockOut, DeclarationIn, DeclarationOut, PlanFilingIn, PlanFilingOut, StandingOut
+from intake.schemas import (
+    BlockOut,
+    DeclarationIn,
+    DeclarationOut,
+    DocumentRef,
+    PlanFilingIn,
+    PlanFilingOut,
+    Receipt,
+    StandingOut,
+)
 
 router = APIRouter()
 
 
-def _declaration(row: Declaration) -> DeclarationOut:
+def _receipt(received_at, body_hash: str, key: str | None, documents: list | None = None) -> Receipt:
+    return Receipt(received_at=received_at, request_sm3=body_hash, documents=documents or [], idempotency_key=key)
+
+
+def _declaration(row: Declaration, receipt: Receipt) -> DeclarationOut:
     return DeclarationOut(
         application_id=row.id, project_id=row.project_id, unit_id=row.unit_id, pack_id=row.pack_id,
         pack_version=row.pack_version, project_name=row.project_name, declared_amount_yuan=row.declared_amount_fen // 100,
         upgrade_of_project_id=row.upgrade_of_project_id, project_class=row.project_class, submitted_at=row.submitted_at,
-        event_id=row.event_id,
+        event_id=row.event_id, receipt=receipt,
     )
 
 
@@ -34,24 +51,55 @@ def _block(row: UnitBlock) -> BlockOut:
 
 
 @router.post("/declarations", status_code=201, response_model=DeclarationOut, tags=["declarations"])
-async def submit_declaration(body: DeclarationIn, runtime: Runtime) -> DeclarationOut:
-    """Declare a project (计划申报); refused with the rule and its cause when the unit is blocked (BY-22)."""
+async def submit_declaration(body: DeclarationIn, runtime: Runtime,
+                             idempotency_key: IdempotencyKey = None) -> DeclarationOut | JSONResponse:
+    """Declare a project (计划申报); refused with the rule and its cause when the unit is blocked (BY-22).
+
+    The answer carries a receipt (server time, SM3 of the submission); with an ``Idempotency-Key`` a
+    retry gets the same answer and never a second application."""
+    body_hash = request_hash(body.model_dump(mode="json"))
     async with runtime.units() as uow:
-        return _declaration(await handlers.submit_declaration(uow, body, runtime.settings.policy_pack))
+        claimed = await idempotency.claim(uow, "intake.declaration", _subject(), idempotency_key, body_hash)
+        if isinstance(claimed, idempotency.Replay):
+            return _replayed(claimed)
+        row = await handlers.submit_declaration(uow, body, runtime.settings.policy_pack)
+        out = _declaration(row, _receipt(row.submitted_at, body_hash, idempotency_key))
+        await idempotency.answer(uow, claimed, 201, out.model_dump(mode="json"))
+        await uow.commit()
+        return out
 
 
-def _plan(row: UnitPlan, rule_ids: list[str]) -> PlanFilingOut:
+def _subject() -> str:
+    principal = current_principal.get()
+    return principal.subject if principal else "anonymous"
+
+
+def _replayed(replay: idempotency.Replay) -> JSONResponse:
+    return JSONResponse(replay.body, status_code=replay.status, headers={"idempotent-replayed": "true"})
+
+
+def _plan(row: UnitPlan, rule_ids: list[str], receipt: Receipt | None = None) -> PlanFilingOut:
+    document = DocumentRef(name=row.document_name, sm3=row.document_sm3)
     return PlanFilingOut(plan_id=row.id, unit_id=row.unit_id, kind=row.kind, plan_year=row.plan_year, revision=row.revision,
                          document_name=row.document_name, document_sm3=row.document_sm3, rule_ids=rule_ids,
-                         filed_at=row.filed_at, filed_by=row.filed_by, event_id=row.event_id)
+                         filed_at=row.filed_at, filed_by=row.filed_by, event_id=row.event_id,
+                         receipt=receipt or _receipt(row.filed_at, "", None, [document]))
 
 
 @router.post("/units/{unit_id}/plans", status_code=201, response_model=PlanFilingOut, tags=["plans and catalogues"])
-async def file_plan(unit_id: IdentifierPath, body: PlanFilingIn, runtime: Runtime) -> PlanFilingOut:
+async def file_plan(unit_id: IdentifierPath, body: PlanFilingIn, runtime: Runtime,
+                    idempotency_key: IdempotencyKey = None) -> PlanFilingOut | JSONResponse:
     """File a plan or catalogue (规划备案, 信息化资产目录 BY-10, BY-12, YF-6, BZ-16, YL-7); re-filing adds a revision."""
+    body_hash = request_hash({"unit_id": unit_id, **body.model_dump(mode="json")})
     async with runtime.units() as uow:
+        claimed = await idempotency.claim(uow, "intake.plan", _subject(), idempotency_key, body_hash)
+        if isinstance(claimed, idempotency.Replay):
+            return _replayed(claimed)
         row, rules = await handlers.file_plan(uow, unit_id, body, runtime.settings.policy_pack)
-        return _plan(row, rules)
+        out = _plan(row, rules, _receipt(row.filed_at, body_hash, idempotency_key, [body.document]))
+        await idempotency.answer(uow, claimed, 201, out.model_dump(mode="json"))
+        await uow.commit()
+        return out
 
 
 @router.get("/units/{unit_id}/plans", response_model=list[PlanFilingOut], tags=["plans and catalogues"])

@@ -141,7 +141,6 @@ async def submit_declaration(uow: UnitOfWork, body: DeclarationIn, pack_id: str)
     )
     declaration.event_id = envelope.id
     uow.session.add(declaration)
-    await uow.commit()
     return declaration
 
 
@@ -275,7 +274,6 @@ async def file_plan(uow: UnitOfWork, unit_id: str, body: PlanFilingIn, pack_id: 
                                       revision=plan.revision, rule_ids=list(requirement.rules), filed_at=now))
     plan.event_id = envelope.id
     uow.session.add(plan)
-    await uow.commit()
     return plan, list(requirement.rules)
 
 

@@ -33,6 +33,16 @@ class DocumentRef(BaseModel):
     sm3: str = Field(pattern=r"^[0-9a-f]{64}$", description="SM3 digest of the file, lowercase hex")
 
 
+class Receipt(BaseModel):
+    """Proof of filing: the server's time of receipt and the SM3 of what was submitted (BY-14a windows,
+    YF-6 11-30): a unit can show it filed before the deadline, and what it filed."""
+
+    received_at: datetime
+    request_sm3: str
+    documents: list[DocumentRef]
+    idempotency_key: str | None
+
+
 class PlanFilingIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -53,6 +63,7 @@ class PlanFilingOut(BaseModel):
     filed_at: datetime
     filed_by: str
     event_id: str
+    receipt: Receipt
 
 
 class DeclarationOut(BaseModel):
@@ -67,6 +78,7 @@ class DeclarationOut(BaseModel):
     project_class: str | None
     submitted_at: datetime
     event_id: str
+    receipt: Receipt
 
 
 class BlockOut(BaseModel):
