@@ -13,7 +13,7 @@ from devstack.auth import DevIssuer
 from devstack.processes import SERVICES, ServiceProcess, service_env, start_services
 from devstack.servers import Infrastructure, free_port, provision_databases
 
-from tests.integration.harness import Api, ServiceDatabase, file_asset_catalogue
+from tests.integration.harness import BUREAU, Api, ServiceDatabase, file_asset_catalogue
 
 pytestmark = pytest.mark.integration
 
@@ -23,6 +23,8 @@ FAST_RETRIES = {
     "CONSUMER_BACKOFF_SECONDS": "[0.2, 0.2, 0.2]",
     "CONSUMER_ACK_WAIT_SECONDS": "3",
     "LOG_LEVEL": "INFO",
+    # batches opened now close in 2027, a year the bundled holiday data does not cover yet
+    "CALENDAR_ALLOW_PROVISIONAL": "true",
 }
 
 
@@ -76,9 +78,23 @@ def new_unit_id() -> str:
     return f"U-{uuid.uuid4().hex[:8]}"
 
 
+@pytest.fixture(scope="session")
+async def open_batch(platform: dict[str, ServiceProcess], issuer: DevIssuer) -> str:
+    """This year's declaration batch, its window open from today (BY-14a)."""
+    client = Api(platform["intake"].url, issuer)
+    try:
+        response = await client.post("/batches", {"plan_year": 2027, "title": "2027年度政务信息化项目申报",
+                                                  "notice_issued_on": "2026-11-23"}, as_=BUREAU)
+        assert response.status_code == 201, response.text
+        return response.json()["batch_id"]
+    finally:
+        await client.close()
+
+
 @pytest.fixture
-async def unit_id(api: dict[str, Api], new_unit_id: str) -> str:
-    """A unit ready to declare under the test platform's pack (BY): its asset catalogue is filed (BY-22.10)."""
+async def unit_id(api: dict[str, Api], new_unit_id: str, open_batch: str) -> str:
+    """A unit ready to declare under the test platform's pack (BY): a batch is open and its asset
+    catalogue is filed (BY-14a, BY-22.10)."""
     await file_asset_catalogue(api, new_unit_id)
     return new_unit_id
 

@@ -32,6 +32,8 @@ MATRIX: dict[tuple[str, str, str], set[str]] = {
     ("intake", "POST", "/declarations"): OWN_UNIT,
     ("intake", "GET", "/units/{unit_id}/standing"): OWN_UNIT | {"bureau", "admin"} | READERS,
     ("intake", "POST", "/units/{unit_id}/plans"): OWN_UNIT,
+    ("intake", "POST", "/batches"): {"bureau", "admin"},
+    ("intake", "GET", "/batches"): OWN_UNIT | {"b_applicant", "b_leader", "bureau", "admin"} | READERS,
     ("intake", "GET", "/units/{unit_id}/plans"): OWN_UNIT | {"bureau", "admin"} | READERS,
     ("review", "GET", "/cases"): OWN_UNIT | {"bureau", "admin"} | READERS,
     ("procurement", "GET", "/projects/{project_id}/holds"): OWN_UNIT | {"bureau", "finance", "admin"} | READERS,
@@ -64,6 +66,8 @@ def request_for(method: str, route: str, project_id: str) -> tuple[str, dict, ob
         body = {"unit_id": A, "result": "failed", "concluded_on": "2026-11-02", "reasons": ["矩阵测试"]}
     elif route == "/units/{unit_id}/plans" and method == "POST":
         body = {"kind": "asset_catalogue", "document": {"name": "资产目录.xlsx", "sm3": "a" * 64}}
+    elif route == "/batches" and method == "POST":
+        body = {"plan_year": 2020, "title": "访问控制测试批次", "notice_issued_on": "2019-11-04"}  # long closed
     elif route == "/ops/clock/advance":
         body = {"days": -1}  # refused by validation: who may ask is all this checks
     return path, params, body

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from servicekit import idempotency
+from servicekit.audit import sm3_hex
 from servicekit.deps import Runtime
 from servicekit.identifiers import IdentifierPath
 from servicekit.idempotency import IdempotencyKey, request_hash
@@ -13,8 +14,10 @@ from servicekit.security.context import current_principal
 
 from intake import handlers
 from intake.domain.standing import REVIEW_SUSPENSION
-from intake.models import Declaration, UnitBlock, UnitPlan
+from intake.models import Batch, Declaration, UnitBlock, UnitPlan
 from intake.schemas import (
+    BatchIn,
+    BatchOut,
     BlockOut,
     DeclarationIn,
     DeclarationOut,
@@ -37,7 +40,7 @@ def _declaration(row: Declaration, receipt: Receipt) -> DeclarationOut:
         application_id=row.id, project_id=row.project_id, unit_id=row.unit_id, pack_id=row.pack_id,
         pack_version=row.pack_version, project_name=row.project_name, declared_amount_yuan=row.declared_amount_fen // 100,
         upgrade_of_project_id=row.upgrade_of_project_id, project_class=row.project_class, submitted_at=row.submitted_at,
-        event_id=row.event_id, receipt=receipt,
+        event_id=row.event_id, receipt=receipt, batch_id=row.batch_id,
     )
 
 
@@ -51,7 +54,7 @@ def _block(row: UnitBlock) -> BlockOut:
 
 
 @router.post("/declarations", status_code=201, response_model=DeclarationOut, tags=["declarations"])
-async def submit_declaration(body: DeclarationIn, runtime: Runtime,
+async def submit_declaration(body: DeclarationIn, request: Request, runtime: Runtime,
                              idempotency_key: IdempotencyKey = None) -> DeclarationOut | JSONResponse:
     """Declare a project (计划申报); refused with the rule and its cause when the unit is blocked (BY-22).
 
@@ -63,7 +66,8 @@ async def submit_declaration(body: DeclarationIn, runtime: Runtime,
         if isinstance(claimed, idempotency.Replay):
             return _replayed(claimed)
         row = await handlers.submit_declaration(uow, body, runtime.settings.policy_pack)
-        out = _declaration(row, _receipt(row.submitted_at, body_hash, idempotency_key))
+        consents = [c.document for c in body.out_of_window_consents]
+        out = _declaration(row, _receipt(row.submitted_at, sm3_hex(await request.body()), idempotency_key, consents))
         await idempotency.answer(uow, claimed, 201, out.model_dump(mode="json"))
         await uow.commit()
         return out
@@ -87,7 +91,7 @@ def _plan(row: UnitPlan, rule_ids: list[str], receipt: Receipt | None = None) ->
 
 
 @router.post("/units/{unit_id}/plans", status_code=201, response_model=PlanFilingOut, tags=["plans and catalogues"])
-async def file_plan(unit_id: IdentifierPath, body: PlanFilingIn, runtime: Runtime,
+async def file_plan(unit_id: IdentifierPath, body: PlanFilingIn, request: Request, runtime: Runtime,
                     idempotency_key: IdempotencyKey = None) -> PlanFilingOut | JSONResponse:
     """File a plan or catalogue (规划备案, 信息化资产目录 BY-10, BY-12, YF-6, BZ-16, YL-7); re-filing adds a revision."""
     body_hash = request_hash({"unit_id": unit_id, **body.model_dump(mode="json")})
@@ -96,7 +100,7 @@ async def file_plan(unit_id: IdentifierPath, body: PlanFilingIn, runtime: Runtim
         if isinstance(claimed, idempotency.Replay):
             return _replayed(claimed)
         row, rules = await handlers.file_plan(uow, unit_id, body, runtime.settings.policy_pack)
-        out = _plan(row, rules, _receipt(row.filed_at, body_hash, idempotency_key, [body.document]))
+        out = _plan(row, rules, _receipt(row.filed_at, sm3_hex(await request.body()), idempotency_key, [body.document]))
         await idempotency.answer(uow, claimed, 201, out.model_dump(mode="json"))
         await uow.commit()
         return out
@@ -109,6 +113,28 @@ async def list_plans(unit_id: IdentifierPath, runtime: Runtime) -> list[PlanFili
         pack = handlers.default_registry().get(runtime.settings.policy_pack)
         asked = handlers.plan_requirements(pack)
         return [_plan(row, list(asked[row.kind].rules) if row.kind in asked else []) for row in await handlers.unit_plans(uow, unit_id)]
+
+
+def _batch(row: Batch, rules: list[str]) -> BatchOut:
+    return BatchOut(batch_id=row.id, pack_id=row.pack_id, pack_version=row.pack_version, plan_year=row.plan_year, title=row.title,
+                    notice_issued_on=row.notice_issued_on, closes_on=row.closes_on, window_provisional=row.window_provisional,
+                    rule_ids=rules, opened_at=row.opened_at, opened_by=row.opened_by, event_id=row.event_id)
+
+
+@router.post("/batches", status_code=201, response_model=BatchOut, tags=["declaration batches"])
+async def open_batch(body: BatchIn, runtime: Runtime) -> BatchOut:
+    """Open a declaration batch (BY-14a: the window runs two natural months from the notice)."""
+    async with runtime.units() as uow:
+        row, rules = await handlers.open_batch(uow, body, runtime.settings.policy_pack, runtime.policy.calendar)
+        await uow.commit()
+        return _batch(row, rules)
+
+
+@router.get("/batches", response_model=list[BatchOut], tags=["declaration batches"])
+async def list_batches(runtime: Runtime) -> list[BatchOut]:
+    """Every batch, the newest notice first."""
+    async with runtime.units() as uow:
+        return [_batch(row, []) for row in await handlers.batches(uow)]
 
 
 @router.get("/units/{unit_id}/standing", response_model=StandingOut, tags=["unit standing"])

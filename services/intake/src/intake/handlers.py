@@ -14,6 +14,7 @@ from contracts.events import (
     AcceptanceFilingRejected,
     AcceptancePassed,
     ApplicationSubmitted,
+    BatchOpened,
     DataAggregationConfirmed,
     DeadlineElapsed,
     EvaluationCompleted,
@@ -26,7 +27,9 @@ from contracts.events import (
 )
 from contracts.streams import ACCEPTANCE, NOTIFY
 from policy.packs import default_registry, get_pack
+from policy.calendar import WorkingDayCalendar
 from policy.sanctions import matches, sanctions_for
+from policy.timers import period_due
 from servicekit.clock import business_date
 from servicekit.consumer import Subscription
 from servicekit.db import UnitOfWork
@@ -44,8 +47,8 @@ from intake.domain.standing import (
     published_scope,
     refusing_blocks,
 )
-from intake.models import Declaration, UnitBlock, UnitPlan
-from intake.schemas import DeclarationIn, PlanFilingIn
+from intake.models import Batch, Declaration, UnitBlock, UnitPlan
+from intake.schemas import BatchIn, DeclarationIn, PlanFilingIn
 
 
 def as_block(row: UnitBlock) -> Block:
@@ -114,6 +117,10 @@ async def submit_declaration(uow: UnitOfWork, body: DeclarationIn, pack_id: str)
             f"项目类别 {body.project_class} 不属于 {pack.id}@{pack.version} 的分类，应为 {'、'.join(pack.scope.project_types)} 之一",
             rule_ids=pack.scope.project_types_rules, field="project_class", status_code=422,
         )
+    batch = await batch_for(uow, body, pack, today)
+    outside = window_refusal(pack, batch, body, today)
+    if outside is not None:
+        raise outside
     blocks = [as_block(row) for row in await active_blocks(uow, body.unit_id, lock=True)]
     refusing = refusing_blocks(blocks, DeclarationFacts(body.unit_id, body.upgrade_of_project_id, body.project_class, today))
     missing = await missing_plans(uow, body.unit_id, pack)
@@ -128,6 +135,8 @@ async def submit_declaration(uow: UnitOfWork, body: DeclarationIn, pack_id: str)
         declared_amount_fen=body.declared_amount_yuan * 100,
         upgrade_of_project_id=body.upgrade_of_project_id,
         project_class=body.project_class,
+        batch_id=batch.id if batch is not None else None,
+        out_of_window_consents=[c.model_dump(mode="json") for c in body.out_of_window_consents],
         submitted_at=now,
         event_id="",
     )
@@ -290,3 +299,79 @@ async def missing_plans(uow: UnitOfWork, unit_id: str, pack) -> list:
     filed = set((await uow.session.execute(
         select(UnitPlan.kind).where(UnitPlan.unit_id == unit_id).distinct())).scalars().all())
     return [req for req in needed if req.plan_kind not in filed]
+
+
+# ---- declaration batches (BY-14, A-17) ------------------------------------------------------------
+
+async def open_batch(uow: UnitOfWork, body: BatchIn, pack_id: str, calendar: WorkingDayCalendar) -> tuple[Batch, list[str]]:
+    """Open a batch; its window runs from the notice for the pack's length (BY-14a: two natural months)."""
+    now = uow.clock.now()
+    pack = default_registry().get(pack_id, on=business_date(now))
+    window = pack.declaration.window
+    provisional = False
+    if window is not None:
+        if body.closes_on is not None:
+            raise DomainError("closes_on_set_by_pack", f"closes_on: pack {pack.id} fixes the window ({window.length} {window.unit} "
+                              f"from the notice, {', '.join(window.rules)})", f"closes_on：申报窗口期由规定确定（{'、'.join(window.rules)}），不能另行指定",
+                              rule_ids=window.rules, field="closes_on", status_code=422)
+        deadline = period_due(pack, window, body.notice_issued_on, calendar)
+        closes_on, provisional, rules = deadline.due, deadline.provisional, list(window.rules)
+    else:
+        if body.closes_on is None:
+            raise DomainError("closes_on_required", f"closes_on: pack {pack.id} sets no window length, so the batch names its last day (A-17)",
+                              f"closes_on：{pack.id} 未规定申报窗口期，须指定截止日期", field="closes_on", status_code=422)
+        closes_on, rules = body.closes_on, list(pack.declaration.fixed_date_rules or pack.pack.rules)
+    if closes_on < body.notice_issued_on:
+        raise DomainError("window_ends_before_notice", "closes_on: the window ends before the notice", "closes_on：截止日期早于通知日期",
+                          field="closes_on", status_code=422)
+    principal = current_principal.get()
+    batch = Batch(pack_id=pack.id, pack_version=pack.version, plan_year=body.plan_year, title=body.title,
+                  notice_issued_on=body.notice_issued_on, closes_on=closes_on, window_provisional=provisional,
+                  opened_at=now, opened_by=principal.username if principal else "system", event_id="")
+    envelope = uow.emit(BatchOpened(batch_id=str(batch.id), pack=PackRef(id=pack.id, version=pack.version), plan_year=body.plan_year,
+                                    title=body.title, notice_issued_on=body.notice_issued_on, closes_on=closes_on,
+                                    window_provisional=provisional, rule_ids=rules, opened_at=now))
+    batch.event_id = envelope.id
+    uow.session.add(batch)
+    return batch, rules
+
+
+async def batches(uow: UnitOfWork) -> list[Batch]:
+    return list((await uow.session.execute(select(Batch).order_by(Batch.notice_issued_on.desc()))).scalars().all())
+
+
+async def batch_for(uow: UnitOfWork, body: DeclarationIn, pack, today) -> Batch | None:
+    """The batch named, or the pack's batch whose window is open today."""
+    if body.batch_id is not None:
+        batch = await uow.session.get(Batch, body.batch_id)
+        if batch is None:
+            raise DomainError("unknown_batch", f"batch_id: no batch {body.batch_id}", f"batch_id：申报批次 {body.batch_id} 不存在",
+                              field="batch_id", status_code=422)
+        return batch
+    query = (select(Batch).where(Batch.pack_id == pack.id, Batch.notice_issued_on <= today, Batch.closes_on >= today)
+             .order_by(Batch.notice_issued_on.desc()).limit(1))
+    return (await uow.session.execute(query)).scalar_one_or_none()
+
+
+def window_refusal(pack, batch: Batch | None, body: DeclarationIn, today) -> DomainError | None:
+    """BY-14a/b: outside the window only with every consent the pack names."""
+    if pack.declaration.window is None:
+        return None
+    inside = batch is not None and batch.notice_issued_on <= today <= batch.closes_on
+    if inside:
+        return None
+    needed = list(pack.declaration.out_of_window_consent)
+    given = {c.consent for c in body.out_of_window_consents}
+    missing = [name for name in needed if name not in given]
+    if not missing:
+        return None
+    where = (f"batch {batch.id} closed on {batch.closes_on.isoformat()}" if batch is not None
+             else f"no declaration window of pack {pack.id} is open on {today.isoformat()}")
+    where_zh = (f"申报批次已于 {batch.closes_on.isoformat()} 截止" if batch is not None else f"{today.isoformat()} 不在申报窗口期内")
+    return DomainError(
+        "outside_declaration_window",
+        f"out_of_window_consents: {where}; a late declaration needs {', '.join(missing)}",
+        f"out_of_window_consents：{where_zh}，窗口期外申报须附{'、'.join(missing)}",
+        rule_ids=list(pack.declaration.out_of_window_rules) + list(pack.declaration.window.rules),
+        field="out_of_window_consents", details={"missing_consents": missing}, status_code=409,
+    )

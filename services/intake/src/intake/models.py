@@ -28,6 +28,9 @@ class Declaration(SQLModel, table=True):
     project_name: str
     declared_amount_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
     upgrade_of_project_id: str | None = Field(default=None, sa_column=Column(Text))
+    batch_id: uuid.UUID | None = Field(default=None)
+    out_of_window_consents: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")))
+    """The consent documents that let a declaration in outside the window (BY-14b)."""
     project_class: str | None = Field(default=None, sa_column=Column(Text))
     """The class in the pack's taxonomy (BY-4, BY-17.1a); the key of same-type bans (A-6)."""
     submitted_at: datetime = Field(sa_column=_ts())
@@ -82,4 +85,22 @@ class UnitPlan(SQLModel, table=True):
     document_sm3: str = Field(sa_column=Column(Text, nullable=False))
     filed_at: datetime = Field(sa_column=_ts())
     filed_by: str = Field(sa_column=Column(Text, nullable=False))
+    event_id: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class Batch(SQLModel, table=True):
+    """A declaration batch (申报批次) and its window (BY-14a; A-17)."""
+
+    __tablename__ = "declaration_batch"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    pack_id: str = Field(sa_column=Column(Text, nullable=False))
+    pack_version: str = Field(sa_column=Column(Text, nullable=False))
+    plan_year: int = Field(nullable=False)
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    notice_issued_on: date = Field(sa_column=Column(Date, nullable=False))
+    closes_on: date = Field(sa_column=Column(Date, nullable=False))
+    window_provisional: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
+    opened_at: datetime = Field(sa_column=_ts())
+    opened_by: str = Field(sa_column=Column(Text, nullable=False))
     event_id: str = Field(sa_column=Column(Text, nullable=False))

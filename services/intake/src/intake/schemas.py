@@ -14,16 +14,6 @@ from servicekit.identifiers import TEXT_PATTERN, Identifier
 MAX_AMOUNT_YUAN = 100_000_000_000  # 1000亿元: above any district's IT budget, so a typo is caught
 
 
-class DeclarationIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    unit_id: Identifier
-    project_name: str = Field(min_length=2, max_length=200, pattern=TEXT_PATTERN)
-    declared_amount_yuan: StrictInt = Field(gt=0, le=MAX_AMOUNT_YUAN, description="申报金额 in 元, an integer")
-    upgrade_of_project_id: Identifier | None = Field(None, description="The earlier project this one upgrades (升级改造)")
-    project_class: ProjectClass = Field(description="The project's one class in the pack's taxonomy (BY-4, BY-17.1a)")
-
-
 class DocumentRef(BaseModel):
     """A filed document, named by its SM3 digest so the filing proves which file it was."""
 
@@ -33,12 +23,57 @@ class DocumentRef(BaseModel):
     sm3: str = Field(pattern=r"^[0-9a-f]{64}$", description="SM3 digest of the file, lowercase hex")
 
 
+class ConsentIn(BaseModel):
+    """A consent document that lets a declaration in outside the window (BY-14b)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    consent: str = Field(min_length=1, max_length=100, pattern=TEXT_PATTERN, description="as the pack names it, e.g. 区财政局书面同意")
+    document: DocumentRef
+
+
+class BatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    plan_year: StrictInt = Field(ge=2000, le=2100)
+    title: str = Field(min_length=2, max_length=200, pattern=TEXT_PATTERN)
+    notice_issued_on: date = Field(description="The formal notice's date; the window counts from it (BY-14a)")
+    closes_on: date | None = Field(None, description="Only for packs that set no window length (A-17)")
+
+
+class BatchOut(BaseModel):
+    batch_id: uuid.UUID
+    pack_id: str
+    pack_version: str
+    plan_year: int
+    title: str
+    notice_issued_on: date
+    closes_on: date
+    window_provisional: bool
+    rule_ids: list[str]
+    opened_at: datetime
+    opened_by: str
+    event_id: str
+
+
+class DeclarationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    unit_id: Identifier
+    project_name: str = Field(min_length=2, max_length=200, pattern=TEXT_PATTERN)
+    declared_amount_yuan: StrictInt = Field(gt=0, le=MAX_AMOUNT_YUAN, description="申报金额 in 元, an integer")
+    upgrade_of_project_id: Identifier | None = Field(None, description="The earlier project this one upgrades (升级改造)")
+    project_class: ProjectClass = Field(description="The project's one class in the pack's taxonomy (BY-4, BY-17.1a)")
+    batch_id: uuid.UUID | None = Field(None, description="The batch declared into; the open one when omitted")
+    out_of_window_consents: list[ConsentIn] = Field(default_factory=list, max_length=5)
+
+
 class Receipt(BaseModel):
     """Proof of filing: the server's time of receipt and the SM3 of what was submitted (BY-14a windows,
     YF-6 11-30): a unit can show it filed before the deadline, and what it filed."""
 
     received_at: datetime
-    request_sm3: str
+    request_sm3: str = Field(description="SM3 of the request body exactly as received")
     documents: list[DocumentRef]
     idempotency_key: str | None
 
@@ -76,6 +111,7 @@ class DeclarationOut(BaseModel):
     declared_amount_yuan: int
     upgrade_of_project_id: str | None
     project_class: str | None
+    batch_id: uuid.UUID | None
     submitted_at: datetime
     event_id: str
     receipt: Receipt

@@ -102,7 +102,11 @@ def up(args: argparse.Namespace) -> int:
         auth_env = {} if external_auth else issuer.env()
         if external_auth:
             _say(f"Auth: trusting AUTH_ISSUER={os.environ['AUTH_ISSUER']}; demo data needs the development issuer and is skipped")
-        env = service_env(nats_url, database_urls, nats_passwords, POLICY_PACK=args.pack, CLOCK_MODE="movable", **auth_env)
+        # Demo batches opened now close next year, before its holiday notice is entered: provisional
+        # deadlines are marked as such (a deployment decides this with CALENDAR_ALLOW_PROVISIONAL).
+        calendar_env = {"CALENDAR_ALLOW_PROVISIONAL": os.environ.get("CALENDAR_ALLOW_PROVISIONAL", "true")}
+        env = service_env(nats_url, database_urls, nats_passwords, POLICY_PACK=args.pack, CLOCK_MODE="movable",
+                          **auth_env, **calendar_env)
         _say("Services: migrating and starting " + ", ".join(SERVICES) + " …")
         stack.services = start_services(SERVICES, env, ports, state_dir / "logs")
         urls = {name: process.url for name, process in stack.services.items()}

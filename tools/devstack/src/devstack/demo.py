@@ -71,6 +71,9 @@ def load(urls: dict[str, str], today: date, issuer: DevIssuer) -> list[str]:
             _review(client, issuer, acceptance, market, "failed", today - timedelta(days=10), None, ["整改后复验仍未通过"])
             _review(client, issuer, acceptance, medicare, "failed", today - timedelta(days=15), "BZ", ["第三方测评报告缺失"])
             _review(client, issuer, acceptance, edu, "failed", today - timedelta(days=5), "DY", ["验收小组现场核查不通过"])
+            client.post(f"{urls['intake']}/batches", headers=_as(issuer, "bureau.reviewer"), json={
+                "plan_year": today.year + 1, "title": f"{today.year + 1}年度政务信息化项目申报", "notice_issued_on": today.isoformat(),
+            }).raise_for_status()
             for user, unit in (("edu.applicant", "baiyun-edu"), ("health.leader", "baiyun-health")):
                 # BY-22.10: a unit declares only once its asset catalogue is filed
                 client.post(f"{urls['intake']}/units/{unit}/plans", headers=_as(issuer, user), json={

@@ -12,6 +12,7 @@ from contracts.registry import register
 
 __all__ = [
     "ApplicationSubmitted",
+    "BatchOpened",
     "MicroProjectFiled",
     "ProjectFiled",
     "SchemeSubmitted",
@@ -28,6 +29,24 @@ UnitPlanKind = Literal[
     "resource_catalogue",  # 信息资源目录 (BZ-16)
     "construction_plan",  # 政务信息化建设规划 (YL-7)
 ]
+
+
+@register
+class BatchOpened(Event):
+    """The bureau opened a declaration batch: its window from the notice (BY-14a: two natural months; A-17)."""
+
+    TYPE = "intake.batch.opened.v1"
+    SUBJECT_FIELD = "batch_id"
+
+    batch_id: str
+    pack: PackRef
+    plan_year: int = Field(description="The year the projects declared in it are for")
+    title: str
+    notice_issued_on: date
+    closes_on: date = Field(description="Last day of the window (inclusive)")
+    window_provisional: bool = Field(False, description="The close date lies in a year without holiday data")
+    rule_ids: list[RuleId] = Field(min_length=1)
+    opened_at: AwareDatetime
 
 
 @register

@@ -149,6 +149,13 @@ def project_unit(lookup: Callable[[Any, str], Awaitable[str | None]], param: str
     return scope
 
 
+def any_unit() -> UnitScope:
+    """Open to every unit's people: the route names no unit's object (the open declaration batches)."""
+    async def scope(request: Request, runtime: Any) -> Owners:
+        return None
+    return scope
+
+
 def all_of(*scopes: UnitScope) -> UnitScope:
     """Every named owner must be the person's unit (an existing project and the body's unit)."""
     async def scope(request: Request, runtime: Any) -> Owners:
