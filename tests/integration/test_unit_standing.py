@@ -150,3 +150,29 @@ async def test_a_plan_the_pack_does_not_ask_for_is_refused_naming_the_kind(api, 
     response = await api["intake"].post(f"/units/{new_unit_id}/plans", bad, as_=applicant(new_unit_id))
     assert response.status_code == 422 and response.json()["field"] == "document.sm3"
     assert (await api["intake"].get(f"/units/{new_unit_id}/plans", as_=leader(new_unit_id))).json() == []
+
+
+async def test_by_22_8_an_upgrade_waits_for_its_predecessors_acceptance(api, infra, unit_id):
+    from contracts.events import AcceptancePassed
+
+    earlier = (await declare(api, unit_id, "build_develop", "城管综合执法系统")).json()["project_id"]
+    body = {"unit_id": unit_id, "project_name": "城管综合执法系统升级改造", "declared_amount_yuan": 900_000,
+            "project_class": "build_develop", "upgrade_of_project_id": earlier}
+    refused = await api["intake"].post("/declarations", body, as_=applicant(unit_id))
+    assert refused.status_code == 409 and refused.json()["rule_ids"] == ["BY-22.8"]
+    assert refused.json()["details"]["violations"][0]["lifted_by"] == f"AcceptancePassed for project {earlier}"
+
+    await publish_event(infra.nats_admin_url, from_acceptance(AcceptancePassed(
+        project_id=earlier, unit_id=unit_id, pack=BY, attempt=1, concluded_on=date(2026, 11, 20), recorded_at=NOW)))
+
+    async def accepted():
+        response = await api["intake"].post("/declarations", body, as_=applicant(unit_id))
+        return response if response.status_code == 201 else None
+    await eventually(accepted, what="the upgrade accepted once the predecessor passed")
+
+
+async def test_by_22_8_concerns_build_projects_only(api, unit_id):
+    earlier = (await declare(api, unit_id, "operation_maintenance", "视频会议系统运维")).json()["project_id"]
+    body = {"unit_id": unit_id, "project_name": "视频会议系统运维（续）", "declared_amount_yuan": 600_000,
+            "project_class": "operation_maintenance", "upgrade_of_project_id": earlier}
+    assert (await api["intake"].post("/declarations", body, as_=applicant(unit_id))).status_code == 201

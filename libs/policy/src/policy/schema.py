@@ -449,6 +449,8 @@ class Declaration(Frozen):
     calendar_note: StrictStr | None = None
     out_of_window_consent: tuple[StrictStr, ...] = ()
     out_of_window_rules: tuple[RuleRef, ...] = ()
+    upgrade_needs_accepted_predecessor: Param | None = None
+    """An upgrade (升级改造) is not approved while the project it upgrades has not passed acceptance (BY-22.8, BZ-8.8)."""
 
 
 class Contracts(Frozen):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import func, select, text
+from sqlalchemy.dialects.postgresql import insert
 
 from contracts.base import Event, PackRef
 from contracts.envelope import Envelope
@@ -47,7 +48,7 @@ from intake.domain.standing import (
     published_scope,
     refusing_blocks,
 )
-from intake.models import Batch, Declaration, UnitBlock, UnitPlan
+from intake.models import AcceptedProject, Batch, Declaration, UnitBlock, UnitPlan
 from intake.schemas import BatchIn, DeclarationIn, PlanFilingIn
 
 
@@ -65,7 +66,7 @@ async def active_blocks(uow: UnitOfWork, unit_id: str, *, lock: bool = False) ->
     return list((await uow.session.execute(query)).scalars().all())
 
 
-def refusal(blocks: list[Block], missing: list | None = None) -> DomainError:
+def refusal(blocks: list[Block], missing: list | None = None, unaccepted: dict | None = None) -> DomainError:
     violations = [
         {
             "rule_ids": list(block.rule_ids),
@@ -87,11 +88,16 @@ def refusal(blocks: list[Block], missing: list | None = None) -> DomainError:
             "lifted_by": f"filing it (POST /units/{{unit_id}}/plans, kind {req.plan_kind})",
             "lifted_by_zh": f"报送{req.name_zh}后即可申报",
         })
-    rule_ids = sorted({rule for block in blocks for rule in block.rule_ids} | {r for req in missing or [] for r in req.rules})
+    if unaccepted:
+        violations.append(unaccepted)
+    rule_ids = sorted({rule for block in blocks for rule in block.rule_ids} | {r for req in missing or [] for r in req.rules}
+                      | set(unaccepted["rule_ids"] if unaccepted else []))
     causes = "; ".join([f"{', '.join(b.rule_ids)}: {b.message_en} (caused by {b.cause_event_type} {b.cause_event_id} on project {b.project_id})" for b in blocks]
-                       + [f"{', '.join(r.rules)}: the {r.plan_kind} is not filed" for r in missing or []])
+                       + [f"{', '.join(r.rules)}: the {r.plan_kind} is not filed" for r in missing or []]
+                       + ([f"{', '.join(unaccepted['rule_ids'])}: {unaccepted['message']}"] if unaccepted else []))
     causes_zh = "；".join([f"{'、'.join(b.rule_ids)}：{b.message_zh}（起因：项目 {b.project_id} 的 {b.cause_event_type} 事件 {b.cause_event_id}）" for b in blocks]
-                          + [f"{'、'.join(r.rules)}：未报送{r.name_zh}" for r in missing or []])
+                          + [f"{'、'.join(r.rules)}：未报送{r.name_zh}" for r in missing or []]
+                          + ([f"{'、'.join(unaccepted['rule_ids'])}：{unaccepted['message_zh']}"] if unaccepted else []))
     return DomainError(
         "declaration_refused",
         f"The unit may not declare this project: {causes}",
@@ -124,8 +130,9 @@ async def submit_declaration(uow: UnitOfWork, body: DeclarationIn, pack_id: str)
     blocks = [as_block(row) for row in await active_blocks(uow, body.unit_id, lock=True)]
     refusing = refusing_blocks(blocks, DeclarationFacts(body.unit_id, body.upgrade_of_project_id, body.project_class, today))
     missing = await missing_plans(uow, body.unit_id, pack)
-    if refusing or missing:
-        raise refusal(refusing, missing)
+    unaccepted = await unaccepted_predecessor(uow, body, pack, refusing)
+    if refusing or missing or unaccepted:
+        raise refusal(refusing, missing, unaccepted)
     declaration = Declaration(
         project_id=f"PRJ-{uuid.uuid4().hex[:12].upper()}",
         unit_id=body.unit_id,
@@ -238,11 +245,43 @@ async def lift_blocks(uow: UnitOfWork, envelope: Envelope) -> None:
         uow.emit(_standing_event(unit_id, "lifted", lifted, await active_blocks(uow, unit_id), now))
 
 
+async def unaccepted_predecessor(uow: UnitOfWork, body: DeclarationIn, pack, blocks: list[Block]) -> dict | None:
+    """BY-22.8 / BZ-8.8: an upgrade waits until the project it upgrades has passed acceptance."""
+    rule = pack.declaration.upgrade_needs_accepted_predecessor
+    earlier = body.upgrade_of_project_id
+    if rule is None or earlier is None:
+        return None
+    if any(b.scope == "upgrade_of_project" and b.project_id == earlier for b in blocks):
+        return None  # the failure that blocks it already says so, with its cause
+    if await uow.session.get(AcceptedProject, earlier) is not None:
+        return None
+    predecessor_class = await _project_class(uow, earlier)
+    if pack.id == "BY" and predecessor_class not in (None, "build_develop"):
+        return None  # BY-22.8 concerns an earlier 建设开发类 project
+    return {
+        "rule_ids": list(rule.rules),
+        "message": f"The project this one upgrades ({earlier}) has not passed acceptance",
+        "message_zh": f"所升级改造的原项目 {earlier} 尚未通过验收",
+        "cause": {"event_id": None, "event_type": None, "project_id": earlier, "placed_at": None},
+        "lifted_by": f"AcceptancePassed for project {earlier}",
+        "lifted_by_zh": f"原项目 {earlier} 通过验收",
+    }
+
+
+async def on_acceptance_passed(uow: UnitOfWork, envelope: Envelope) -> None:
+    """Remember the pass (an upgrade of it may now be declared) and lift what it releases."""
+    event: AcceptancePassed = envelope.data  # type: ignore[assignment]
+    await uow.session.execute(insert(AcceptedProject).values(
+        project_id=event.project_id, unit_id=event.unit_id, accepted_on=event.concluded_on, event_id=envelope.id,
+    ).on_conflict_do_nothing())
+    await lift_blocks(uow, envelope)
+
+
 SUBSCRIPTIONS = [
     Subscription(ACCEPTANCE, {
         AcceptanceFailed: place_blocks, AcceptanceFilingRejected: place_blocks, RectificationOverdue: place_blocks,
         EvaluationCompleted: place_blocks, SupervisionFindingRecorded: place_blocks,
-        AcceptancePassed: lift_blocks, AcceptanceFiled: lift_blocks, RectificationCompleted: lift_blocks,
+        AcceptancePassed: on_acceptance_passed, AcceptanceFiled: lift_blocks, RectificationCompleted: lift_blocks,
         DataAggregationConfirmed: lift_blocks,
     }),
     Subscription(NOTIFY, {DeadlineElapsed: place_blocks}),

@@ -104,3 +104,14 @@ class Batch(SQLModel, table=True):
     opened_at: datetime = Field(sa_column=_ts())
     opened_by: str = Field(sa_column=Column(Text, nullable=False))
     event_id: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class AcceptedProject(SQLModel, table=True):
+    """A project that passed final acceptance, as intake learned it (AcceptancePassed): an upgrade of it may be declared."""
+
+    __tablename__ = "accepted_project"
+
+    project_id: str = Field(sa_column=Column(Text, primary_key=True))
+    unit_id: str = Field(sa_column=Column(Text, nullable=False))
+    accepted_on: date = Field(sa_column=Column(Date, nullable=False))
+    event_id: str = Field(sa_column=Column(Text, nullable=False))
