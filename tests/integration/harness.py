@@ -117,3 +117,10 @@ async def file_asset_catalogue(api: dict[str, Api], unit_id: str) -> None:
     body = {"kind": "asset_catalogue", "document": {"name": "信息化资产目录.xlsx", "sm3": "0" * 64}}
     response = await api["intake"].post(f"/units/{unit_id}/plans", body, as_=leader(unit_id))
     assert response.status_code == 201, response.text
+
+
+PLAN_DOCUMENTS = [
+    {"kind": "plan_declaration_form", "document": {"name": "立项计划申报表.pdf", "sm3": "e" * 64}},
+    {"kind": "government_data_list", "document": {"name": "政务数据清单（盖章）.pdf", "sm3": "f" * 64}},
+]
+"""The documents every BY plan declaration carries (BY-15a)."""

@@ -13,7 +13,18 @@ import uuid
 import httpx
 import pytest
 
-from tests.integration.harness import ADMIN, AUDITOR, BUREAU, EXPERT, FINANCE, Actor, applicant, eventually, leader
+from tests.integration.harness import (
+    ADMIN,
+    AUDITOR,
+    Actor,
+    BUREAU,
+    EXPERT,
+    FINANCE,
+    PLAN_DOCUMENTS,
+    applicant,
+    eventually,
+    leader,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -61,7 +72,7 @@ def request_for(method: str, route: str, project_id: str) -> tuple[str, dict, ob
     body: object = None
     if route == "/declarations":
         body = {"unit_id": A, "project_name": "访问控制测试项目", "declared_amount_yuan": 100_000,
-                "project_class": "build_develop"}
+                "project_class": "build_develop", "documents": PLAN_DOCUMENTS}
     elif route.endswith("/final-reviews") and method == "POST":
         body = {"unit_id": A, "result": "failed", "concluded_on": "2026-11-02", "reasons": ["矩阵测试"]}
     elif route == "/units/{unit_id}/plans" and method == "POST":

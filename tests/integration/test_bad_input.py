@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.harness import BUREAU, applicant, leader
+from tests.integration.harness import BUREAU, PLAN_DOCUMENTS, applicant, leader
 
 pytestmark = pytest.mark.integration
 
@@ -19,7 +19,8 @@ OUTBOX = "SELECT count(*) FROM outbox"
 async def test_a_declaration_with_a_bad_amount_is_refused_naming_the_field(api, dbs, unit_id, amount, error_type):
     declarations, outbox = await dbs["intake"].value("SELECT count(*) FROM declaration"), await dbs["intake"].value(OUTBOX)
     response = await api["intake"].post("/declarations", {"unit_id": unit_id, "project_name": "数据共享平台", "declared_amount_yuan": amount,
-                                                                "project_class": "build_develop"}, as_=applicant(unit_id))
+                                                                "project_class": "build_develop", "documents": PLAN_DOCUMENTS},
+                                        as_=applicant(unit_id))
     assert response.status_code == 422
     body = response.json()
     assert body["field"] == "declared_amount_yuan" and body["fields"][0]["type"] == error_type
@@ -29,7 +30,8 @@ async def test_a_declaration_with_a_bad_amount_is_refused_naming_the_field(api, 
 
 
 async def test_a_declaration_missing_a_field_names_it(api, unit_id):
-    response = await api["intake"].post("/declarations", {"unit_id": unit_id, "declared_amount_yuan": 100, "project_class": "service"}, as_=applicant(unit_id))
+    response = await api["intake"].post("/declarations", {"unit_id": unit_id, "declared_amount_yuan": 100, "project_class": "service",
+                                                          "documents": PLAN_DOCUMENTS}, as_=applicant(unit_id))
     assert response.status_code == 422 and response.json()["field"] == "project_name"
     assert "必填" in response.json()["message_zh"]
 

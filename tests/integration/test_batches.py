@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.harness import BUREAU, applicant
+from tests.integration.harness import BUREAU, PLAN_DOCUMENTS, applicant
 
 pytestmark = pytest.mark.integration
 
@@ -22,7 +22,7 @@ async def open_batch(api, notice: str, **extra):
 
 def declaration(unit_id, **extra):
     return {"unit_id": unit_id, "project_name": "智慧城管平台", "declared_amount_yuan": 800_000,
-            "project_class": "build_develop", **extra}
+            "project_class": "build_develop", "documents": PLAN_DOCUMENTS, **extra}
 
 
 async def test_by_14a_the_window_is_two_natural_months_from_the_notice(api):
@@ -48,7 +48,7 @@ async def test_by_14b_outside_the_window_only_with_both_consents(api, unit_id):
     both = await api["intake"].post("/declarations", declaration(unit_id, batch_id=closed, out_of_window_consents=CONSENTS),
                                     as_=applicant(unit_id))
     assert both.status_code == 201 and both.json()["batch_id"] == closed
-    assert [d["sm3"] for d in both.json()["receipt"]["documents"]] == ["1" * 64, "2" * 64]
+    assert [d["sm3"] for d in both.json()["receipt"]["documents"]] == ["e" * 64, "f" * 64, "1" * 64, "2" * 64]
 
 
 async def test_a_declaration_goes_into_the_open_batch(api, unit_id, open_batch):
@@ -63,3 +63,18 @@ async def test_an_unknown_batch_is_named(api, unit_id):
     response = await api["intake"].post("/declarations", declaration(unit_id, batch_id="00000000-0000-0000-0000-000000000000"),
                                         as_=applicant(unit_id))
     assert response.status_code == 422 and response.json()["field"] == "batch_id"
+
+
+async def test_by_15a_b_a_declaration_carries_its_documents(api, unit_id):
+    bare = declaration(unit_id, documents=[])
+    response = await api["intake"].post("/declarations", bare, as_=applicant(unit_id))
+    assert response.status_code == 422 and response.json()["field"] == "documents" and response.json()["rule_ids"] == ["BY-15a"]
+    assert {m["kind"] for m in response.json()["details"]["missing"]} == {"plan_declaration_form", "government_data_list"}
+
+    big = declaration(unit_id, declared_amount_yuan=30_000_000)  # 3000万 (含): feasibility study (BY-15b)
+    response = await api["intake"].post("/declarations", big, as_=applicant(unit_id))
+    assert response.status_code == 422 and response.json()["rule_ids"] == ["BY-15b"]
+    with_study = {**big, "documents": big["documents"] + [{"kind": "feasibility_study", "document": {"name": "可研报告.pdf", "sm3": "3" * 64}}]}
+    assert (await api["intake"].post("/declarations", with_study, as_=applicant(unit_id))).status_code == 201
+    just_below = declaration(unit_id, declared_amount_yuan=29_999_999)
+    assert (await api["intake"].post("/declarations", just_below, as_=applicant(unit_id))).status_code == 201

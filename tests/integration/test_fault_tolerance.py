@@ -11,7 +11,7 @@ import pytest
 
 from contracts.envelope import H_MSG_ID
 
-from tests.integration.harness import ADMIN, leader, eventually
+from tests.integration.harness import ADMIN, eventually, leader
 
 pytestmark = pytest.mark.integration
 

@@ -11,7 +11,7 @@ from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from contracts.envelope import Envelope
 
-from tests.integration.harness import BUREAU, FINANCE, applicant, leader, eventually
+from tests.integration.harness import BUREAU, FINANCE, PLAN_DOCUMENTS, applicant, eventually, leader
 
 pytestmark = pytest.mark.integration
 
@@ -27,7 +27,7 @@ def final_review(unit_id: str, result: str, day: str, pack: str | None = None, *
 
 def declaration(unit_id: str, upgrade_of: str | None = None, amount: int = 1_200_000):
     body = {"unit_id": unit_id, "project_name": "政务服务事项管理系统", "declared_amount_yuan": amount,
-            "project_class": "build_develop"}
+            "project_class": "build_develop", "documents": PLAN_DOCUMENTS}
     if upgrade_of:
         body["upgrade_of_project_id"] = upgrade_of
     return body

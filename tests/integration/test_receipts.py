@@ -9,13 +9,14 @@ import uuid
 import pytest
 
 from servicekit.audit import sm3_hex
-from tests.integration.harness import applicant, file_asset_catalogue
+from tests.integration.harness import PLAN_DOCUMENTS, applicant, file_asset_catalogue
 
 pytestmark = pytest.mark.integration
 
 
 def body_for(unit_id: str, name: str = "数据共享交换平台") -> dict:
-    return {"unit_id": unit_id, "project_name": name, "declared_amount_yuan": 3_000_000, "project_class": "build_develop"}
+    return {"unit_id": unit_id, "project_name": name, "declared_amount_yuan": 3_000_000, "project_class": "build_develop",
+            "documents": PLAN_DOCUMENTS}
 
 
 async def post(api, unit_id, body, key):

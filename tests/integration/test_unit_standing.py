@@ -18,7 +18,7 @@ from contracts.events import (
     RectificationCompleted,
     SupervisionFindingRecorded,
 )
-from tests.integration.harness import applicant, eventually, leader, publish_event
+from tests.integration.harness import PLAN_DOCUMENTS, applicant, eventually, leader, publish_event
 
 pytestmark = pytest.mark.integration
 
@@ -35,7 +35,8 @@ async def standing(api, unit_id):
 
 
 async def declare(api, unit_id, project_class="build_develop", name="政务服务事项管理系统"):
-    body = {"unit_id": unit_id, "project_name": name, "declared_amount_yuan": 1_200_000, "project_class": project_class}
+    body = {"unit_id": unit_id, "project_name": name, "declared_amount_yuan": 1_200_000, "project_class": project_class,
+            "documents": PLAN_DOCUMENTS}
     return await api["intake"].post("/declarations", body, as_=applicant(unit_id))
 
 
@@ -157,7 +158,7 @@ async def test_by_22_8_an_upgrade_waits_for_its_predecessors_acceptance(api, inf
 
     earlier = (await declare(api, unit_id, "build_develop", "城管综合执法系统")).json()["project_id"]
     body = {"unit_id": unit_id, "project_name": "城管综合执法系统升级改造", "declared_amount_yuan": 900_000,
-            "project_class": "build_develop", "upgrade_of_project_id": earlier}
+            "project_class": "build_develop", "upgrade_of_project_id": earlier, "documents": PLAN_DOCUMENTS}
     refused = await api["intake"].post("/declarations", body, as_=applicant(unit_id))
     assert refused.status_code == 409 and refused.json()["rule_ids"] == ["BY-22.8"]
     assert refused.json()["details"]["violations"][0]["lifted_by"] == f"AcceptancePassed for project {earlier}"
@@ -174,5 +175,5 @@ async def test_by_22_8_an_upgrade_waits_for_its_predecessors_acceptance(api, inf
 async def test_by_22_8_concerns_build_projects_only(api, unit_id):
     earlier = (await declare(api, unit_id, "operation_maintenance", "视频会议系统运维")).json()["project_id"]
     body = {"unit_id": unit_id, "project_name": "视频会议系统运维（续）", "declared_amount_yuan": 600_000,
-            "project_class": "operation_maintenance", "upgrade_of_project_id": earlier}
+            "project_class": "operation_maintenance", "upgrade_of_project_id": earlier, "documents": PLAN_DOCUMENTS}
     assert (await api["intake"].post("/declarations", body, as_=applicant(unit_id))).status_code == 201

@@ -66,7 +66,7 @@ async def submit_declaration(body: DeclarationIn, request: Request, runtime: Run
         if isinstance(claimed, idempotency.Replay):
             return _replayed(claimed)
         row = await handlers.submit_declaration(uow, body, runtime.settings.policy_pack)
-        consents = [c.document for c in body.out_of_window_consents]
+        consents = [a.document for a in body.documents] + [c.document for c in body.out_of_window_consents]
         out = _declaration(row, _receipt(row.submitted_at, sm3_hex(await request.body()), idempotency_key, consents))
         await idempotency.answer(uow, claimed, 201, out.model_dump(mode="json"))
         await uow.commit()

@@ -29,6 +29,8 @@ from contracts.events import (
 from contracts.streams import ACCEPTANCE, NOTIFY
 from policy.packs import default_registry, get_pack
 from policy.calendar import WorkingDayCalendar
+from policy.facts import Amounts, ProjectFacts
+from policy.requirements import requirements
 from policy.sanctions import matches, sanctions_for
 from policy.timers import period_due
 from servicekit.clock import business_date
@@ -123,6 +125,7 @@ async def submit_declaration(uow: UnitOfWork, body: DeclarationIn, pack_id: str)
             f"项目类别 {body.project_class} 不属于 {pack.id}@{pack.version} 的分类，应为 {'、'.join(pack.scope.project_types)} 之一",
             rule_ids=pack.scope.project_types_rules, field="project_class", status_code=422,
         )
+    check_documents(pack, body)
     batch = await batch_for(uow, body, pack, today)
     outside = window_refusal(pack, batch, body, today)
     if outside is not None:
@@ -243,6 +246,32 @@ async def lift_blocks(uow: UnitOfWork, envelope: Envelope) -> None:
     if lifted:
         await uow.session.flush()
         uow.emit(_standing_event(unit_id, "lifted", lifted, await active_blocks(uow, unit_id), now))
+
+
+def declaration_facts(body: DeclarationIn) -> ProjectFacts:
+    """At plan declaration the declared amount is the only amount there is: the lines that read the
+    estimate, the total or the budget read it too (A-1, inferred); contract and approval amounts come later."""
+    yuan = body.declared_amount_yuan
+    amounts = Amounts(declared_amount=yuan, investment_estimate=yuan, total_investment=yuan, investment_quota=yuan,
+                      budget_amount=yuan)
+    return ProjectFacts(project_type=body.project_class, amounts=amounts, flags=tuple(body.flags))
+
+
+def check_documents(pack, body: DeclarationIn) -> None:
+    """Every document the pack requires at declaration is attached (BY-15a, BY-15b ≥3000万 feasibility study)."""
+    owed = [item for item in requirements(pack, declaration_facts(body), "declaration").items
+            if item.status == "required" and item.kind == "document"]
+    given = {attachment.kind for attachment in body.documents}
+    missing = [item for item in owed if item.key not in given]
+    if missing:
+        rules = sorted({rule for item in missing for rule in item.rule_ids})
+        raise DomainError(
+            "documents_missing",
+            "documents: missing " + "; ".join(f"{item.key} ({item.why})" for item in missing),
+            "documents：缺少" + "；".join(f"{item.name_zh}（{item.why_zh}）" for item in missing),
+            rule_ids=rules, field="documents", status_code=422,
+            details={"missing": [{"kind": item.key, "name_zh": item.name_zh, "rule_ids": list(item.rule_ids)} for item in missing]},
+        )
 
 
 async def unaccepted_predecessor(uow: UnitOfWork, body: DeclarationIn, pack, blocks: list[Block]) -> dict | None:

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from contracts.base import ProjectClass
+from policy.schema import Flag
 from contracts.events.intake import UnitPlanKind
 from servicekit.identifiers import TEXT_PATTERN, Identifier
 
@@ -29,6 +30,15 @@ class ConsentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     consent: str = Field(min_length=1, max_length=100, pattern=TEXT_PATTERN, description="as the pack names it, e.g. 区财政局书面同意")
+    document: DocumentRef
+
+
+class AttachmentIn(BaseModel):
+    """A document handed in with a submission, under the key the pack names it by (e.g. feasibility_study)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str = Field(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")
     document: DocumentRef
 
 
@@ -65,6 +75,9 @@ class DeclarationIn(BaseModel):
     upgrade_of_project_id: Identifier | None = Field(None, description="The earlier project this one upgrades (升级改造)")
     project_class: ProjectClass = Field(description="The project's one class in the pack's taxonomy (BY-4, BY-17.1a)")
     batch_id: uuid.UUID | None = Field(None, description="The batch declared into; the open one when omitted")
+    documents: list[AttachmentIn] = Field(default_factory=list, max_length=30,
+                                          description="The declaration's documents by the pack's keys (BY-15a, BY-15b)")
+    flags: list[Flag] = Field(default_factory=list, max_length=20, description="Facts the pack's conditions read (自行建设 …)")
     out_of_window_consents: list[ConsentIn] = Field(default_factory=list, max_length=5)
 
 

@@ -82,6 +82,8 @@ def load(urls: dict[str, str], today: date, issuer: DevIssuer) -> list[str]:
             client.post(f"{urls['intake']}/declarations", json={
                 "unit_id": "baiyun-edu", "project_name": "智慧校园统一身份认证平台", "declared_amount_yuan": 2_800_000,
                 "project_class": "build_develop",
+                "documents": [{"kind": "plan_declaration_form", "document": {"name": "立项计划申报表.pdf", "sm3": sm3_of("申报表")}},
+                              {"kind": "government_data_list", "document": {"name": "政务数据清单.pdf", "sm3": sm3_of("数据清单")}}],
             }, headers=_as(issuer, "edu.applicant")).raise_for_status()
         for scene in SCENES:
             lines.append(f"  · {scene.title}")
