@@ -1,0 +1,153 @@
+"""Declarations from many units at once, against real PostgreSQL and NATS (the annual peak).
+
+Starts the infrastructure (or uses NATS_URL / POSTGRES_ADMIN_URL), the intake service and a bare
+baseline endpoint (``baseline_app.py``: one insert plus one outbox row), then drives both with the
+same concurrent load and reports throughput and p50/p99 latency side by side. Intake must reach
+at least half the baseline's throughput; the exit code says whether it did.
+
+    uv run python bench/intake_declarations.py --units 200 --per-unit 5 --concurrency 50
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+import httpx
+
+from devstack.auth import DevIssuer
+from devstack.ports import free_port
+from devstack.processes import ServiceProcess, service_env
+from devstack.provisioning import provision_databases
+from devstack.servers import Infrastructure
+
+ROOT = Path(__file__).resolve().parent
+DOCUMENTS = [
+    {"kind": "plan_declaration_form", "document": {"name": "立项计划申报表.pdf", "sm3": "e" * 64}},
+    {"kind": "government_data_list", "document": {"name": "政务数据清单.pdf", "sm3": "f" * 64}},
+]
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+async def drive(url: str, requests: list[tuple[dict, dict]], concurrency: int) -> dict:
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    queue: asyncio.Queue = asyncio.Queue()
+    for item in requests:
+        queue.put_nowait(item)
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
+        async def worker() -> None:
+            while not queue.empty():
+                body, headers = queue.get_nowait()
+                began = time.perf_counter()
+                response = await client.post("/declarations", json=body, headers=headers)
+                latencies.append(time.perf_counter() - began)
+                statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+        began = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - began
+    return {"requests": len(requests), "seconds": round(elapsed, 3), "throughput_per_s": round(len(requests) / elapsed, 1),
+            "p50_ms": round(percentile(latencies, 0.50) * 1000, 1), "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
+            "statuses": statuses}
+
+
+async def prepare_units(url: str, issuer: DevIssuer, units: list[str]) -> None:
+    """A batch is open and every unit has filed its asset catalogue (BY-14a, BY-22.10)."""
+    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+        bureau = {"authorization": f"Bearer {issuer.token(subject='bench-bureau', roles=['bureau_reviewer'])}"}
+        today = datetime.now(timezone.utc).date().isoformat()
+        response = await client.post("/batches", headers=bureau, json={"plan_year": 2027, "title": "压测批次", "notice_issued_on": today})
+        response.raise_for_status()
+        for unit in units:
+            token = issuer.token(subject=f"{unit}-leader", roles=["unit_leader"], unit_id=unit)
+            response = await client.post(f"/units/{unit}/plans", headers={"authorization": f"Bearer {token}"},
+                                         json={"kind": "asset_catalogue", "document": {"name": "资产目录.xlsx", "sm3": "0" * 64}})
+            response.raise_for_status()
+
+
+def workload(issuer: DevIssuer, units: list[str], per_unit: int) -> list[tuple[dict, dict]]:
+    requests = []
+    for unit in units:
+        # one person per unit and route stays below the per-person submission limit
+        headers = {"authorization": f"Bearer {issuer.token(subject=f'{unit}-applicant', roles=['unit_applicant'], unit_id=unit)}"}
+        for n in range(per_unit):
+            requests.append(({"unit_id": unit, "project_name": f"压测项目{n}", "declared_amount_yuan": 1_200_000,
+                              "project_class": "build_develop", "documents": DOCUMENTS}, headers))
+    return requests
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--units", type=int, default=200)
+    parser.add_argument("--per-unit", type=int, default=5)
+    parser.add_argument("--concurrency", type=int, default=50)
+    args = parser.parse_args()
+    if args.per_unit > 50:
+        parser.error("--per-unit above 50 would meet the per-person submission limit (60/min)")
+
+    state = Path(tempfile.mkdtemp(prefix="govit-bench-"))
+    with Infrastructure.resolve(state) as infra:
+        suffix = f"_b{uuid.uuid4().hex[:6]}"
+        urls = asyncio.run(provision_databases(infra.postgres_admin_url, ["intake", "baseline"], None, database_suffix=suffix))
+        issuer = DevIssuer(state / "auth")
+        env = service_env(infra.nats_url, {"intake": urls["intake"]}, infra.nats_passwords, CALENDAR_ALLOW_PROVISIONAL="true",
+                          LOG_LEVEL="WARNING", **issuer.env())
+        intake = ServiceProcess("intake", free_port(), env, state / "intake.log")
+        baseline_port = free_port()
+        baseline_env = {**os.environ, "BASELINE_DSN": urls["baseline"].replace("postgresql+asyncpg://", "postgresql://")}
+        baseline = subprocess.Popen([sys.executable, "-m", "uvicorn", "baseline_app:app", "--port", str(baseline_port),
+                                     "--log-level", "warning"], cwd=ROOT, env=baseline_env)
+        intake.start()
+        try:
+            intake.wait_ready(120)
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    httpx.get(f"http://127.0.0.1:{baseline_port}/docs", timeout=2)
+                    break
+                except httpx.HTTPError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.3)
+            units = [f"BENCH-{n:04d}" for n in range(args.units)]
+            asyncio.run(prepare_units(intake.url, issuer, units))
+            load = workload(issuer, units, args.per_unit)
+            asyncio.run(drive(intake.url, load[: min(50, len(load))], args.concurrency))  # warm up both the same way
+            asyncio.run(drive(f"http://127.0.0.1:{baseline_port}", load[: min(50, len(load))], args.concurrency))
+            measured_base = asyncio.run(drive(f"http://127.0.0.1:{baseline_port}", load, args.concurrency))
+            units2 = [f"BENCH2-{n:04d}" for n in range(args.units)]
+            asyncio.run(prepare_units(intake.url, issuer, units2))
+            measured_intake = asyncio.run(drive(intake.url, workload(issuer, units2, args.per_unit), args.concurrency))
+        finally:
+            intake.stop()
+            baseline.terminate()
+            baseline.wait(timeout=30)
+    ratio = measured_intake["throughput_per_s"] / measured_base["throughput_per_s"]
+    result = {"when": datetime.now(timezone.utc).isoformat(timespec="seconds"), "infrastructure": infra.source,
+              "units": args.units, "per_unit": args.per_unit, "concurrency": args.concurrency,
+              "baseline": measured_base, "intake": measured_intake, "intake_to_baseline": round(ratio, 3),
+              "target": 0.5, "met": ratio >= 0.5}
+    out = ROOT / "results"
+    out.mkdir(exist_ok=True)
+    (out / "intake_declarations.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    return 0 if result["met"] and set(measured_intake["statuses"]) == {201} else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
