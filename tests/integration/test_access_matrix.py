@@ -44,6 +44,8 @@ MATRIX: dict[tuple[str, str, str], set[str]] = {
     ("intake", "GET", "/units/{unit_id}/standing"): OWN_UNIT | {"bureau", "admin"} | READERS,
     ("intake", "POST", "/units/{unit_id}/plans"): OWN_UNIT,
     ("intake", "POST", "/batches"): {"bureau", "admin"},
+    ("intake", "GET", "/declarations/{project_id}"): OWN_UNIT | {"bureau", "admin"} | READERS,
+    ("intake", "POST", "/declarations/{project_id}/resubmissions"): OWN_UNIT,
     ("intake", "GET", "/batches"): OWN_UNIT | {"b_applicant", "b_leader", "bureau", "admin"} | READERS,
     ("intake", "GET", "/units/{unit_id}/plans"): OWN_UNIT | {"bureau", "admin"} | READERS,
     ("review", "GET", "/cases"): OWN_UNIT | {"bureau", "admin"} | READERS,
@@ -79,15 +81,27 @@ def request_for(method: str, route: str, project_id: str) -> tuple[str, dict, ob
         body = {"kind": "asset_catalogue", "document": {"name": "资产目录.xlsx", "sm3": "a" * 64}}
     elif route == "/batches" and method == "POST":
         body = {"plan_year": 2020, "title": "访问控制测试批次", "notice_issued_on": "2019-11-04"}  # long closed
+    elif route.endswith("/resubmissions"):
+        body = {"adjustment_note": "按意见修改"}
     elif route == "/ops/clock/advance":
         body = {"days": -1}  # refused by validation: who may ask is all this checks
     return path, params, body
 
 
 @pytest.fixture(scope="module")
-async def owned_project(platform, issuer):
-    """A project of unit A known to acceptance and procurement (a DY failure leaves a hold)."""
+async def owned_project(platform, issuer, open_batch):
+    """Unit A's projects: one intake declared, one acceptance and procurement know (a DY failure leaves a hold)."""
     project_id = f"P-MX-{uuid.uuid4().hex[:8]}"
+    async with httpx.AsyncClient(base_url=platform["intake"].url, timeout=15) as client:
+        headers = {"authorization": f"Bearer {issuer.token(subject='setup', roles=['unit_leader'], unit_id=A)}"}
+        filed = await client.post(f"/units/{A}/plans", headers=headers,
+                                  json={"kind": "asset_catalogue", "document": {"name": "资产目录.xlsx", "sm3": "a" * 64}})
+        assert filed.status_code == 201, filed.text
+        declared = await client.post("/declarations", headers=headers, json={
+            "unit_id": A, "project_name": "访问控制矩阵项目", "declared_amount_yuan": 100_000, "project_class": "build_develop",
+            "documents": PLAN_DOCUMENTS})
+        assert declared.status_code == 201, declared.text
+        declared_id = declared.json()["project_id"]
     async with httpx.AsyncClient(base_url=platform["acceptance"].url, timeout=15) as client:
         token = issuer.token(subject="setup", roles=["unit_leader"], unit_id=A)
         response = await client.post(f"/projects/{project_id}/final-reviews", headers={"authorization": f"Bearer {token}"},
@@ -101,7 +115,7 @@ async def owned_project(platform, issuer):
             rows = (await client.get(f"/projects/{project_id}/holds", headers={"authorization": f"Bearer {token}"})).json()
             return rows or None
         await eventually(held, what="DY-24 hold for the matrix project")
-    return project_id
+    return {"intake": declared_id, "other": project_id}
 
 
 def published_routes(platform) -> set[tuple[str, str, str]]:
@@ -120,7 +134,7 @@ def test_the_matrix_lists_every_published_route(platform):
 @pytest.mark.parametrize("endpoint", sorted(MATRIX), ids=lambda e: f"{e[0]} {e[1]} {e[2]}")
 async def test_exactly_the_allowed_calls_pass(api, platform, owned_project, endpoint):
     service, method, route = endpoint
-    path, params, body = request_for(method, route, owned_project)
+    path, params, body = request_for(method, route, owned_project["intake" if service == "intake" else "other"])
     outcomes = {}
     async with httpx.AsyncClient(base_url=platform[service].url, timeout=15) as client:
         for name, actor in ACTORS.items():

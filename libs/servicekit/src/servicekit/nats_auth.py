@@ -21,7 +21,7 @@ from contracts.streams import STREAMS
 JS_API = "$JS.API"
 
 CONSUMES: dict[str, tuple[str, ...]] = {
-    "intake": ("acceptance", "notify"),
+    "intake": ("acceptance", "notify", "review"),
     "review": ("intake",),
     "procurement": ("acceptance",),
     "acceptance": (),

@@ -1,9 +1,26 @@
 """Who may call each intake route (BY-5.2a: a unit declares for itself)."""
 
-from servicekit.security.access import SUBMISSIONS, Allow, any_unit, body_unit, path_unit, policy
+from typing import Any
+
+from sqlalchemy import select
+
+from servicekit.security.access import SUBMISSIONS, Allow, any_unit, body_unit, path_unit, policy, project_unit
+
+from intake.models import Declaration
+
+
+async def unit_of_declaration(runtime: Any, project_id: str) -> str | None:
+    async with runtime.units() as uow:
+        query = select(Declaration.unit_id).where(Declaration.project_id == project_id)
+        return (await uow.session.execute(query)).scalar_one_or_none()
+
 
 ACCESS = policy([
     ("POST", "/declarations", Allow.of("unit_applicant", "unit_leader", units=body_unit(), rate=SUBMISSIONS)),
+    ("GET", "/declarations/{project_id}", Allow.of("unit_applicant", "unit_leader", "bureau_reviewer", "administrator",
+                                                   units=project_unit(unit_of_declaration))),
+    ("POST", "/declarations/{project_id}/resubmissions",
+     Allow.of("unit_applicant", "unit_leader", units=project_unit(unit_of_declaration), rate=SUBMISSIONS)),
     ("POST", "/batches", Allow.of("bureau_reviewer", "administrator")),
     ("GET", "/batches", Allow.of("unit_applicant", "unit_leader", "bureau_reviewer", "administrator", units=any_unit())),
     ("POST", "/units/{unit_id}/plans", Allow.of("unit_applicant", "unit_leader", units=path_unit(), rate=SUBMISSIONS)),

@@ -25,6 +25,7 @@ from intake.schemas import (
     PlanFilingIn,
     PlanFilingOut,
     Receipt,
+    ResubmissionIn,
     StandingOut,
 )
 
@@ -40,7 +41,7 @@ def _declaration(row: Declaration, receipt: Receipt) -> DeclarationOut:
         application_id=row.id, project_id=row.project_id, unit_id=row.unit_id, pack_id=row.pack_id,
         pack_version=row.pack_version, project_name=row.project_name, declared_amount_yuan=row.declared_amount_fen // 100,
         upgrade_of_project_id=row.upgrade_of_project_id, project_class=row.project_class, submitted_at=row.submitted_at,
-        event_id=row.event_id, receipt=receipt, batch_id=row.batch_id,
+        event_id=row.event_id, receipt=receipt, batch_id=row.batch_id, round=row.round, status=row.status,
     )
 
 
@@ -113,6 +114,24 @@ async def list_plans(unit_id: IdentifierPath, runtime: Runtime) -> list[PlanFili
         pack = handlers.default_registry().get(runtime.settings.policy_pack)
         asked = handlers.plan_requirements(pack)
         return [_plan(row, list(asked[row.kind].rules) if row.kind in asked else []) for row in await handlers.unit_plans(uow, unit_id)]
+
+
+@router.get("/declarations/{project_id}", response_model=DeclarationOut, tags=["declarations"])
+async def get_declaration(project_id: IdentifierPath, runtime: Runtime) -> DeclarationOut:
+    """A declaration with its round and status (returned for changes, passed, rejected)."""
+    async with runtime.units() as uow:
+        row = await handlers.declaration(uow, project_id)
+        return _declaration(row, _receipt(row.submitted_at, "", None))
+
+
+@router.post("/declarations/{project_id}/resubmissions", status_code=201, response_model=DeclarationOut, tags=["declarations"])
+async def resubmit(project_id: IdentifierPath, body: ResubmissionIn, request: Request, runtime: Runtime) -> DeclarationOut:
+    """Resubmit a plan the review returned, within the pack's period from the opinion (BY-16c) and round limit (BY-16d)."""
+    async with runtime.units() as uow:
+        row = await handlers.resubmit(uow, project_id, body, runtime.policy.calendar)
+        out = _declaration(row, _receipt(uow.clock.now(), sm3_hex(await request.body()), None, [a.document for a in body.documents]))
+        await uow.commit()
+        return out
 
 
 def _batch(row: Batch, rules: list[str]) -> BatchOut:

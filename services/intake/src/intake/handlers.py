@@ -19,6 +19,8 @@ from contracts.events import (
     DataAggregationConfirmed,
     DeadlineElapsed,
     EvaluationCompleted,
+    PlanReviewed,
+    ProjectRejected,
     RectificationCompleted,
     RectificationOverdue,
     StandingBlock,
@@ -26,9 +28,10 @@ from contracts.events import (
     UnitPlanFiled,
     UnitStandingChanged,
 )
-from contracts.streams import ACCEPTANCE, NOTIFY
+from contracts.streams import ACCEPTANCE, NOTIFY, REVIEW
 from policy.packs import default_registry, get_pack
-from policy.calendar import WorkingDayCalendar
+from policy.calendar import Deadline, WorkingDayCalendar
+from policy.review import after_failed_round
 from policy.facts import Amounts, ProjectFacts
 from policy.requirements import requirements
 from policy.sanctions import matches, sanctions_for
@@ -51,7 +54,7 @@ from intake.domain.standing import (
     refusing_blocks,
 )
 from intake.models import AcceptedProject, Batch, Declaration, UnitBlock, UnitPlan
-from intake.schemas import BatchIn, DeclarationIn, PlanFilingIn
+from intake.schemas import BatchIn, DeclarationIn, PlanFilingIn, ResubmissionIn
 
 
 def as_block(row: UnitBlock) -> Block:
@@ -306,15 +309,6 @@ async def on_acceptance_passed(uow: UnitOfWork, envelope: Envelope) -> None:
     await lift_blocks(uow, envelope)
 
 
-SUBSCRIPTIONS = [
-    Subscription(ACCEPTANCE, {
-        AcceptanceFailed: place_blocks, AcceptanceFilingRejected: place_blocks, RectificationOverdue: place_blocks,
-        EvaluationCompleted: place_blocks, SupervisionFindingRecorded: place_blocks,
-        AcceptancePassed: on_acceptance_passed, AcceptanceFiled: lift_blocks, RectificationCompleted: lift_blocks,
-        DataAggregationConfirmed: lift_blocks,
-    }),
-    Subscription(NOTIFY, {DeadlineElapsed: place_blocks}),
-]
 
 
 # ---- plans and catalogues (RULES.md §3.1) ------------------------------------------------------
@@ -443,3 +437,98 @@ def window_refusal(pack, batch: Batch | None, body: DeclarationIn, today) -> Dom
         rule_ids=list(pack.declaration.out_of_window_rules) + list(pack.declaration.window.rules),
         field="out_of_window_consents", details={"missing_consents": missing}, status_code=409,
     )
+
+
+# ---- review opinions and resubmission (BY-16b–16d, BY-15c) --------------------------------------
+
+async def _declaration_for_update(uow: UnitOfWork, project_id: str) -> Declaration | None:
+    query = select(Declaration).where(Declaration.project_id == project_id).with_for_update()
+    return (await uow.session.execute(query)).scalar_one_or_none()
+
+
+async def declaration(uow: UnitOfWork, project_id: str) -> Declaration:
+    row = (await uow.session.execute(select(Declaration).where(Declaration.project_id == project_id))).scalar_one_or_none()
+    if row is None:
+        raise DomainError("not_found", f"project_id: no declaration {project_id}", f"申报项目 {project_id} 不存在",
+                          field="project_id", status_code=404)
+    return row
+
+
+async def on_plan_reviewed(uow: UnitOfWork, envelope: Envelope) -> None:
+    """An opinion on the plan: passed (BY-15c, later steps may start), returned for changes, or the end (BY-22.11)."""
+    event: PlanReviewed = envelope.data  # type: ignore[assignment]
+    declaration = await _declaration_for_update(uow, event.project_id)
+    if declaration is None:
+        return  # declared before this service kept rounds, or elsewhere; nothing to track
+    pack = get_pack(declaration.pack_id, declaration.pack_version)
+    declaration.round = event.round
+    declaration.opinion_received_on = business_date(event.opinion_issued_at)
+    declaration.opinion_reasons = list(event.reasons)
+    if event.result == "passed":
+        declaration.status = "plan_passed"
+    elif event.final or after_failed_round(pack, "plan_review", event.round).rejected:
+        declaration.status = "rejected"
+    else:
+        declaration.status = "returned"
+
+
+async def on_project_rejected(uow: UnitOfWork, envelope: Envelope) -> None:
+    event: ProjectRejected = envelope.data  # type: ignore[assignment]
+    declaration = await _declaration_for_update(uow, event.project_id)
+    if declaration is not None:
+        declaration.status = "rejected"
+
+
+def resubmission_due(pack, declaration: Declaration, calendar: WorkingDayCalendar) -> Deadline | None:
+    period = pack.review.unit_response
+    if period is None or declaration.opinion_received_on is None:
+        return None
+    return period_due(pack, period, declaration.opinion_received_on, calendar)
+
+
+async def resubmit(uow: UnitOfWork, project_id: str, body: ResubmissionIn, calendar: WorkingDayCalendar) -> Declaration:
+    """Resubmit a plan the review returned, within the pack's period (BY-16c), within the round limit (BY-16d)."""
+    declaration = await _declaration_for_update(uow, project_id)
+    if declaration is None:
+        raise DomainError("unknown_project", f"project_id: no declaration {project_id}", f"project_id：申报项目 {project_id} 不存在",
+                          field="project_id", status_code=404)
+    pack = get_pack(declaration.pack_id, declaration.pack_version)
+    if declaration.status != "returned":
+        raise DomainError("not_returned", f"The plan is {declaration.status}: only a plan the review returned is resubmitted",
+                          f"项目当前状态为 {declaration.status}，仅退回修改的申报可重新报送", rule_ids=["BY-16c"], status_code=409)
+    today = business_date(uow.clock.now())
+    due = resubmission_due(pack, declaration, calendar)
+    if due is not None and today > due.due:
+        rules = list(pack.review.unit_response.rules) + ["BY-16d"]
+        raise DomainError("resubmission_late",
+                          f"The resubmission was due by {due.due.isoformat()} ({pack.review.unit_response.length} working days "
+                          f"from the opinion received on {declaration.opinion_received_on.isoformat()}); it counts as not adjusted",
+                          f"应于 {due.due.isoformat()} 前修改报送（收到意见之日起 {pack.review.unit_response.length} 个工作日），逾期视为未按意见调整",
+                          rule_ids=rules, status_code=409)
+    if body.declared_amount_yuan is not None:
+        declaration.declared_amount_fen = body.declared_amount_yuan * 100
+    if body.project_name is not None:
+        declaration.project_name = body.project_name
+    declaration.round += 1
+    declaration.status = "submitted"
+    now = uow.clock.now()
+    envelope = uow.emit(ApplicationSubmitted(
+        project_id=declaration.project_id, application_id=str(declaration.id), unit_id=declaration.unit_id,
+        pack=PackRef(id=declaration.pack_id, version=declaration.pack_version), project_name=declaration.project_name,
+        declared_amount_fen=declaration.declared_amount_fen, upgrade_of_project_id=declaration.upgrade_of_project_id,
+        submitted_at=now, round=declaration.round, project_class=declaration.project_class,
+    ))
+    declaration.event_id = envelope.id
+    return declaration
+
+
+SUBSCRIPTIONS = [
+    Subscription(ACCEPTANCE, {
+        AcceptanceFailed: place_blocks, AcceptanceFilingRejected: place_blocks, RectificationOverdue: place_blocks,
+        EvaluationCompleted: place_blocks, SupervisionFindingRecorded: place_blocks,
+        AcceptancePassed: on_acceptance_passed, AcceptanceFiled: lift_blocks, RectificationCompleted: lift_blocks,
+        DataAggregationConfirmed: lift_blocks,
+    }),
+    Subscription(NOTIFY, {DeadlineElapsed: place_blocks}),
+    Subscription(REVIEW, {PlanReviewed: on_plan_reviewed, ProjectRejected: on_project_rejected}),
+]

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Column, Date, DateTime, Index, Text, UniqueConstraint, text
+from sqlalchemy import BigInteger, Boolean, Column, Date, DateTime, Index, Integer, Text, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Field, SQLModel
 
@@ -35,6 +35,12 @@ class Declaration(SQLModel, table=True):
     """The class in the pack's taxonomy (BY-4, BY-17.1a); the key of same-type bans (A-6)."""
     submitted_at: datetime = Field(sa_column=_ts())
     event_id: str
+    round: int = Field(default=1, sa_column=Column(Integer, nullable=False, server_default=text("1")))
+    status: str = Field(default="submitted", sa_column=Column(Text, nullable=False, server_default=text("'submitted'")))
+    """submitted → returned (an opinion asks for changes) → submitted … → plan_passed, or rejected (不予立项)."""
+    opinion_received_on: date | None = Field(default=None, sa_column=Column(Date))
+    """The business day the last opinion reached the unit; the resubmission period counts from it (BY-16c)."""
+    opinion_reasons: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")))
 
 
 class UnitBlock(SQLModel, table=True):

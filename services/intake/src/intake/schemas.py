@@ -81,6 +81,17 @@ class DeclarationIn(BaseModel):
     out_of_window_consents: list[ConsentIn] = Field(default_factory=list, max_length=5)
 
 
+class ResubmissionIn(BaseModel):
+    """The plan adjusted after the review's opinion (BY-16c)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    adjustment_note: str = Field(min_length=2, max_length=2000, pattern=TEXT_PATTERN, description="How the opinion was answered")
+    project_name: str | None = Field(None, min_length=2, max_length=200, pattern=TEXT_PATTERN)
+    declared_amount_yuan: StrictInt | None = Field(None, gt=0, le=MAX_AMOUNT_YUAN)
+    documents: list[AttachmentIn] = Field(default_factory=list, max_length=30)
+
+
 class Receipt(BaseModel):
     """Proof of filing: the server's time of receipt and the SM3 of what was submitted (BY-14a windows,
     YF-6 11-30): a unit can show it filed before the deadline, and what it filed."""
@@ -125,6 +136,8 @@ class DeclarationOut(BaseModel):
     upgrade_of_project_id: str | None
     project_class: str | None
     batch_id: uuid.UUID | None
+    round: int
+    status: str
     submitted_at: datetime
     event_id: str
     receipt: Receipt
