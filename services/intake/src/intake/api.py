@@ -26,6 +26,8 @@ from intake.schemas import (
     PlanFilingOut,
     Receipt,
     ResubmissionIn,
+    SchemeIn,
+    SchemeOut,
     StandingOut,
 )
 
@@ -130,6 +132,19 @@ async def resubmit(project_id: IdentifierPath, body: ResubmissionIn, request: Re
     async with runtime.units() as uow:
         row = await handlers.resubmit(uow, project_id, body, runtime.policy.calendar)
         out = _declaration(row, _receipt(uow.clock.now(), sm3_hex(await request.body()), None, [a.document for a in body.documents]))
+        await uow.commit()
+        return out
+
+
+@router.post("/declarations/{project_id}/schemes", status_code=201, response_model=SchemeOut, tags=["schemes"])
+async def submit_scheme(project_id: IdentifierPath, body: SchemeIn, request: Request, runtime: Runtime) -> SchemeOut:
+    """Submit the 立项方案 after the plan passed review (BY-15c, BY-17, BY-17.1b, BY-17.2b, BY-18, BY-31.1)."""
+    async with runtime.units() as uow:
+        row, rules = await handlers.submit_scheme(uow, project_id, body)
+        out = SchemeOut(scheme_id=row.id, project_id=row.project_id, revision=row.revision, track=row.track,
+                        estimate_yuan=row.estimate_fen // 100, business_operation_yuan=row.business_operation_fen // 100,
+                        rule_ids=rules, submitted_at=row.submitted_at, event_id=row.event_id,
+                        receipt=_receipt(row.submitted_at, sm3_hex(await request.body()), None, [a.document for a in body.documents]))
         await uow.commit()
         return out
 

@@ -23,6 +23,7 @@ from contracts.events import (
     ProjectRejected,
     RectificationCompleted,
     RectificationOverdue,
+    SchemeSubmitted,
     StandingBlock,
     SupervisionFindingRecorded,
     UnitPlanFiled,
@@ -31,7 +32,8 @@ from contracts.events import (
 from contracts.streams import ACCEPTANCE, NOTIFY, REVIEW
 from policy.packs import default_registry, get_pack
 from policy.calendar import Deadline, WorkingDayCalendar
-from policy.review import after_failed_round
+from policy.classification import classify
+from policy.review import after_failed_round, check_scheme_budget
 from policy.facts import Amounts, ProjectFacts
 from policy.requirements import requirements
 from policy.sanctions import matches, sanctions_for
@@ -53,8 +55,8 @@ from intake.domain.standing import (
     published_scope,
     refusing_blocks,
 )
-from intake.models import AcceptedProject, Batch, Declaration, UnitBlock, UnitPlan
-from intake.schemas import BatchIn, DeclarationIn, PlanFilingIn, ResubmissionIn
+from intake.models import AcceptedProject, Batch, Declaration, Scheme, UnitBlock, UnitPlan
+from intake.schemas import BatchIn, DeclarationIn, PlanFilingIn, ResubmissionIn, SchemeIn
 
 
 def as_block(row: UnitBlock) -> Block:
@@ -466,6 +468,7 @@ async def on_plan_reviewed(uow: UnitOfWork, envelope: Envelope) -> None:
     declaration.opinion_reasons = list(event.reasons)
     if event.result == "passed":
         declaration.status = "plan_passed"
+        declaration.plan_review_amount_fen = event.approved_amount_fen
     elif event.final or after_failed_round(pack, "plan_review", event.round).rejected:
         declaration.status = "rejected"
     else:
@@ -520,6 +523,67 @@ async def resubmit(uow: UnitOfWork, project_id: str, body: ResubmissionIn, calen
     ))
     declaration.event_id = envelope.id
     return declaration
+
+
+# ---- the scheme (立项方案, BY-17 … BY-18, BY-31.1) -----------------------------------------------
+
+async def submit_scheme(uow: UnitOfWork, project_id: str, body: SchemeIn) -> tuple[Scheme, list[str]]:
+    """Submit the scheme once the plan passed review (BY-15c): its documents, its budget within the
+    caps (BY-17.1b 30% operation, BY-17.2b plan amount), a difference statement when it departs (BY-31.1)."""
+    declaration = await _declaration_for_update(uow, project_id)
+    if declaration is None:
+        raise DomainError("not_found", f"project_id: no declaration {project_id}", f"申报项目 {project_id} 不存在",
+                          field="project_id", status_code=404)
+    pack = get_pack(declaration.pack_id, declaration.pack_version)
+    if declaration.status not in ("plan_passed", "scheme_submitted"):
+        raise DomainError("plan_not_passed", f"The plan is {declaration.status}: the scheme follows a passed plan review",
+                          f"项目当前状态为 {declaration.status}，立项计划审核通过后方可编制报送立项方案",
+                          rule_ids=["BY-15c"], status_code=409)
+    yuan = body.estimate_yuan
+    facts = ProjectFacts(project_type=declaration.project_class, flags=tuple(body.flags), amounts=Amounts(
+        investment_estimate=yuan, declared_amount=declaration.declared_amount_fen // 100, total_investment=yuan,
+        investment_quota=yuan, budget_amount=yuan,
+        plan_review_amount=(declaration.plan_review_amount_fen or 0) // 100 if declaration.plan_review_amount_fen else None))
+    decided = classify(pack, facts)
+    if decided.track == "micro":
+        raise DomainError("micro_files_no_scheme", "A 小微 project files a 项目备案表 after plan review, not a scheme",
+                          "小微项目在计划审核通过后报送项目备案表，无需编制立项方案", rule_ids=list(decided.rule_ids), status_code=409)
+    budget = check_scheme_budget(pack, declaration.project_class or "", total_yuan=yuan, business_operation_yuan=body.business_operation_yuan,
+                                 plan_review_amount_yuan=(declaration.plan_review_amount_fen // 100) if declaration.plan_review_amount_fen else None)
+    if not budget.ok:
+        first = budget.violations[0]
+        field = "business_operation_yuan" if "BY-17.1b" in first.rule_ids else "estimate_yuan"
+        raise DomainError("scheme_over_cap", f"{field}: " + "; ".join(v.en for v in budget.violations),
+                          f"{field}：" + "；".join(v.zh for v in budget.violations),
+                          rule_ids=sorted({r for v in budget.violations for r in v.rule_ids}), field=field, status_code=422)
+    owed = [item for item in requirements(pack, facts, "scheme", decided).items if item.status == "required" and item.kind == "document"]
+    needed = {item.key: item for item in owed}
+    if body.differs_from_plan:
+        statement = next((r for r in pack.requirements if r.key == "difference_statement"), None)
+        if statement is not None:
+            needed[statement.key] = statement
+    given = {a.kind for a in body.documents}
+    missing = [item for key, item in needed.items() if key not in given]
+    if missing:
+        rules = sorted({r for item in missing for r in getattr(item, "rule_ids", None) or item.rules})
+        raise DomainError("documents_missing", "documents: missing " + ", ".join(item.key for item in missing),
+                          "documents：缺少" + "、".join(item.name_zh for item in missing), rule_ids=rules, field="documents",
+                          status_code=422, details={"missing": [item.key for item in missing]})
+    latest = (await uow.session.execute(select(func.max(Scheme.revision)).where(Scheme.project_id == project_id))).scalar_one_or_none()
+    now = uow.clock.now()
+    scheme = Scheme(project_id=project_id, unit_id=declaration.unit_id, revision=(latest or 0) + 1, track=decided.track or "ordinary",
+                    estimate_fen=yuan * 100, business_operation_fen=body.business_operation_yuan * 100,
+                    differs_from_plan=body.differs_from_plan, documents=[a.model_dump(mode="json") for a in body.documents],
+                    submitted_at=now, event_id="")
+    envelope = uow.emit(SchemeSubmitted(
+        project_id=project_id, scheme_id=str(scheme.id), application_id=str(declaration.id), unit_id=declaration.unit_id,
+        pack=PackRef(id=pack.id, version=pack.version), project_class=declaration.project_class, track=scheme.track,
+        estimate_fen=scheme.estimate_fen, revision=scheme.revision, adjustment_note=body.differs_from_plan, submitted_at=now))
+    scheme.event_id = envelope.id
+    declaration.status = "scheme_submitted"
+    uow.session.add(scheme)
+    rules = sorted({r for item in needed.values() for r in (getattr(item, "rule_ids", None) or item.rules)} | set(budget.rule_ids))
+    return scheme, rules
 
 
 SUBSCRIPTIONS = [

@@ -40,6 +40,8 @@ class Declaration(SQLModel, table=True):
     """submitted → returned (an opinion asks for changes) → submitted … → plan_passed, or rejected (不予立项)."""
     opinion_received_on: date | None = Field(default=None, sa_column=Column(Date))
     """The business day the last opinion reached the unit; the resubmission period counts from it (BY-16c)."""
+    plan_review_amount_fen: int | None = Field(default=None, sa_column=Column(BigInteger))
+    """The amount fixed at plan review: the scheme's total may not exceed it (BY-17.2b)."""
     opinion_reasons: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")))
 
 
@@ -120,4 +122,23 @@ class AcceptedProject(SQLModel, table=True):
     project_id: str = Field(sa_column=Column(Text, primary_key=True))
     unit_id: str = Field(sa_column=Column(Text, nullable=False))
     accepted_on: date = Field(sa_column=Column(Date, nullable=False))
+    event_id: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class Scheme(SQLModel, table=True):
+    """A 立项方案 submitted after the plan passed review (BY-17), one row per revision."""
+
+    __tablename__ = "scheme"
+    __table_args__ = (UniqueConstraint("project_id", "revision"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    project_id: str = Field(sa_column=Column(Text, nullable=False, index=True))
+    unit_id: str = Field(sa_column=Column(Text, nullable=False))
+    revision: int = Field(nullable=False)
+    track: str = Field(sa_column=Column(Text, nullable=False))
+    estimate_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+    business_operation_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+    differs_from_plan: bool = Field(sa_column=Column(Boolean, nullable=False))
+    documents: list[dict[str, Any]] = Field(sa_column=Column(JSONB, nullable=False))
+    submitted_at: datetime = Field(sa_column=_ts())
     event_id: str = Field(sa_column=Column(Text, nullable=False))

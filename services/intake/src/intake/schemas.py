@@ -102,6 +102,31 @@ class Receipt(BaseModel):
     idempotency_key: str | None
 
 
+class SchemeIn(BaseModel):
+    """The 立项方案 after the plan passed review (BY-17)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    estimate_yuan: StrictInt = Field(gt=0, le=MAX_AMOUNT_YUAN, description="总投资概算 in 元")
+    business_operation_yuan: StrictInt = Field(0, ge=0, le=MAX_AMOUNT_YUAN, description="业务运营 content inside it (BY-17.1b)")
+    differs_from_plan: bool = Field(False, description="The scheme clearly departs from the approved plan (BY-31.1)")
+    documents: list[AttachmentIn] = Field(default_factory=list, max_length=30)
+    flags: list[Flag] = Field(default_factory=list, max_length=20)
+
+
+class SchemeOut(BaseModel):
+    scheme_id: uuid.UUID
+    project_id: str
+    revision: int
+    track: str
+    estimate_yuan: int
+    business_operation_yuan: int
+    rule_ids: list[str]
+    submitted_at: datetime
+    event_id: str
+    receipt: Receipt
+
+
 class PlanFilingIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -1,0 +1,92 @@
+"""The scheme (立项方案) follows a passed plan review (BY-15c): its documents (BY-17, BY-18), its budget
+within the caps (BY-17.1b 30% business operation, BY-17.2b the plan-review amount), and a difference
+statement when it departs from the plan (BY-31.1); 小微 projects file no scheme (BY-19.1a)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from contracts.base import PackRef
+from contracts.envelope import Envelope
+from contracts.events import PlanReviewed
+from tests.integration.harness import PLAN_DOCUMENTS, applicant, eventually, leader, publish_event
+
+pytestmark = pytest.mark.integration
+
+SCHEME_DOCUMENTS = [
+    {"kind": "project_scheme", "document": {"name": "立项方案.pdf", "sm3": "4" * 64}},
+    {"kind": "self_check_table", "document": {"name": "立项需求自查表（盖章）.pdf", "sm3": "5" * 64}},
+]
+
+
+async def plan_passed(api, infra, unit_id, amount_yuan=2_000_000, approved_yuan=2_000_000) -> str:
+    body = {"unit_id": unit_id, "project_name": "城市运行管理服务平台", "declared_amount_yuan": amount_yuan,
+            "project_class": "build_develop", "documents": PLAN_DOCUMENTS}
+    declared = (await api["intake"].post("/declarations", body, as_=applicant(unit_id))).json()
+    await publish_event(infra.nats_admin_url, Envelope(PlanReviewed(
+        project_id=declared["project_id"], application_id=declared["application_id"], unit_id=unit_id,
+        pack=PackRef(id="BY", version="2024.1"), round=1, result="passed", final=True, approved_amount_fen=approved_yuan * 100,
+        rule_ids=["BY-16a"], opinion_issued_at=datetime.now(timezone.utc)), source="/services/review"))
+
+    async def passed():
+        row = (await api["intake"].get(f"/declarations/{declared['project_id']}", as_=leader(unit_id))).json()
+        return row["status"] == "plan_passed" or None
+    await eventually(passed, what="plan review passed")
+    return declared["project_id"]
+
+
+async def scheme(api, unit_id, project_id, **body):
+    return await api["intake"].post(f"/declarations/{project_id}/schemes",
+                                    {"estimate_yuan": 1_800_000, "documents": SCHEME_DOCUMENTS, **body}, as_=applicant(unit_id))
+
+
+async def test_by_15c_the_scheme_waits_for_the_plan_review(api, unit_id):
+    body = {"unit_id": unit_id, "project_name": "城市运行管理服务平台", "declared_amount_yuan": 2_000_000,
+            "project_class": "build_develop", "documents": PLAN_DOCUMENTS}
+    declared = (await api["intake"].post("/declarations", body, as_=applicant(unit_id))).json()
+    early = await scheme(api, unit_id, declared["project_id"])
+    assert early.status_code == 409 and early.json()["rule_ids"] == ["BY-15c"]
+
+
+async def test_by_17_by_18_a_scheme_with_its_documents_is_submitted(api, infra, unit_id):
+    project_id = await plan_passed(api, infra, unit_id)
+    bare = await scheme(api, unit_id, project_id, documents=[])
+    assert bare.status_code == 422 and bare.json()["field"] == "documents" and "BY-18" in bare.json()["rule_ids"]
+    accepted = await scheme(api, unit_id, project_id)
+    assert accepted.status_code == 201 and (accepted.json()["revision"], accepted.json()["track"]) == (1, "ordinary")
+    assert (await scheme(api, unit_id, project_id)).json()["revision"] == 2
+
+
+@pytest.mark.parametrize(("estimate", "status"), [(1_999_999, 201), (2_000_000, 201), (2_000_001, 422)])
+async def test_by_17_2b_the_scheme_total_stays_within_the_plan_amount(api, infra, unit_id, estimate, status):
+    project_id = await plan_passed(api, infra, unit_id, approved_yuan=2_000_000)
+    response = await scheme(api, unit_id, project_id, estimate_yuan=estimate)
+    assert response.status_code == status, response.text
+    if status == 422:
+        assert response.json()["rule_ids"] == ["BY-17.2b"] and response.json()["field"] == "estimate_yuan"
+
+
+@pytest.mark.parametrize(("operation", "status"), [(540_000, 201), (540_001, 422)])
+async def test_by_17_1b_business_operation_at_most_thirty_percent(api, infra, unit_id, operation, status):
+    project_id = await plan_passed(api, infra, unit_id)
+    response = await scheme(api, unit_id, project_id, business_operation_yuan=operation)  # 30% of 180万 = 54万
+    assert response.status_code == status, response.text
+    if status == 422:
+        assert response.json()["rule_ids"] == ["BY-17.1b"] and response.json()["field"] == "business_operation_yuan"
+
+
+async def test_by_31_1_a_departing_scheme_brings_its_difference_statement(api, infra, unit_id):
+    project_id = await plan_passed(api, infra, unit_id)
+    missing = await scheme(api, unit_id, project_id, differs_from_plan=True)
+    assert missing.status_code == 422 and missing.json()["rule_ids"] == ["BY-31.1"]
+    statement = {"kind": "difference_statement", "document": {"name": "差异说明（盖章）.pdf", "sm3": "6" * 64}}
+    assert (await scheme(api, unit_id, project_id, differs_from_plan=True,
+                         documents=SCHEME_DOCUMENTS + [statement])).status_code == 201
+
+
+async def test_by_19_1a_a_micro_project_files_no_scheme(api, infra, unit_id):
+    project_id = await plan_passed(api, infra, unit_id, amount_yuan=400_000, approved_yuan=400_000)
+    response = await scheme(api, unit_id, project_id, estimate_yuan=400_000)
+    assert response.status_code == 409 and "BY-19.1a" in response.json()["rule_ids"]
