@@ -47,6 +47,7 @@ MATRIX: dict[tuple[str, str, str], set[str]] = {
     ("intake", "GET", "/declarations/{project_id}"): OWN_UNIT | {"bureau", "admin"} | READERS,
     ("intake", "POST", "/declarations/{project_id}/resubmissions"): OWN_UNIT,
     ("intake", "POST", "/declarations/{project_id}/schemes"): OWN_UNIT,
+    ("intake", "POST", "/declarations/{project_id}/micro-filing"): OWN_UNIT,
     ("intake", "GET", "/batches"): OWN_UNIT | {"b_applicant", "b_leader", "bureau", "admin"} | READERS,
     ("intake", "GET", "/units/{unit_id}/plans"): OWN_UNIT | {"bureau", "admin"} | READERS,
     ("review", "GET", "/cases"): OWN_UNIT | {"bureau", "admin"} | READERS,
@@ -82,7 +83,7 @@ def request_for(method: str, route: str, project_id: str) -> tuple[str, dict, ob
         body = {"kind": "asset_catalogue", "document": {"name": "资产目录.xlsx", "sm3": "a" * 64}}
     elif route == "/batches" and method == "POST":
         body = {"plan_year": 2020, "title": "访问控制测试批次", "notice_issued_on": "2019-11-04"}  # long closed
-    elif route.endswith("/schemes"):
+    elif route.endswith("/schemes") or route.endswith("/micro-filing"):
         body = {"estimate_yuan": 100_000}
     elif route.endswith("/resubmissions"):
         body = {"adjustment_note": "按意见修改"}

@@ -90,3 +90,24 @@ async def test_by_19_1a_a_micro_project_files_no_scheme(api, infra, unit_id):
     project_id = await plan_passed(api, infra, unit_id, amount_yuan=400_000, approved_yuan=400_000)
     response = await scheme(api, unit_id, project_id, estimate_yuan=400_000)
     assert response.status_code == 409 and "BY-19.1a" in response.json()["rule_ids"]
+
+
+async def test_by_19_1a_a_micro_project_files_its_filing_form_and_is_announced(api, infra, dbs, unit_id):
+    project_id = await plan_passed(api, infra, unit_id, amount_yuan=400_000, approved_yuan=400_000)
+    url = f"/declarations/{project_id}/micro-filing"
+    bare = await api["intake"].post(url, {"estimate_yuan": 400_000}, as_=applicant(unit_id))
+    assert bare.status_code == 422 and bare.json()["rule_ids"] == ["BY-19.1a"] and bare.json()["field"] == "documents"
+    form = [{"kind": "project_filing_form", "document": {"name": "项目备案表（盖章）.pdf", "sm3": "7" * 64}}]
+    filed = await api["intake"].post(url, {"estimate_yuan": 400_000, "documents": form}, as_=applicant(unit_id))
+    assert filed.status_code == 201 and filed.json()["track"] == "micro"
+    assert await dbs["intake"].value("SELECT count(*) FROM outbox WHERE event_type = 'intake.project.micro_filed.v1' "
+                                     "AND convert_from(payload, 'UTF8') LIKE $1", f"%{project_id}%") == 1
+
+
+@pytest.mark.parametrize(("estimate", "status"), [(499_999, 201), (500_000, 422)])
+async def test_by_19_1a_the_micro_line_is_50_wan_exclusive(api, infra, unit_id, estimate, status):
+    project_id = await plan_passed(api, infra, unit_id, amount_yuan=500_000, approved_yuan=500_000)
+    form = [{"kind": "project_filing_form", "document": {"name": "项目备案表.pdf", "sm3": "8" * 64}}]
+    response = await api["intake"].post(f"/declarations/{project_id}/micro-filing", {"estimate_yuan": estimate, "documents": form},
+                                        as_=applicant(unit_id))
+    assert response.status_code == status, response.text

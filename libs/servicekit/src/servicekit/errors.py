@@ -6,6 +6,7 @@ rolls back whatever was staged.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -121,6 +122,8 @@ def validation_body(errors: Sequence[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+log = logging.getLogger("servicekit.errors")
+
 HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "request_too_large"}
 HTTP_MESSAGES = {
     400: ("The request is malformed", "请求格式错误"),
@@ -140,6 +143,14 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse(validation_body(exc.errors()), status_code=422)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # A bug, not a refusal: log it with its traceback and the request id so it can be found,
+        # and answer without internals.
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return JSONResponse({"error": "internal_error", "message": "An internal error occurred; it has been logged",
+                             "message_zh": "系统内部错误，已记录日志", "rule_ids": []}, status_code=500)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

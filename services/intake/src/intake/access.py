@@ -23,6 +23,8 @@ ACCESS = policy([
      Allow.of("unit_applicant", "unit_leader", units=project_unit(unit_of_declaration), rate=SUBMISSIONS)),
     ("POST", "/declarations/{project_id}/schemes",
      Allow.of("unit_applicant", "unit_leader", units=project_unit(unit_of_declaration), rate=SUBMISSIONS)),
+    ("POST", "/declarations/{project_id}/micro-filing",
+     Allow.of("unit_applicant", "unit_leader", units=project_unit(unit_of_declaration), rate=SUBMISSIONS)),
     ("POST", "/batches", Allow.of("bureau_reviewer", "administrator")),
     ("GET", "/batches", Allow.of("unit_applicant", "unit_leader", "bureau_reviewer", "administrator", units=any_unit())),
     ("POST", "/units/{unit_id}/plans", Allow.of("unit_applicant", "unit_leader", units=path_unit(), rate=SUBMISSIONS)),

@@ -25,6 +25,7 @@ from intake.schemas import (
     PlanFilingIn,
     PlanFilingOut,
     Receipt,
+    MicroFilingIn,
     ResubmissionIn,
     SchemeIn,
     SchemeOut,
@@ -144,6 +145,19 @@ async def submit_scheme(project_id: IdentifierPath, body: SchemeIn, request: Req
         out = SchemeOut(scheme_id=row.id, project_id=row.project_id, revision=row.revision, track=row.track,
                         estimate_yuan=row.estimate_fen // 100, business_operation_yuan=row.business_operation_fen // 100,
                         rule_ids=rules, submitted_at=row.submitted_at, event_id=row.event_id,
+                        receipt=_receipt(row.submitted_at, sm3_hex(await request.body()), None, [a.document for a in body.documents]))
+        await uow.commit()
+        return out
+
+
+@router.post("/declarations/{project_id}/micro-filing", status_code=201, response_model=SchemeOut, tags=["schemes"])
+async def file_micro_project(project_id: IdentifierPath, body: MicroFilingIn, request: Request, runtime: Runtime) -> SchemeOut:
+    """File a 小微 project's 项目备案表 after plan review, in place of a scheme (BY-19.1a)."""
+    async with runtime.units() as uow:
+        row, rules = await handlers.file_micro_project(uow, project_id, body)
+        out = SchemeOut(scheme_id=row.id, project_id=row.project_id, revision=row.revision, track=row.track,
+                        estimate_yuan=row.estimate_fen // 100, business_operation_yuan=0, rule_ids=rules,
+                        submitted_at=row.submitted_at, event_id=row.event_id,
                         receipt=_receipt(row.submitted_at, sm3_hex(await request.body()), None, [a.document for a in body.documents]))
         await uow.commit()
         return out

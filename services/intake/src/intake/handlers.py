@@ -19,6 +19,7 @@ from contracts.events import (
     DataAggregationConfirmed,
     DeadlineElapsed,
     EvaluationCompleted,
+    MicroProjectFiled,
     PlanReviewed,
     ProjectRejected,
     RectificationCompleted,
@@ -56,7 +57,7 @@ from intake.domain.standing import (
     refusing_blocks,
 )
 from intake.models import AcceptedProject, Batch, Declaration, Scheme, UnitBlock, UnitPlan
-from intake.schemas import BatchIn, DeclarationIn, PlanFilingIn, ResubmissionIn, SchemeIn
+from intake.schemas import BatchIn, DeclarationIn, MicroFilingIn, PlanFilingIn, ResubmissionIn, SchemeIn
 
 
 def as_block(row: UnitBlock) -> Block:
@@ -527,24 +528,58 @@ async def resubmit(uow: UnitOfWork, project_id: str, body: ResubmissionIn, calen
 
 # ---- the scheme (立项方案, BY-17 … BY-18, BY-31.1) -----------------------------------------------
 
-async def submit_scheme(uow: UnitOfWork, project_id: str, body: SchemeIn) -> tuple[Scheme, list[str]]:
-    """Submit the scheme once the plan passed review (BY-15c): its documents, its budget within the
-    caps (BY-17.1b 30% operation, BY-17.2b plan amount), a difference statement when it departs (BY-31.1)."""
+async def _after_plan_review(uow: UnitOfWork, project_id: str, body: SchemeIn | MicroFilingIn):
+    """The declaration whose plan passed review (BY-15c), its pack, and the project's facts at the estimate."""
     declaration = await _declaration_for_update(uow, project_id)
     if declaration is None:
         raise DomainError("not_found", f"project_id: no declaration {project_id}", f"申报项目 {project_id} 不存在",
                           field="project_id", status_code=404)
     pack = get_pack(declaration.pack_id, declaration.pack_version)
     if declaration.status not in ("plan_passed", "scheme_submitted"):
-        raise DomainError("plan_not_passed", f"The plan is {declaration.status}: the scheme follows a passed plan review",
-                          f"项目当前状态为 {declaration.status}，立项计划审核通过后方可编制报送立项方案",
+        raise DomainError("plan_not_passed", f"The plan is {declaration.status}: this step follows a passed plan review",
+                          f"项目当前状态为 {declaration.status}，立项计划审核通过后方可进行此步骤",
                           rule_ids=["BY-15c"], status_code=409)
     yuan = body.estimate_yuan
     facts = ProjectFacts(project_type=declaration.project_class, flags=tuple(body.flags), amounts=Amounts(
         investment_estimate=yuan, declared_amount=declaration.declared_amount_fen // 100, total_investment=yuan,
         investment_quota=yuan, budget_amount=yuan,
-        plan_review_amount=(declaration.plan_review_amount_fen or 0) // 100 if declaration.plan_review_amount_fen else None))
-    decided = classify(pack, facts)
+        plan_review_amount=declaration.plan_review_amount_fen // 100 if declaration.plan_review_amount_fen else None))
+    return declaration, pack, facts, classify(pack, facts)
+
+
+async def file_micro_project(uow: UnitOfWork, project_id: str, body: MicroFilingIn) -> tuple[Scheme, list[str]]:
+    """A 小微 project: after plan review it files a stamped 项目备案表 and procures; no scheme (BY-19.1a)."""
+    declaration, pack, facts, decided = await _after_plan_review(uow, project_id, body)
+    if decided.track != "micro":
+        raise DomainError("not_micro", f"estimate_yuan: {body.estimate_yuan} 元 is not a 小微 project under {pack.id}; it submits a scheme",
+                          f"estimate_yuan：投资概算 {body.estimate_yuan} 元不属于小微项目，应编制立项方案",
+                          rule_ids=list(decided.rule_ids), field="estimate_yuan", status_code=422)
+    owed = [item for item in requirements(pack, facts, "scheme", decided).items if item.status == "required" and item.kind == "document"]
+    missing = [item for item in owed if item.key not in {a.kind for a in body.documents}]
+    if missing:
+        raise DomainError("documents_missing", "documents: missing " + ", ".join(item.key for item in missing),
+                          "documents：缺少" + "、".join(item.name_zh for item in missing),
+                          rule_ids=sorted({r for item in missing for r in item.rule_ids}), field="documents", status_code=422,
+                          details={"missing": [item.key for item in missing]})
+    now = uow.clock.now()
+    rules = sorted({r for item in owed for r in item.rule_ids} | set(decided.rule_ids))
+    filing = Scheme(project_id=project_id, unit_id=declaration.unit_id, revision=1, track="micro", estimate_fen=body.estimate_yuan * 100,
+                    business_operation_fen=0, differs_from_plan=False, documents=[a.model_dump(mode="json") for a in body.documents],
+                    submitted_at=now, event_id="")
+    envelope = uow.emit(MicroProjectFiled(
+        project_id=project_id, filing_id=str(filing.id), unit_id=declaration.unit_id, pack=PackRef(id=pack.id, version=pack.version),
+        project_class=declaration.project_class, estimate_fen=filing.estimate_fen, rule_ids=rules, filed_at=now))
+    filing.event_id = envelope.id
+    declaration.status = "micro_filed"
+    uow.session.add(filing)
+    return filing, rules
+
+
+async def submit_scheme(uow: UnitOfWork, project_id: str, body: SchemeIn) -> tuple[Scheme, list[str]]:
+    """Submit the scheme once the plan passed review (BY-15c): its documents, its budget within the
+    caps (BY-17.1b 30% operation, BY-17.2b plan amount), a difference statement when it departs (BY-31.1)."""
+    declaration, pack, facts, decided = await _after_plan_review(uow, project_id, body)
+    yuan = body.estimate_yuan
     if decided.track == "micro":
         raise DomainError("micro_files_no_scheme", "A 小微 project files a 项目备案表 after plan review, not a scheme",
                           "小微项目在计划审核通过后报送项目备案表，无需编制立项方案", rule_ids=list(decided.rule_ids), status_code=409)

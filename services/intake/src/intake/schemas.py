@@ -114,6 +114,16 @@ class SchemeIn(BaseModel):
     flags: list[Flag] = Field(default_factory=list, max_length=20)
 
 
+class MicroFilingIn(BaseModel):
+    """A 小微 project's 项目备案表, filed in place of a scheme (BY-19.1a)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    estimate_yuan: StrictInt = Field(gt=0, le=MAX_AMOUNT_YUAN, description="投资概算 in 元; below 50万 (不含) under BY")
+    documents: list[AttachmentIn] = Field(default_factory=list, max_length=30)
+    flags: list[Flag] = Field(default_factory=list, max_length=20)
+
+
 class SchemeOut(BaseModel):
     scheme_id: uuid.UUID
     project_id: str
