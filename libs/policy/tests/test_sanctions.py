@@ -3,7 +3,7 @@
 import pytest
 
 from policy.packs import get_pack
-from policy.sanctions import after_acceptance_failed, lifted_by_acceptance_passed, released_by, sanctions_for
+from policy.sanctions import after_acceptance_failed, released_by, sanctions_for
 
 BY, YF, BZ, DY, YL = (get_pack(p) for p in ("BY", "YF", "BZ", "DY", "YL"))
 
@@ -14,7 +14,7 @@ def effects(pack, trigger, **facts):
 
 def test_by_22_8_failed_final_review_blocks_upgrades_until_it_passes():
     assert effects(BY, "AcceptanceFailed", terminal=False) == {("unit_block", "upgrade_of_project", ("BY-22.8",))}
-    assert [s.rule_ids for s in lifted_by_acceptance_passed(BY)] == [("BY-22.8",)]
+    assert [s.rule_ids for s in released_by(BY, "AcceptancePassed")] == [("BY-22.8",)]
 
 
 def test_by_47_3b_by_38b_terminal_failure_terminates_and_recovers_funds():
@@ -73,7 +73,7 @@ def test_bz_30_failed_acceptance_blocks_the_unit_and_om_funds_and_cloud():
     assert effects(BZ, "AcceptanceFailed", terminal=False) == {
         ("unit_block", "all_new_projects", ("BZ-30",)), ("finance_hold", "no_om_funding", ("BZ-30",)),
         ("cloud_block", "project", ("BZ-30",))}
-    assert all(s.lift_inferred for s in lifted_by_acceptance_passed(BZ))
+    assert all(s.lift_inferred for s in released_by(BZ, "AcceptancePassed"))
 
 
 def test_bz_32c_data_sharing_bans_next_year():

@@ -219,3 +219,19 @@ async def test_subordinate_units_count_only_where_the_pack_says_so(verifier, key
             assert (await client.get("/units/baiyun-health", headers=headers)).status_code == 200
             assert (await client.get("/units/baiyun-health-cdc", headers=headers)).status_code == expected
             assert (await client.get("/units/baiyun-market", headers=headers)).status_code == 403
+
+
+def test_rate_limiter_forgets_only_people_whose_bucket_has_refilled(monkeypatch):
+    from servicekit.security.access import Rate, RateLimiter
+
+    now = [0.0]
+    limiter = RateLimiter(clock=lambda: now[0])
+    monkeypatch.setattr(RateLimiter, "MAX_TRACKED", 3)
+    rate = Rate(1, 60.0)
+    assert limiter.allow(("old", "POST /x"), rate) == 0
+    now[0] = 100.0
+    assert limiter.allow(("busy", "POST /x"), rate) == 0
+    assert limiter.allow(("new", "POST /x"), rate) == 0
+    assert limiter.allow(("another", "POST /x"), rate) == 0  # the table is full: the refilled "old" bucket goes
+    assert ("old", "POST /x") not in limiter._buckets
+    assert limiter.allow(("busy", "POST /x"), rate) > 0  # a throttled person stays throttled

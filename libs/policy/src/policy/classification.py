@@ -30,20 +30,21 @@ class ClassificationDecision(Decision):
         return REGIME_ZH[self.regime]
 
 
-def _check_type(pack: Pack, facts: ProjectFacts) -> None:
-    if facts.project_type not in pack.scope.project_types:
+def check_project_type(pack: Pack, project_type: str, field: str = "project_type") -> None:
+    """BY-4 and its kin: a project has exactly one class, from its pack's taxonomy."""
+    if project_type not in pack.scope.project_types:
         raise PolicyInputError(
-            "project_type",
-            f"{facts.project_type} is not a project type of pack {pack.id}@{pack.version};"
+            field,
+            f"{project_type} is not a project type of pack {pack.id}@{pack.version};"
             f" its types are {', '.join(pack.scope.project_types)}",
-            f"{facts.project_type} 不是 {pack.id}@{pack.version} 的项目类型，应为 {'、'.join(pack.scope.project_types)} 之一",
+            f"{project_type} 不是 {pack.id}@{pack.version} 的项目类型，应为 {'、'.join(pack.scope.project_types)} 之一",
             pack.scope.project_types_rules,
         )
 
 
 def classify(pack: Pack, facts: ProjectFacts) -> ClassificationDecision:
     """Scope, regime, track and approver of a project under ``pack``."""
-    _check_type(pack, facts)
+    check_project_type(pack, facts.project_type)
     checks: list[ThresholdCheck] = []
     reasons: list[Reason] = []
     inputs = facts.model_dump(mode="json", exclude_none=True)

@@ -24,9 +24,9 @@ from pydantic import BaseModel, ValidationError
 
 from policy.acceptance import acceptance_requirements
 from policy.calendar import CalendarDataError, CalendarYearMissing, Deadline, PeriodUnit, build_calendar
-from policy.changes import OUTCOME_ZH, ChangeLine, ChangeRequest, assess_change
+from policy.changes import ChangeLine, ChangeRequest, assess_change
 from policy.classification import TRACK_ZH, classify
-from policy.decisions import Decision, Reason
+from policy.decisions import Reason
 from policy.evaluation import evaluation_requirements
 from policy.facts import Amounts, PolicyInputError, ProjectFacts
 from policy.packs import PackError, PackNotInForce, UnknownPack, default_registry, load_pack_file
@@ -238,7 +238,7 @@ def cmd_change(args: argparse.Namespace) -> str:
         if args.json:
             results.append(decision.model_dump(mode="json"))
             continue
-        text = [f"== {pack.id}@{pack.version}: {decision.outcome} {OUTCOME_ZH[decision.outcome]} ==",
+        text = [f"== {pack.id}@{pack.version}: {decision.outcome} {decision.outcome_zh} ==",
                 f"change amount {decision.change_amount_yuan} 元 ({decision.change_ratio_percent}), new total {decision.new_total_yuan} 元"]
         text += _reason_lines(decision.reasons)
         text += [f"    refused: {r.en}{_rules(r.rule_ids)}\n      {r.zh}" for r in decision.refusals]

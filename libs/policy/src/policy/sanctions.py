@@ -93,11 +93,6 @@ def after_acceptance_failed(pack: Pack, *, terminal: bool) -> tuple[Sanction, ..
     return sanctions
 
 
-def lifted_by_acceptance_passed(pack: Pack) -> tuple[Sanction, ...]:
-    """The sanctions of an earlier failure that a later ``AcceptancePassed`` lifts."""
-    return released_by(pack, "AcceptancePassed")
-
-
 def final_review_outcome(pack: Pack, attempt: int) -> tuple[bool, str]:
     """Whether failing final review ``attempt`` ends the project, and the rule that says so.
 

@@ -61,6 +61,7 @@ Flag = Literal[
     "uses_new_technology",  # AI and other new technologies (YL-4.5)
     "bureau_is_owner",  # DY-10.3b
     "new_fiscal_funds",  # YL-15b
+    "differs_from_plan",  # the scheme clearly departs from the approved plan (BY-31.1)
 ]
 
 
@@ -439,6 +440,11 @@ class Evaluation(Frozen):
     monitoring_report_rules: tuple[RuleRef, ...] = ()
 
 
+class UpgradeRule(Param):
+    predecessor_types: tuple[ProjectClass, ...] | None = None
+    """The classes of earlier project the rule concerns (BY-22.8: 建设开发类); None: any."""
+
+
 class Declaration(Frozen):
     window: Period | None = None
     """The annual window from the notice (BY-14a)."""
@@ -449,7 +455,7 @@ class Declaration(Frozen):
     calendar_note: StrictStr | None = None
     out_of_window_consent: tuple[StrictStr, ...] = ()
     out_of_window_rules: tuple[RuleRef, ...] = ()
-    upgrade_needs_accepted_predecessor: Param | None = None
+    upgrade_needs_accepted_predecessor: UpgradeRule | None = None
     """An upgrade (升级改造) is not approved while the project it upgrades has not passed acceptance (BY-22.8, BZ-8.8)."""
 
 
@@ -574,10 +580,6 @@ class Pack(Frozen):
     @property
     def ref(self) -> tuple[str, str]:
         return (self.pack.id, self.pack.version)
-
-    @property
-    def final_acceptance_max_attempts(self) -> int | None:
-        return self.acceptance.max_final_attempts
 
     @model_validator(mode="after")
     def _consistent(self) -> Pack:

@@ -15,6 +15,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from policy.facts import PolicyInputError
+
 
 class DomainError(Exception):
     """A request the rules refuse. ``status_code`` 409 for a state conflict, 422 for bad content."""
@@ -143,6 +145,13 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse(validation_body(exc.errors()), status_code=422)
+
+    @app.exception_handler(PolicyInputError)
+    async def _policy(_: Request, exc: PolicyInputError) -> JSONResponse:
+        # What a pack cannot judge (a class outside its taxonomy, an amount a line needs): bad content.
+        return JSONResponse({"error": "invalid_input", "message": f"{exc.field}: {exc.message_en}",
+                             "message_zh": f"{exc.field}：{exc.message_zh}", "rule_ids": list(exc.rule_ids),
+                             "field": exc.field}, status_code=422)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

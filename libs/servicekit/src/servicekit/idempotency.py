@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Header
-from sqlalchemy import text
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert
 
 from servicekit.audit import sm3_hex
 from servicekit.db import UnitOfWork
 from servicekit.errors import DomainError
+from servicekit.tables import IdempotencyRecord
 
 IdempotencyKey = Annotated[
     str | None,
@@ -50,15 +52,14 @@ async def claim(uow: UnitOfWork, scope: str, subject: str, key: str | None, body
     """None without a key; a :class:`Replay` of the first answer; else the claim to :func:`answer` before commit."""
     if key is None:
         return None
-    inserted = (await uow.session.execute(text(
-        "INSERT INTO idempotency_record (scope, subject, key, request_hash, status, response, created_at) "
-        "VALUES (:scope, :subject, :key, :hash, 0, NULL, now()) ON CONFLICT DO NOTHING RETURNING key"),
-        {"scope": scope, "subject": subject, "key": key, "hash": body_hash})).first()
+    table = IdempotencyRecord.__table__
+    where = (table.c.scope == scope) & (table.c.subject == subject) & (table.c.key == key)
+    inserted = (await uow.session.execute(
+        insert(table).values(scope=scope, subject=subject, key=key, request_hash=body_hash, status=0, response=None,
+                             created_at=uow.clock.now()).on_conflict_do_nothing().returning(table.c.key))).first()
     if inserted is not None:
         return Claim(scope, subject, key, body_hash)
-    row = (await uow.session.execute(text(
-        "SELECT request_hash, status, response FROM idempotency_record WHERE scope = :scope AND subject = :subject AND key = :key"),
-        {"scope": scope, "subject": subject, "key": key})).one()
+    row = (await uow.session.execute(select(table.c.request_hash, table.c.status, table.c.response).where(where))).one()
     if row.request_hash != body_hash:
         raise DomainError(
             "idempotency_key_reused", "Idempotency-Key: this key was used for a different submission",
@@ -71,8 +72,8 @@ async def answer(uow: UnitOfWork, claimed: Claim | None, status: int, body: dict
     """Keep the answer with the claim, in the submission's transaction (call before commit)."""
     if claimed is None:
         return
-    await uow.session.execute(text(
-        "UPDATE idempotency_record SET status = :status, response = CAST(:response AS jsonb) "
-        "WHERE scope = :scope AND subject = :subject AND key = :key"),
-        {"status": status, "response": json.dumps(body, ensure_ascii=False, default=str), "scope": claimed.scope,
-         "subject": claimed.subject, "key": claimed.key})
+    table = IdempotencyRecord.__table__
+    await uow.session.execute(
+        update(table)
+        .where((table.c.scope == claimed.scope) & (table.c.subject == claimed.subject) & (table.c.key == claimed.key))
+        .values(status=status, response=body))

@@ -14,6 +14,7 @@ import argparse
 import json
 import sys
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 
 from contracts.registry import all_events
 from contracts.streams import STREAMS
@@ -97,8 +98,6 @@ def kubernetes_block() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from pathlib import Path
-
     parser = argparse.ArgumentParser(prog="python -m servicekit.nats_auth")
     parser.add_argument("--write", metavar="FILE", help="write the Kubernetes authorization block to FILE")
     parser.add_argument("--check", metavar="FILE", help="fail when FILE differs from what the code generates")

@@ -14,7 +14,7 @@ from servicekit.security.context import current_principal
 
 from intake import handlers
 from intake.domain.standing import REVIEW_SUSPENSION
-from intake.models import Batch, Declaration, UnitBlock, UnitPlan
+from intake.models import Batch, Declaration, Scheme, UnitBlock, UnitPlan
 from intake.schemas import (
     BatchIn,
     BatchOut,
@@ -123,7 +123,7 @@ async def list_plans(unit_id: IdentifierPath, runtime: Runtime) -> list[PlanFili
 async def get_declaration(project_id: IdentifierPath, runtime: Runtime) -> DeclarationOut:
     """A declaration with its round and status (returned for changes, passed, rejected)."""
     async with runtime.units() as uow:
-        row = await handlers.declaration(uow, project_id)
+        row = await handlers.get_declaration(uow, project_id)
         return _declaration(row, _receipt(row.submitted_at, "", None))
 
 
@@ -137,15 +137,18 @@ async def resubmit(project_id: IdentifierPath, body: ResubmissionIn, request: Re
         return out
 
 
+def _scheme(row: Scheme, rules: list[str], receipt: Receipt) -> SchemeOut:
+    return SchemeOut(scheme_id=row.id, project_id=row.project_id, revision=row.revision, track=row.track,
+                     estimate_yuan=row.estimate_fen // 100, business_operation_yuan=row.business_operation_fen // 100,
+                     rule_ids=rules, submitted_at=row.submitted_at, event_id=row.event_id, receipt=receipt)
+
+
 @router.post("/declarations/{project_id}/schemes", status_code=201, response_model=SchemeOut, tags=["schemes"])
 async def submit_scheme(project_id: IdentifierPath, body: SchemeIn, request: Request, runtime: Runtime) -> SchemeOut:
     """Submit the 立项方案 after the plan passed review (BY-15c, BY-17, BY-17.1b, BY-17.2b, BY-18, BY-31.1)."""
     async with runtime.units() as uow:
         row, rules = await handlers.submit_scheme(uow, project_id, body)
-        out = SchemeOut(scheme_id=row.id, project_id=row.project_id, revision=row.revision, track=row.track,
-                        estimate_yuan=row.estimate_fen // 100, business_operation_yuan=row.business_operation_fen // 100,
-                        rule_ids=rules, submitted_at=row.submitted_at, event_id=row.event_id,
-                        receipt=_receipt(row.submitted_at, sm3_hex(await request.body()), None, [a.document for a in body.documents]))
+        out = _scheme(row, rules, _receipt(row.submitted_at, sm3_hex(await request.body()), None, [a.document for a in body.documents]))
         await uow.commit()
         return out
 
@@ -155,10 +158,7 @@ async def file_micro_project(project_id: IdentifierPath, body: MicroFilingIn, re
     """File a 小微 project's 项目备案表 after plan review, in place of a scheme (BY-19.1a)."""
     async with runtime.units() as uow:
         row, rules = await handlers.file_micro_project(uow, project_id, body)
-        out = SchemeOut(scheme_id=row.id, project_id=row.project_id, revision=row.revision, track=row.track,
-                        estimate_yuan=row.estimate_fen // 100, business_operation_yuan=0, rule_ids=rules,
-                        submitted_at=row.submitted_at, event_id=row.event_id,
-                        receipt=_receipt(row.submitted_at, sm3_hex(await request.body()), None, [a.document for a in body.documents]))
+        out = _scheme(row, rules, _receipt(row.submitted_at, sm3_hex(await request.body()), None, [a.document for a in body.documents]))
         await uow.commit()
         return out
 

@@ -31,12 +31,12 @@ from contracts.events import (
     UnitStandingChanged,
 )
 from contracts.streams import ACCEPTANCE, NOTIFY, REVIEW
-from policy.packs import default_registry, get_pack
 from policy.calendar import Deadline, WorkingDayCalendar
-from policy.classification import classify
-from policy.review import after_failed_round, check_scheme_budget
+from policy.classification import check_project_type, classify
 from policy.facts import Amounts, ProjectFacts
-from policy.requirements import requirements
+from policy.packs import default_registry, get_pack
+from policy.requirements import RequirementOutcome, requirements
+from policy.review import after_failed_round, check_scheme_budget
 from policy.sanctions import matches, sanctions_for
 from policy.timers import period_due
 from servicekit.clock import business_date
@@ -123,15 +123,9 @@ async def submit_declaration(uow: UnitOfWork, body: DeclarationIn, pack_id: str)
     today = business_date(now)
     # the version in force on the declaration day stays with the project (A-32)
     pack = default_registry().get(pack_id, on=today)
-    if body.project_class not in pack.scope.project_types:
-        raise DomainError(
-            "project_class_not_in_pack",
-            f"project_class {body.project_class} is not a class of pack {pack.id}@{pack.version}; "
-            f"one of {', '.join(pack.scope.project_types)}",
-            f"项目类别 {body.project_class} 不属于 {pack.id}@{pack.version} 的分类，应为 {'、'.join(pack.scope.project_types)} 之一",
-            rule_ids=pack.scope.project_types_rules, field="project_class", status_code=422,
-        )
-    check_documents(pack, body)
+    check_project_type(pack, body.project_class, "project_class")
+    facts = declaration_facts(body)
+    require_documents(requirements(pack, facts, "declaration").items, body.documents)
     batch = await batch_for(uow, body, pack, today)
     outside = window_refusal(pack, batch, body, today)
     if outside is not None:
@@ -263,11 +257,11 @@ def declaration_facts(body: DeclarationIn) -> ProjectFacts:
     return ProjectFacts(project_type=body.project_class, amounts=amounts, flags=tuple(body.flags))
 
 
-def check_documents(pack, body: DeclarationIn) -> None:
-    """Every document the pack requires at declaration is attached (BY-15a, BY-15b ≥3000万 feasibility study)."""
-    owed = [item for item in requirements(pack, declaration_facts(body), "declaration").items
-            if item.status == "required" and item.kind == "document"]
-    given = {attachment.kind for attachment in body.documents}
+def require_documents(items: tuple[RequirementOutcome, ...], attached: list) -> list[str]:
+    """Every document the pack requires at this stage is attached (BY-15a, BY-15b ≥3000万, BY-18,
+    BY-19.1a, BY-31.1); returns the rules the owed documents rest on."""
+    owed = [item for item in items if item.status == "required" and item.kind == "document"]
+    given = {attachment.kind for attachment in attached}
     missing = [item for item in owed if item.key not in given]
     if missing:
         rules = sorted({rule for item in missing for rule in item.rule_ids})
@@ -278,6 +272,7 @@ def check_documents(pack, body: DeclarationIn) -> None:
             rule_ids=rules, field="documents", status_code=422,
             details={"missing": [{"kind": item.key, "name_zh": item.name_zh, "rule_ids": list(item.rule_ids)} for item in missing]},
         )
+    return sorted({rule for item in owed for rule in item.rule_ids})
 
 
 async def unaccepted_predecessor(uow: UnitOfWork, body: DeclarationIn, pack, blocks: list[Block]) -> dict | None:
@@ -291,8 +286,8 @@ async def unaccepted_predecessor(uow: UnitOfWork, body: DeclarationIn, pack, blo
     if await uow.session.get(AcceptedProject, earlier) is not None:
         return None
     predecessor_class = await _project_class(uow, earlier)
-    if pack.id == "BY" and predecessor_class not in (None, "build_develop"):
-        return None  # BY-22.8 concerns an earlier 建设开发类 project
+    if rule.predecessor_types is not None and predecessor_class is not None and predecessor_class not in rule.predecessor_types:
+        return None  # BY-22.8 concerns an earlier 建设开发类 project; an unknown predecessor is held to it
     return {
         "rule_ids": list(rule.rules),
         "message": f"The project this one upgrades ({earlier}) has not passed acceptance",
@@ -310,8 +305,6 @@ async def on_acceptance_passed(uow: UnitOfWork, envelope: Envelope) -> None:
         project_id=event.project_id, unit_id=event.unit_id, accepted_on=event.concluded_on, event_id=envelope.id,
     ).on_conflict_do_nothing())
     await lift_blocks(uow, envelope)
-
-
 
 
 # ---- plans and catalogues (RULES.md §3.1) ------------------------------------------------------
@@ -444,13 +437,13 @@ def window_refusal(pack, batch: Batch | None, body: DeclarationIn, today) -> Dom
 
 # ---- review opinions and resubmission (BY-16b–16d, BY-15c) --------------------------------------
 
-async def _declaration_for_update(uow: UnitOfWork, project_id: str) -> Declaration | None:
-    query = select(Declaration).where(Declaration.project_id == project_id).with_for_update()
-    return (await uow.session.execute(query)).scalar_one_or_none()
+async def find_declaration(uow: UnitOfWork, project_id: str, *, lock: bool = False) -> Declaration | None:
+    query = select(Declaration).where(Declaration.project_id == project_id)
+    return (await uow.session.execute(query.with_for_update() if lock else query)).scalar_one_or_none()
 
 
-async def declaration(uow: UnitOfWork, project_id: str) -> Declaration:
-    row = (await uow.session.execute(select(Declaration).where(Declaration.project_id == project_id))).scalar_one_or_none()
+async def get_declaration(uow: UnitOfWork, project_id: str, *, lock: bool = False) -> Declaration:
+    row = await find_declaration(uow, project_id, lock=lock)
     if row is None:
         raise DomainError("not_found", f"project_id: no declaration {project_id}", f"申报项目 {project_id} 不存在",
                           field="project_id", status_code=404)
@@ -460,7 +453,7 @@ async def declaration(uow: UnitOfWork, project_id: str) -> Declaration:
 async def on_plan_reviewed(uow: UnitOfWork, envelope: Envelope) -> None:
     """An opinion on the plan: passed (BY-15c, later steps may start), returned for changes, or the end (BY-22.11)."""
     event: PlanReviewed = envelope.data  # type: ignore[assignment]
-    declaration = await _declaration_for_update(uow, event.project_id)
+    declaration = await find_declaration(uow, event.project_id, lock=True)
     if declaration is None:
         return  # declared before this service kept rounds, or elsewhere; nothing to track
     pack = get_pack(declaration.pack_id, declaration.pack_version)
@@ -478,7 +471,7 @@ async def on_plan_reviewed(uow: UnitOfWork, envelope: Envelope) -> None:
 
 async def on_project_rejected(uow: UnitOfWork, envelope: Envelope) -> None:
     event: ProjectRejected = envelope.data  # type: ignore[assignment]
-    declaration = await _declaration_for_update(uow, event.project_id)
+    declaration = await find_declaration(uow, event.project_id, lock=True)
     if declaration is not None:
         declaration.status = "rejected"
 
@@ -492,10 +485,7 @@ def resubmission_due(pack, declaration: Declaration, calendar: WorkingDayCalenda
 
 async def resubmit(uow: UnitOfWork, project_id: str, body: ResubmissionIn, calendar: WorkingDayCalendar) -> Declaration:
     """Resubmit a plan the review returned, within the pack's period (BY-16c), within the round limit (BY-16d)."""
-    declaration = await _declaration_for_update(uow, project_id)
-    if declaration is None:
-        raise DomainError("unknown_project", f"project_id: no declaration {project_id}", f"project_id：申报项目 {project_id} 不存在",
-                          field="project_id", status_code=404)
+    declaration = await get_declaration(uow, project_id, lock=True)
     pack = get_pack(declaration.pack_id, declaration.pack_version)
     if declaration.status != "returned":
         raise DomainError("not_returned", f"The plan is {declaration.status}: only a plan the review returned is resubmitted",
@@ -528,19 +518,15 @@ async def resubmit(uow: UnitOfWork, project_id: str, body: ResubmissionIn, calen
 
 # ---- the scheme (立项方案, BY-17 … BY-18, BY-31.1) -----------------------------------------------
 
-async def _after_plan_review(uow: UnitOfWork, project_id: str, body: SchemeIn | MicroFilingIn):
+async def _after_plan_review(uow: UnitOfWork, project_id: str, yuan: int, flags: tuple[str, ...]):
     """The declaration whose plan passed review (BY-15c), its pack, and the project's facts at the estimate."""
-    declaration = await _declaration_for_update(uow, project_id)
-    if declaration is None:
-        raise DomainError("not_found", f"project_id: no declaration {project_id}", f"申报项目 {project_id} 不存在",
-                          field="project_id", status_code=404)
+    declaration = await get_declaration(uow, project_id, lock=True)
     pack = get_pack(declaration.pack_id, declaration.pack_version)
     if declaration.status not in ("plan_passed", "scheme_submitted"):
         raise DomainError("plan_not_passed", f"The plan is {declaration.status}: this step follows a passed plan review",
                           f"项目当前状态为 {declaration.status}，立项计划审核通过后方可进行此步骤",
                           rule_ids=["BY-15c"], status_code=409)
-    yuan = body.estimate_yuan
-    facts = ProjectFacts(project_type=declaration.project_class, flags=tuple(body.flags), amounts=Amounts(
+    facts = ProjectFacts(project_type=declaration.project_class, flags=flags, amounts=Amounts(
         investment_estimate=yuan, declared_amount=declaration.declared_amount_fen // 100, total_investment=yuan,
         investment_quota=yuan, budget_amount=yuan,
         plan_review_amount=declaration.plan_review_amount_fen // 100 if declaration.plan_review_amount_fen else None))
@@ -549,20 +535,14 @@ async def _after_plan_review(uow: UnitOfWork, project_id: str, body: SchemeIn | 
 
 async def file_micro_project(uow: UnitOfWork, project_id: str, body: MicroFilingIn) -> tuple[Scheme, list[str]]:
     """A 小微 project: after plan review it files a stamped 项目备案表 and procures; no scheme (BY-19.1a)."""
-    declaration, pack, facts, decided = await _after_plan_review(uow, project_id, body)
+    declaration, pack, facts, decided = await _after_plan_review(uow, project_id, body.estimate_yuan, tuple(body.flags))
     if decided.track != "micro":
         raise DomainError("not_micro", f"estimate_yuan: {body.estimate_yuan} 元 is not a 小微 project under {pack.id}; it submits a scheme",
                           f"estimate_yuan：投资概算 {body.estimate_yuan} 元不属于小微项目，应编制立项方案",
                           rule_ids=list(decided.rule_ids), field="estimate_yuan", status_code=422)
-    owed = [item for item in requirements(pack, facts, "scheme", decided).items if item.status == "required" and item.kind == "document"]
-    missing = [item for item in owed if item.key not in {a.kind for a in body.documents}]
-    if missing:
-        raise DomainError("documents_missing", "documents: missing " + ", ".join(item.key for item in missing),
-                          "documents：缺少" + "、".join(item.name_zh for item in missing),
-                          rule_ids=sorted({r for item in missing for r in item.rule_ids}), field="documents", status_code=422,
-                          details={"missing": [item.key for item in missing]})
+    owed_rules = require_documents(requirements(pack, facts, "scheme", decided).items, body.documents)
     now = uow.clock.now()
-    rules = sorted({r for item in owed for r in item.rule_ids} | set(decided.rule_ids))
+    rules = sorted(set(owed_rules) | set(decided.rule_ids))
     filing = Scheme(project_id=project_id, unit_id=declaration.unit_id, revision=1, track="micro", estimate_fen=body.estimate_yuan * 100,
                     business_operation_fen=0, differs_from_plan=False, documents=[a.model_dump(mode="json") for a in body.documents],
                     submitted_at=now, event_id="")
@@ -578,7 +558,9 @@ async def file_micro_project(uow: UnitOfWork, project_id: str, body: MicroFiling
 async def submit_scheme(uow: UnitOfWork, project_id: str, body: SchemeIn) -> tuple[Scheme, list[str]]:
     """Submit the scheme once the plan passed review (BY-15c): its documents, its budget within the
     caps (BY-17.1b 30% operation, BY-17.2b plan amount), a difference statement when it departs (BY-31.1)."""
-    declaration, pack, facts, decided = await _after_plan_review(uow, project_id, body)
+    # BY-31.1: a scheme that departs from the plan owes its difference statement (a condition in the pack)
+    flags = tuple(body.flags) + (("differs_from_plan",) if body.differs_from_plan else ())
+    declaration, pack, facts, decided = await _after_plan_review(uow, project_id, body.estimate_yuan, flags)
     yuan = body.estimate_yuan
     if decided.track == "micro":
         raise DomainError("micro_files_no_scheme", "A 小微 project files a 项目备案表 after plan review, not a scheme",
@@ -591,19 +573,7 @@ async def submit_scheme(uow: UnitOfWork, project_id: str, body: SchemeIn) -> tup
         raise DomainError("scheme_over_cap", f"{field}: " + "; ".join(v.en for v in budget.violations),
                           f"{field}：" + "；".join(v.zh for v in budget.violations),
                           rule_ids=sorted({r for v in budget.violations for r in v.rule_ids}), field=field, status_code=422)
-    owed = [item for item in requirements(pack, facts, "scheme", decided).items if item.status == "required" and item.kind == "document"]
-    needed = {item.key: item for item in owed}
-    if body.differs_from_plan:
-        statement = next((r for r in pack.requirements if r.key == "difference_statement"), None)
-        if statement is not None:
-            needed[statement.key] = statement
-    given = {a.kind for a in body.documents}
-    missing = [item for key, item in needed.items() if key not in given]
-    if missing:
-        rules = sorted({r for item in missing for r in getattr(item, "rule_ids", None) or item.rules})
-        raise DomainError("documents_missing", "documents: missing " + ", ".join(item.key for item in missing),
-                          "documents：缺少" + "、".join(item.name_zh for item in missing), rule_ids=rules, field="documents",
-                          status_code=422, details={"missing": [item.key for item in missing]})
+    owed_rules = require_documents(requirements(pack, facts, "scheme", decided).items, body.documents)
     latest = (await uow.session.execute(select(func.max(Scheme.revision)).where(Scheme.project_id == project_id))).scalar_one_or_none()
     now = uow.clock.now()
     scheme = Scheme(project_id=project_id, unit_id=declaration.unit_id, revision=(latest or 0) + 1, track=decided.track or "ordinary",
@@ -617,8 +587,7 @@ async def submit_scheme(uow: UnitOfWork, project_id: str, body: SchemeIn) -> tup
     scheme.event_id = envelope.id
     declaration.status = "scheme_submitted"
     uow.session.add(scheme)
-    rules = sorted({r for item in needed.values() for r in (getattr(item, "rule_ids", None) or item.rules)} | set(budget.rule_ids))
-    return scheme, rules
+    return scheme, sorted(set(owed_rules) | set(budget.rule_ids))
 
 
 SUBSCRIPTIONS = [

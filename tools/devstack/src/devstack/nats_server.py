@@ -29,7 +29,6 @@ from devstack.childproc import (
     StateDirLock,
     end_processes,
     pids_with_argument,
-    stop_child,
     wait_until_ready,
 )
 

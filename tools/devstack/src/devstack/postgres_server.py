@@ -34,7 +34,6 @@ from devstack.childproc import (
     log_tail,
     pid_alive,
     pids_with_cwd,
-    stop_child,
     wait_until_ready,
 )
 from devstack.runas import RunAs, grant_read_tree, grant_traverse, postgres_run_as

@@ -45,6 +45,8 @@ class Rate:
 class RateLimiter:
     """Per process: each replica allows the rate, so the ingress adds a global limit in front."""
 
+    MAX_TRACKED = 50_000
+
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
         self._buckets: dict[tuple[str, str], tuple[float, float]] = {}
@@ -52,6 +54,9 @@ class RateLimiter:
     def allow(self, key: tuple[str, str], rate: Rate) -> float:
         """0 when allowed, else the seconds until the next request would be."""
         now = self._clock()
+        if len(self._buckets) >= self.MAX_TRACKED:
+            # a bucket untouched for a whole period is full again: forgetting it changes nothing
+            self._buckets = {k: v for k, v in self._buckets.items() if now - v[1] < rate.seconds}
         tokens, stamp = self._buckets.get(key, (float(rate.requests), now))
         tokens = min(float(rate.requests), tokens + (now - stamp) * rate.requests / rate.seconds)
         if tokens >= 1:
@@ -96,13 +101,10 @@ class AccessPolicy:
 
 
 def policy(rules: Iterable[tuple[str, str, Allow]]) -> dict[tuple[str, str], Allow]:
-    result: dict[tuple[str, str], Allow] = {}
+    table = AccessPolicy()
     for method, path, allow in rules:
-        key = (method.upper(), path)
-        if key in result:
-            raise ValueError(f"access rule for {method} {path} declared twice")
-        result[key] = allow
-    return result
+        table.add(method, path, allow)
+    return table.rules
 
 
 # ---- unit scopes ------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 ROLES: tuple[str, ...] = (
     "unit_applicant",  # 项目单位经办人
@@ -29,19 +29,10 @@ class Principal:
     """The person's own unit (recorded in the audit trail)."""
     name: str = ""
     token_id: str | None = None
-    extra: dict[str, object] = field(default_factory=dict, compare=False)
-
-    def has_any(self, roles: frozenset[str] | set[str]) -> bool:
-        return bool(self.roles & roles)
 
     @property
     def primary_role(self) -> str:
         return next((r for r in ROLES if r in self.roles), "system")
-
-
-def system_principal(service: str) -> Principal:
-    """The service itself, acting on an event it consumed (the envelope names the source)."""
-    return Principal(subject=f"system:{service}", username=f"system:{service}", roles=frozenset({"system"}))
 
 
 ANONYMOUS = Principal(subject="anonymous", username="anonymous", roles=frozenset())
