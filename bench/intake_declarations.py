@@ -11,6 +11,7 @@ at least half the baseline's throughput; the exit code says whether it did.
 from __future__ import annotations
 
 import argparse
+import base64
 import asyncio
 import json
 import os
@@ -30,11 +31,14 @@ from devstack.ports import free_port
 from devstack.processes import ServiceProcess, service_env
 from devstack.provisioning import provision_databases
 from devstack.servers import Infrastructure
+from servicekit.audit import sm3_hex
 
 ROOT = Path(__file__).resolve().parent
+CONTENT = {"立项计划申报表.pdf": "压测申报表", "政务数据清单.pdf": "压测数据清单", "资产目录.xlsx": "压测资产目录"}
+REFS = {name: {"name": name, "sm3": sm3_hex(text.encode())} for name, text in CONTENT.items()}
 DOCUMENTS = [
-    {"kind": "plan_declaration_form", "document": {"name": "立项计划申报表.pdf", "sm3": "e" * 64}},
-    {"kind": "government_data_list", "document": {"name": "政务数据清单.pdf", "sm3": "f" * 64}},
+    {"kind": "plan_declaration_form", "document": REFS["立项计划申报表.pdf"]},
+    {"kind": "government_data_list", "document": REFS["政务数据清单.pdf"]},
 ]
 
 
@@ -67,16 +71,24 @@ async def drive(url: str, requests: list[tuple[dict, dict]], concurrency: int) -
 
 
 async def prepare_units(url: str, issuer: DevIssuer, units: list[str]) -> None:
-    """A batch is open and every unit has filed its asset catalogue (BY-14a, BY-22.10)."""
+    """A batch is open and every unit is registered (BY-5.2a), has uploaded its documents and filed
+    its asset catalogue (BY-14a, BY-22.10)."""
     async with httpx.AsyncClient(base_url=url, timeout=60) as client:
         bureau = {"authorization": f"Bearer {issuer.token(subject='bench-bureau', roles=['bureau_reviewer'])}"}
         today = datetime.now(timezone.utc).date().isoformat()
         response = await client.post("/batches", headers=bureau, json={"plan_year": 2027, "title": "压测批次", "notice_issued_on": today})
         response.raise_for_status()
         for unit in units:
+            response = await client.post("/units", headers=bureau, json={"unit_id": unit, "name": f"压测单位{unit}", "level": "first_level"})
+            response.raise_for_status()
             token = issuer.token(subject=f"{unit}-leader", roles=["unit_leader"], unit_id=unit)
-            response = await client.post(f"/units/{unit}/plans", headers={"authorization": f"Bearer {token}"},
-                                         json={"kind": "asset_catalogue", "document": {"name": "资产目录.xlsx", "sm3": "0" * 64}})
+            leader = {"authorization": f"Bearer {token}"}
+            for name, text in CONTENT.items():
+                response = await client.post(f"/units/{unit}/documents", headers=leader,
+                                             json={"name": name, "content_base64": base64.b64encode(text.encode()).decode()})
+                response.raise_for_status()
+            response = await client.post(f"/units/{unit}/plans", headers=leader,
+                                         json={"kind": "asset_catalogue", "document": REFS["资产目录.xlsx"]})
             response.raise_for_status()
 
 

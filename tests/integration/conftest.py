@@ -13,7 +13,7 @@ from devstack.auth import DevIssuer
 from devstack.processes import SERVICES, ServiceProcess, service_env, start_services
 from devstack.servers import Infrastructure, free_port, provision_databases
 
-from tests.integration.harness import BUREAU, Api, ServiceDatabase, file_asset_catalogue
+from tests.integration.harness import BUREAU, KNOWN_DOCUMENTS, Api, ServiceDatabase, file_asset_catalogue, register_unit, upload
 
 pytestmark = pytest.mark.integration
 
@@ -73,9 +73,13 @@ async def api(platform: dict[str, ServiceProcess], issuer: DevIssuer) -> AsyncIt
 
 
 @pytest.fixture
-def new_unit_id() -> str:
-    """A unit that has filed nothing yet."""
-    return f"U-{uuid.uuid4().hex[:8]}"
+async def new_unit_id(api: dict[str, Api]) -> str:
+    """A registered first-level budget unit (BY-5.2a) that has uploaded the documents the tests name
+    but filed nothing yet."""
+    unit = f"U-{uuid.uuid4().hex[:8]}"
+    await register_unit(api, unit)
+    await upload(api, unit, *({"sm3": digest} for digest in list(KNOWN_DOCUMENTS)))
+    return unit
 
 
 @pytest.fixture(scope="session")

@@ -11,9 +11,11 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
+import base64
 import httpx
 
 from devstack.auth import DevIssuer
+from servicekit.audit import sm3_hex
 
 T = TypeVar("T")
 
@@ -97,6 +99,9 @@ class Api:
     async def post(self, path: str, body: Any = None, *, as_: Actor) -> httpx.Response:
         return await self.client.post(path, json=body, headers=self.headers(as_))
 
+    async def put(self, path: str, body: Any = None, *, as_: Actor) -> httpx.Response:
+        return await self.client.put(path, json=body, headers=self.headers(as_))
+
     async def close(self) -> None:
         await self.client.aclose()
 
@@ -113,14 +118,44 @@ async def publish_event(nats_url: str, envelope: Any) -> None:
         await nc.close()
 
 
-async def file_asset_catalogue(api: dict[str, Api], unit_id: str) -> None:
-    body = {"kind": "asset_catalogue", "document": {"name": "信息化资产目录.xlsx", "sm3": "0" * 64}}
+KNOWN_DOCUMENTS: dict[str, tuple[str, bytes]] = {}
+"""Every document the tests name, by SM3: a unit made by the ``new_unit_id`` fixture has uploaded them all."""
+
+
+def doc(name: str, content: str | None = None) -> dict[str, str]:
+    """A document reference whose digest is that of real content, remembered so it can be uploaded."""
+    data = (content or f"{name} 正文").encode("utf-8")
+    digest = sm3_hex(data)
+    KNOWN_DOCUMENTS[digest] = (name, data)
+    return {"name": name, "sm3": digest}
+
+
+async def upload(api: dict[str, Api], unit_id: str, *refs: dict[str, str]) -> None:
+    for ref in refs:
+        name, data = KNOWN_DOCUMENTS[ref["sm3"]]
+        body = {"name": name, "content_base64": base64.b64encode(data).decode()}
+        response = await api["intake"].post(f"/units/{unit_id}/documents", body, as_=applicant(unit_id))
+        assert response.status_code in (200, 201), response.text
+
+
+async def register_unit(api: dict[str, Api], unit_id: str, *, parent: str | None = None) -> None:
+    body = {"unit_id": unit_id, "name": f"测试单位 {unit_id}", "level": "subordinate" if parent else "first_level",
+            "parent_unit_id": parent}
+    response = await api["intake"].post("/units", body, as_=BUREAU)
+    assert response.status_code == 201, response.text
+
+
+ASSET_CATALOGUE = doc("信息化资产目录.xlsx")
+
+
+async def file_asset_catalogue(api: dict[str, Api], unit_id: str, systems: list[dict] | None = None) -> None:
+    body = {"kind": "asset_catalogue", "document": ASSET_CATALOGUE, "systems": systems or []}
     response = await api["intake"].post(f"/units/{unit_id}/plans", body, as_=leader(unit_id))
     assert response.status_code == 201, response.text
 
 
 PLAN_DOCUMENTS = [
-    {"kind": "plan_declaration_form", "document": {"name": "立项计划申报表.pdf", "sm3": "e" * 64}},
-    {"kind": "government_data_list", "document": {"name": "政务数据清单（盖章）.pdf", "sm3": "f" * 64}},
+    {"kind": "plan_declaration_form", "document": doc("立项计划申报表.pdf")},
+    {"kind": "government_data_list", "document": doc("政务数据清单（盖章）.pdf")},
 ]
 """The documents every BY plan declaration carries (BY-15a)."""

@@ -8,6 +8,7 @@ this test until someone decides who may use it.
 
 from __future__ import annotations
 
+import base64
 import uuid
 
 import httpx
@@ -15,11 +16,13 @@ import pytest
 
 from tests.integration.harness import (
     ADMIN,
+    ASSET_CATALOGUE,
     AUDITOR,
     Actor,
     BUREAU,
     EXPERT,
     FINANCE,
+    KNOWN_DOCUMENTS,
     PLAN_DOCUMENTS,
     applicant,
     eventually,
@@ -50,6 +53,12 @@ MATRIX: dict[tuple[str, str, str], set[str]] = {
     ("intake", "POST", "/declarations/{project_id}/micro-filing"): OWN_UNIT,
     ("intake", "GET", "/batches"): OWN_UNIT | {"b_applicant", "b_leader", "bureau", "admin"} | READERS,
     ("intake", "GET", "/units/{unit_id}/plans"): OWN_UNIT | {"bureau", "admin"} | READERS,
+    ("intake", "POST", "/units"): {"bureau", "admin"},
+    ("intake", "GET", "/units/{unit_id}"): OWN_UNIT | {"bureau", "finance", "admin"} | READERS,
+    ("intake", "PUT", "/units/{unit_id}/chief-data-officer"): {"a_leader", "admin"},
+    ("intake", "POST", "/units/{unit_id}/documents"): OWN_UNIT,
+    ("intake", "GET", "/units/{unit_id}/documents"): OWN_UNIT | {"bureau", "admin"} | READERS,
+    ("intake", "GET", "/units/{unit_id}/documents/{document_id}/content"): OWN_UNIT | {"bureau", "admin"} | READERS,
     ("review", "GET", "/cases"): OWN_UNIT | {"bureau", "admin"} | READERS,
     ("procurement", "GET", "/projects/{project_id}/holds"): OWN_UNIT | {"bureau", "finance", "admin"} | READERS,
     ("procurement", "GET", "/holds"): OWN_UNIT | {"bureau", "finance", "admin"} | READERS,
@@ -69,9 +78,9 @@ for service in ("intake", "review", "procurement", "acceptance", "notify"):
     }
 
 
-def request_for(method: str, route: str, project_id: str) -> tuple[str, dict, object]:
+def request_for(method: str, route: str, project_id: str, document_id: str) -> tuple[str, dict, object]:
     """A concrete call on unit A's objects; bodies are valid or harmless (the clock is not moved)."""
-    path = route.format(unit_id=A, project_id=project_id, parked_id=999_999_999)
+    path = route.format(unit_id=A, project_id=project_id, parked_id=999_999_999, document_id=document_id)
     params: dict = {"unit_id": A} if route in ("/cases", "/holds") else {}
     body: object = None
     if route == "/declarations":
@@ -80,7 +89,13 @@ def request_for(method: str, route: str, project_id: str) -> tuple[str, dict, ob
     elif route.endswith("/final-reviews") and method == "POST":
         body = {"unit_id": A, "result": "failed", "concluded_on": "2026-11-02", "reasons": ["矩阵测试"]}
     elif route == "/units/{unit_id}/plans" and method == "POST":
-        body = {"kind": "asset_catalogue", "document": {"name": "资产目录.xlsx", "sm3": "a" * 64}}
+        body = {"kind": "asset_catalogue", "document": ASSET_CATALOGUE}
+    elif route == "/units" and method == "POST":
+        body = {"unit_id": A, "name": "已登记单位", "level": "first_level"}  # already registered: 409 past access control
+    elif route.endswith("/chief-data-officer"):
+        body = {"name": "张三", "title": "副局长", "appointed_on": "2026-01-05"}
+    elif route.endswith("/documents") and method == "POST":
+        body = {"name": "矩阵测试.txt", "media_type": "text/plain", "content_base64": "5rWL6K+V"}
     elif route == "/batches" and method == "POST":
         body = {"plan_year": 2020, "title": "访问控制测试批次", "notice_issued_on": "2019-11-04"}  # long closed
     elif route.endswith("/schemes") or route.endswith("/micro-filing"):
@@ -97,9 +112,17 @@ async def owned_project(platform, issuer, open_batch):
     """Unit A's projects: one intake declared, one acceptance and procurement know (a DY failure leaves a hold)."""
     project_id = f"P-MX-{uuid.uuid4().hex[:8]}"
     async with httpx.AsyncClient(base_url=platform["intake"].url, timeout=15) as client:
+        bureau = {"authorization": f"Bearer {issuer.token(subject='setup', roles=['bureau_reviewer'])}"}
+        registered = await client.post("/units", headers=bureau, json={"unit_id": A, "name": "矩阵单位", "level": "first_level"})
+        assert registered.status_code == 201, registered.text
         headers = {"authorization": f"Bearer {issuer.token(subject='setup', roles=['unit_leader'], unit_id=A)}"}
-        filed = await client.post(f"/units/{A}/plans", headers=headers,
-                                  json={"kind": "asset_catalogue", "document": {"name": "资产目录.xlsx", "sm3": "a" * 64}})
+        for reference in [ASSET_CATALOGUE] + [d["document"] for d in PLAN_DOCUMENTS]:
+            name, data = KNOWN_DOCUMENTS[reference["sm3"]]
+            uploaded = await client.post(f"/units/{A}/documents", headers=headers,
+                                         json={"name": name, "content_base64": base64.b64encode(data).decode()})
+            assert uploaded.status_code in (200, 201), uploaded.text
+        document_id = uploaded.json()["document_id"]
+        filed = await client.post(f"/units/{A}/plans", headers=headers, json={"kind": "asset_catalogue", "document": ASSET_CATALOGUE})
         assert filed.status_code == 201, filed.text
         declared = await client.post("/declarations", headers=headers, json={
             "unit_id": A, "project_name": "访问控制矩阵项目", "declared_amount_yuan": 100_000, "project_class": "build_develop",
@@ -119,7 +142,7 @@ async def owned_project(platform, issuer, open_batch):
             rows = (await client.get(f"/projects/{project_id}/holds", headers={"authorization": f"Bearer {token}"})).json()
             return rows or None
         await eventually(held, what="DY-24 hold for the matrix project")
-    return {"intake": declared_id, "other": project_id}
+    return {"intake": declared_id, "other": project_id, "document_id": document_id}
 
 
 def published_routes(platform) -> set[tuple[str, str, str]]:
@@ -138,7 +161,8 @@ def test_the_matrix_lists_every_published_route(platform):
 @pytest.mark.parametrize("endpoint", sorted(MATRIX), ids=lambda e: f"{e[0]} {e[1]} {e[2]}")
 async def test_exactly_the_allowed_calls_pass(api, platform, owned_project, endpoint):
     service, method, route = endpoint
-    path, params, body = request_for(method, route, owned_project["intake" if service == "intake" else "other"])
+    path, params, body = request_for(method, route, owned_project["intake" if service == "intake" else "other"],
+                                     owned_project["document_id"])
     outcomes = {}
     async with httpx.AsyncClient(base_url=platform[service].url, timeout=15) as client:
         for name, actor in ACTORS.items():

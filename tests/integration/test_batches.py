@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.harness import BUREAU, PLAN_DOCUMENTS, applicant
+from tests.integration.harness import BUREAU, PLAN_DOCUMENTS, applicant, doc
 
 pytestmark = pytest.mark.integration
 
+FEASIBILITY_STUDY = doc("可研报告.pdf")
 CONSENTS = [
-    {"consent": "区财政局书面同意", "document": {"name": "区财政局关于同意补报的函.pdf", "sm3": "1" * 64}},
-    {"consent": "分管区领导书面同意", "document": {"name": "分管区领导审批单.pdf", "sm3": "2" * 64}},
+    {"consent": "区财政局书面同意", "document": doc("区财政局关于同意补报的函.pdf")},
+    {"consent": "分管区领导书面同意", "document": doc("分管区领导审批单.pdf")},
 ]
 
 
@@ -48,7 +49,8 @@ async def test_by_14b_outside_the_window_only_with_both_consents(api, unit_id):
     both = await api["intake"].post("/declarations", declaration(unit_id, batch_id=closed, out_of_window_consents=CONSENTS),
                                     as_=applicant(unit_id))
     assert both.status_code == 201 and both.json()["batch_id"] == closed
-    assert [d["sm3"] for d in both.json()["receipt"]["documents"]] == ["e" * 64, "f" * 64, "1" * 64, "2" * 64]
+    expected = [d["document"]["sm3"] for d in PLAN_DOCUMENTS] + [c["document"]["sm3"] for c in CONSENTS]
+    assert [d["sm3"] for d in both.json()["receipt"]["documents"]] == expected
 
 
 async def test_a_declaration_goes_into_the_open_batch(api, unit_id, open_batch):
@@ -74,7 +76,7 @@ async def test_by_15a_b_a_declaration_carries_its_documents(api, unit_id):
     big = declaration(unit_id, declared_amount_yuan=30_000_000)  # 3000万 (含): feasibility study (BY-15b)
     response = await api["intake"].post("/declarations", big, as_=applicant(unit_id))
     assert response.status_code == 422 and response.json()["rule_ids"] == ["BY-15b"]
-    with_study = {**big, "documents": big["documents"] + [{"kind": "feasibility_study", "document": {"name": "可研报告.pdf", "sm3": "3" * 64}}]}
+    with_study = {**big, "documents": big["documents"] + [{"kind": "feasibility_study", "document": FEASIBILITY_STUDY}]}
     assert (await api["intake"].post("/declarations", with_study, as_=applicant(unit_id))).status_code == 201
     just_below = declaration(unit_id, declared_amount_yuan=29_999_999)
     assert (await api["intake"].post("/declarations", just_below, as_=applicant(unit_id))).status_code == 201

@@ -11,13 +11,16 @@ import pytest
 from contracts.base import PackRef
 from contracts.envelope import Envelope
 from contracts.events import PlanReviewed
-from tests.integration.harness import PLAN_DOCUMENTS, applicant, eventually, leader, publish_event
+from tests.integration.harness import PLAN_DOCUMENTS, applicant, doc, eventually, leader, publish_event
 
 pytestmark = pytest.mark.integration
 
+DIFFERENCE_STATEMENT = doc("差异说明（盖章）.pdf")
+FILING_FORM = doc("项目备案表（盖章）.pdf")
+FILING_FORM_UNSTAMPED = doc("项目备案表.pdf")
 SCHEME_DOCUMENTS = [
-    {"kind": "project_scheme", "document": {"name": "立项方案.pdf", "sm3": "4" * 64}},
-    {"kind": "self_check_table", "document": {"name": "立项需求自查表（盖章）.pdf", "sm3": "5" * 64}},
+    {"kind": "project_scheme", "document": doc("立项方案.pdf")},
+    {"kind": "self_check_table", "document": doc("立项需求自查表（盖章）.pdf")},
 ]
 
 
@@ -81,7 +84,7 @@ async def test_by_31_1_a_departing_scheme_brings_its_difference_statement(api, i
     project_id = await plan_passed(api, infra, unit_id)
     missing = await scheme(api, unit_id, project_id, differs_from_plan=True)
     assert missing.status_code == 422 and missing.json()["rule_ids"] == ["BY-31.1"]
-    statement = {"kind": "difference_statement", "document": {"name": "差异说明（盖章）.pdf", "sm3": "6" * 64}}
+    statement = {"kind": "difference_statement", "document": DIFFERENCE_STATEMENT}
     assert (await scheme(api, unit_id, project_id, differs_from_plan=True,
                          documents=SCHEME_DOCUMENTS + [statement])).status_code == 201
 
@@ -97,7 +100,7 @@ async def test_by_19_1a_a_micro_project_files_its_filing_form_and_is_announced(a
     url = f"/declarations/{project_id}/micro-filing"
     bare = await api["intake"].post(url, {"estimate_yuan": 400_000}, as_=applicant(unit_id))
     assert bare.status_code == 422 and bare.json()["rule_ids"] == ["BY-19.1a"] and bare.json()["field"] == "documents"
-    form = [{"kind": "project_filing_form", "document": {"name": "项目备案表（盖章）.pdf", "sm3": "7" * 64}}]
+    form = [{"kind": "project_filing_form", "document": FILING_FORM}]
     filed = await api["intake"].post(url, {"estimate_yuan": 400_000, "documents": form}, as_=applicant(unit_id))
     assert filed.status_code == 201 and filed.json()["track"] == "micro"
     assert await dbs["intake"].value("SELECT count(*) FROM outbox WHERE event_type = 'intake.project.micro_filed.v1' "
@@ -107,7 +110,7 @@ async def test_by_19_1a_a_micro_project_files_its_filing_form_and_is_announced(a
 @pytest.mark.parametrize(("estimate", "status"), [(499_999, 201), (500_000, 422)])
 async def test_by_19_1a_the_micro_line_is_50_wan_exclusive(api, infra, unit_id, estimate, status):
     project_id = await plan_passed(api, infra, unit_id, amount_yuan=500_000, approved_yuan=500_000)
-    form = [{"kind": "project_filing_form", "document": {"name": "项目备案表.pdf", "sm3": "8" * 64}}]
+    form = [{"kind": "project_filing_form", "document": FILING_FORM_UNSTAMPED}]
     response = await api["intake"].post(f"/declarations/{project_id}/micro-filing", {"estimate_yuan": estimate, "documents": form},
                                         as_=applicant(unit_id))
     assert response.status_code == status, response.text

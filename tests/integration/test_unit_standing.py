@@ -18,9 +18,12 @@ from contracts.events import (
     RectificationCompleted,
     SupervisionFindingRecorded,
 )
-from tests.integration.harness import PLAN_DOCUMENTS, applicant, eventually, leader, publish_event
+from tests.integration.harness import PLAN_DOCUMENTS, applicant, doc, eventually, leader, publish_event
 
 pytestmark = pytest.mark.integration
+
+CATALOGUE_2026 = doc("信息化资产目录2026.xlsx")
+CATALOGUE_2026_REVISED = doc("信息化资产目录2026.xlsx", "修订后的资产目录")
 
 BY, BZ = PackRef(id="BY", version="2024.1"), PackRef(id="BZ", version="2022.1")
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)
@@ -130,21 +133,22 @@ async def test_by_22_10_a_unit_without_its_asset_catalogue_may_not_declare_until
     (violation,) = refused.json()["details"]["violations"]
     assert violation["cause"] is None and "asset_catalogue" in violation["lifted_by"] and violation["message_zh"]
 
-    body = {"kind": "asset_catalogue", "document": {"name": "信息化资产目录2026.xlsx", "sm3": "b" * 64}}
+    body = {"kind": "asset_catalogue", "document": CATALOGUE_2026}
     filed = await api["intake"].post(f"/units/{new_unit_id}/plans", body, as_=applicant(new_unit_id))
     assert filed.status_code == 201 and filed.json()["revision"] == 1 and filed.json()["rule_ids"] == ["BY-10", "BY-22.10"]
     assert (await declare(api, new_unit_id)).status_code == 201
 
     # BY-12 及时重新备案: a re-filing is the next revision and the earlier one is kept
-    again = await api["intake"].post(f"/units/{new_unit_id}/plans", {**body, "document": {**body["document"], "sm3": "c" * 64}},
+    again = await api["intake"].post(f"/units/{new_unit_id}/plans", {**body, "document": CATALOGUE_2026_REVISED},
                                      as_=applicant(new_unit_id))
     assert again.json()["revision"] == 2
     plans = (await api["intake"].get(f"/units/{new_unit_id}/plans", as_=leader(new_unit_id))).json()
-    assert [(p["kind"], p["revision"], p["document_sm3"][0]) for p in plans] == [("asset_catalogue", 1, "b"), ("asset_catalogue", 2, "c")]
+    assert [(p["kind"], p["revision"], p["document_sm3"]) for p in plans] == [
+        ("asset_catalogue", 1, CATALOGUE_2026["sm3"]), ("asset_catalogue", 2, CATALOGUE_2026_REVISED["sm3"])]
 
 
 async def test_a_plan_the_pack_does_not_ask_for_is_refused_naming_the_kind(api, new_unit_id):
-    body = {"kind": "annual_plan", "plan_year": 2027, "document": {"name": "2027年度计划.docx", "sm3": "d" * 64}}
+    body = {"kind": "annual_plan", "plan_year": 2027, "document": doc("2027年度计划.docx")}
     response = await api["intake"].post(f"/units/{new_unit_id}/plans", body, as_=applicant(new_unit_id))
     assert response.status_code == 422 and response.json()["field"] == "kind"  # YF-6's annual plan is not a BY duty
     bad = {"kind": "asset_catalogue", "document": {"name": "目录", "sm3": "not-a-digest"}}

@@ -457,6 +457,8 @@ class Declaration(Frozen):
     out_of_window_rules: tuple[RuleRef, ...] = ()
     upgrade_needs_accepted_predecessor: UpgradeRule | None = None
     """An upgrade (升级改造) is not approved while the project it upgrades has not passed acceptance (BY-22.8, BZ-8.8)."""
+    first_level_declares: Param | None = None
+    """Only a first-level budget unit (一级预算单位) declares, for itself and its subordinates (BY-5.2a)."""
 
 
 class Contracts(Frozen):

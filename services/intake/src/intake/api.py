@@ -22,6 +22,7 @@ from intake.schemas import (
     DeclarationIn,
     DeclarationOut,
     DocumentRef,
+    FindingOut,
     PlanFilingIn,
     PlanFilingOut,
     Receipt,
@@ -45,6 +46,8 @@ def _declaration(row: Declaration, receipt: Receipt) -> DeclarationOut:
         pack_version=row.pack_version, project_name=row.project_name, declared_amount_yuan=row.declared_amount_fen // 100,
         upgrade_of_project_id=row.upgrade_of_project_id, project_class=row.project_class, submitted_at=row.submitted_at,
         event_id=row.event_id, receipt=receipt, batch_id=row.batch_id, round=row.round, status=row.status,
+        using_unit_id=row.using_unit_id, system_name=row.system_name, purpose=row.purpose, planned_start=row.planned_start,
+        planned_end=row.planned_end, findings=[FindingOut.model_validate(f) for f in row.findings],
     )
 
 
@@ -90,7 +93,7 @@ def _plan(row: UnitPlan, rule_ids: list[str], receipt: Receipt | None = None) ->
     document = DocumentRef(name=row.document_name, sm3=row.document_sm3)
     return PlanFilingOut(plan_id=row.id, unit_id=row.unit_id, kind=row.kind, plan_year=row.plan_year, revision=row.revision,
                          document_name=row.document_name, document_sm3=row.document_sm3, rule_ids=rule_ids,
-                         filed_at=row.filed_at, filed_by=row.filed_by, event_id=row.event_id,
+                         filed_at=row.filed_at, filed_by=row.filed_by, event_id=row.event_id, systems=row.systems,
                          receipt=receipt or _receipt(row.filed_at, "", None, [document]))
 
 

@@ -17,6 +17,7 @@ from contracts.events import (
     ApplicationSubmitted,
     BatchOpened,
     DataAggregationConfirmed,
+    DeclarationFinding,
     DeadlineElapsed,
     EvaluationCompleted,
     MicroProjectFiled,
@@ -56,7 +57,10 @@ from intake.domain.standing import (
     published_scope,
     refusing_blocks,
 )
-from intake.models import AcceptedProject, Batch, Declaration, Scheme, UnitBlock, UnitPlan
+from intake import documents, registry, screening
+from intake.domain.forms import STRUCTURED
+from intake.domain.units import declarant_refusals
+from intake.models import AcceptedProject, Batch, Declaration, Scheme, Unit, UnitBlock, UnitPlan
 from intake.schemas import BatchIn, DeclarationIn, MicroFilingIn, PlanFilingIn, ResubmissionIn, SchemeIn
 
 
@@ -118,18 +122,25 @@ def refusal(blocks: list[Block], missing: list | None = None, unaccepted: dict |
 
 async def submit_declaration(uow: UnitOfWork, body: DeclarationIn, pack_id: str) -> Declaration:
     """Accept a plan declaration unless a block on the unit refuses it (BY-22, BZ-30)."""
-    # Locking the unit's blocks serialises a declaration with a block arriving at the same moment.
     now = uow.clock.now()
     today = business_date(now)
     # the version in force on the declaration day stays with the project (A-32)
     pack = default_registry().get(pack_id, on=today)
     check_project_type(pack, body.project_class, "project_class")
+    await check_declarant(uow, body, pack)
+    if body.planned_start and body.planned_end and body.planned_end < body.planned_start:
+        raise DomainError("period_reversed", "planned_end: before planned_start", "planned_end：计划结束日期早于开始日期",
+                          field="planned_end", status_code=422)
     facts = declaration_facts(body)
-    require_documents(requirements(pack, facts, "declaration").items, body.documents)
+    owed = requirements(pack, facts, "declaration").items
+    require_documents(owed, body.documents)
+    require_forms(owed, body)
+    await documents.require_stored(uow, body.unit_id, submitted_documents(body))
     batch = await batch_for(uow, body, pack, today)
     outside = window_refusal(pack, batch, body, today)
     if outside is not None:
         raise outside
+    # Locking the unit's blocks serialises a declaration with a block arriving at the same moment.
     blocks = [as_block(row) for row in await active_blocks(uow, body.unit_id, lock=True)]
     refusing = refusing_blocks(blocks, DeclarationFacts(body.unit_id, body.upgrade_of_project_id, body.project_class, today))
     missing = await missing_plans(uow, body.unit_id, pack)
@@ -139,28 +150,77 @@ async def submit_declaration(uow: UnitOfWork, body: DeclarationIn, pack_id: str)
     declaration = Declaration(
         project_id=f"PRJ-{uuid.uuid4().hex[:12].upper()}",
         unit_id=body.unit_id,
+        using_unit_id=body.using_unit_id,
         pack_id=pack.id,
         pack_version=pack.version,
         project_name=body.project_name,
+        system_name=body.system_name,
+        purpose=body.purpose,
+        planned_start=body.planned_start,
+        planned_end=body.planned_end,
         declared_amount_fen=body.declared_amount_yuan * 100,
         upgrade_of_project_id=body.upgrade_of_project_id,
         project_class=body.project_class,
         batch_id=batch.id if batch is not None else None,
         out_of_window_consents=[c.model_dump(mode="json") for c in body.out_of_window_consents],
+        forms=body.forms.model_dump(mode="json", exclude_none=True),
         submitted_at=now,
         event_id="",
     )
+    found = await screening.findings_for(uow, declaration, pack, batch)
+    declaration.findings = [f.as_json() for f in found]
     envelope = uow.emit(
         ApplicationSubmitted(
             project_id=declaration.project_id, application_id=str(declaration.id), unit_id=body.unit_id,
             pack=PackRef(id=pack.id, version=pack.version), project_name=body.project_name,
             declared_amount_fen=declaration.declared_amount_fen, upgrade_of_project_id=body.upgrade_of_project_id,
-            submitted_at=now, project_class=body.project_class,
+            submitted_at=now, project_class=body.project_class, using_unit_id=body.using_unit_id,
+            findings=[DeclarationFinding.model_validate(f) for f in declaration.findings],
         )
     )
     declaration.event_id = envelope.id
     uow.session.add(declaration)
     return declaration
+
+
+async def check_declarant(uow: UnitOfWork, body: DeclarationIn, pack) -> None:
+    """BY-5.2a: a registered unit declares, a 一级预算单位 where the pack says so, for itself or a subordinate."""
+    unit = await uow.session.get(Unit, body.unit_id)
+    using = await uow.session.get(Unit, body.using_unit_id) if body.using_unit_id else None
+    rule = pack.declaration.first_level_declares
+    refusals = declarant_refusals(registry.as_record(unit), registry.as_record(using), body.using_unit_id,
+                                  tuple(rule.rules) if rule else None)
+    if refusals:
+        raise registry.refused(refusals[0], "declarant_refused")
+
+
+def submitted_documents(body) -> list[tuple[str, object]]:
+    """Every document a submission names, with where it sits in the body."""
+    refs = [(f"documents[{i}].document", a.document) for i, a in enumerate(getattr(body, "documents", []))]
+    refs += [(f"out_of_window_consents[{i}].document", c.document) for i, c in enumerate(getattr(body, "out_of_window_consents", []))]
+    return refs
+
+
+def require_forms(owed: tuple[RequirementOutcome, ...], body: DeclarationIn) -> None:
+    """Where the pack requires a form whose fields are fixed (RULES.md §4: DY-A1, DY-A2), its fields
+    come as data beside the stamped scan, and must agree with each other and with the declaration."""
+    for item in owed:
+        check = STRUCTURED.get(item.key)
+        if check is None or item.status != "required":
+            continue
+        form = getattr(body.forms, item.key)
+        if form is None:
+            raise DomainError("form_missing", f"forms.{item.key}: the {item.key} is required as data ({item.why})",
+                              f"forms.{item.key}：须填报{item.name_zh}各项内容（{item.why_zh}）",
+                              rule_ids=list(item.rule_ids), field=f"forms.{item.key}", status_code=422)
+        violations = check(form, body.declared_amount_yuan)
+        if violations:
+            first = violations[0]
+            raise DomainError("form_invalid", "; ".join(f"{v.field}: {v.en}" for v in violations),
+                              "；".join(f"{v.field}：{v.zh}" for v in violations),
+                              rule_ids=sorted({r for v in violations for r in v.rule_ids}), field=first.field, status_code=422,
+                              details={"violations": [{"field": v.field, "rule_ids": list(v.rule_ids), "message": v.en,
+                                                       "message_zh": v.zh} for v in violations]})
 
 
 def _standing_block(row: UnitBlock) -> StandingBlock:
@@ -327,6 +387,10 @@ async def file_plan(uow: UnitOfWork, unit_id: str, body: PlanFilingIn, pack_id: 
     if body.kind == "annual_plan" and body.plan_year is None:
         raise DomainError("plan_year_required", "plan_year: an annual plan names the year it is for",
                           "plan_year：年度计划须注明所属年度", rule_ids=requirement.rules, field="plan_year", status_code=422)
+    if body.systems and body.kind != "asset_catalogue":
+        raise DomainError("systems_only_in_catalogue", "systems: only an asset catalogue lists systems",
+                          "systems：仅信息化资产目录填报系统清单", rule_ids=requirement.rules, field="systems", status_code=422)
+    await documents.require_stored(uow, unit_id, [("document", body.document)])
     # one filer at a time per unit and kind, so revisions count up without gaps
     await uow.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"plan:{unit_id}:{body.kind}"})
     year_key = body.plan_year or 0
@@ -336,6 +400,7 @@ async def file_plan(uow: UnitOfWork, unit_id: str, body: PlanFilingIn, pack_id: 
     principal = current_principal.get()
     plan = UnitPlan(unit_id=unit_id, kind=body.kind, plan_year=body.plan_year, plan_year_key=year_key,
                     revision=(latest or 0) + 1, document_name=body.document.name, document_sm3=body.document.sm3,
+                    systems=[system.model_dump(mode="json") for system in body.systems],
                     filed_at=now, filed_by=principal.username if principal else "system", event_id="")
     envelope = uow.emit(UnitPlanFiled(unit_id=unit_id, plan_id=str(plan.id), kind=body.kind, plan_year=body.plan_year,
                                       revision=plan.revision, rule_ids=list(requirement.rules), filed_at=now))
@@ -499,6 +564,7 @@ async def resubmit(uow: UnitOfWork, project_id: str, body: ResubmissionIn, calen
                           f"from the opinion received on {declaration.opinion_received_on.isoformat()}); it counts as not adjusted",
                           f"应于 {due.due.isoformat()} 前修改报送（收到意见之日起 {pack.review.unit_response.length} 个工作日），逾期视为未按意见调整",
                           rule_ids=rules, status_code=409)
+    await documents.require_stored(uow, declaration.unit_id, submitted_documents(body))
     if body.declared_amount_yuan is not None:
         declaration.declared_amount_fen = body.declared_amount_yuan * 100
     if body.project_name is not None:
@@ -541,6 +607,7 @@ async def file_micro_project(uow: UnitOfWork, project_id: str, body: MicroFiling
                           f"estimate_yuan：投资概算 {body.estimate_yuan} 元不属于小微项目，应编制立项方案",
                           rule_ids=list(decided.rule_ids), field="estimate_yuan", status_code=422)
     owed_rules = require_documents(requirements(pack, facts, "scheme", decided).items, body.documents)
+    await documents.require_stored(uow, declaration.unit_id, submitted_documents(body))
     now = uow.clock.now()
     rules = sorted(set(owed_rules) | set(decided.rule_ids))
     filing = Scheme(project_id=project_id, unit_id=declaration.unit_id, revision=1, track="micro", estimate_fen=body.estimate_yuan * 100,
@@ -574,6 +641,7 @@ async def submit_scheme(uow: UnitOfWork, project_id: str, body: SchemeIn) -> tup
                           f"{field}：" + "；".join(v.zh for v in budget.violations),
                           rule_ids=sorted({r for v in budget.violations for r in v.rule_ids}), field=field, status_code=422)
     owed_rules = require_documents(requirements(pack, facts, "scheme", decided).items, body.documents)
+    await documents.require_stored(uow, declaration.unit_id, submitted_documents(body))
     latest = (await uow.session.execute(select(func.max(Scheme.revision)).where(Scheme.project_id == project_id))).scalar_one_or_none()
     now = uow.clock.now()
     scheme = Scheme(project_id=project_id, unit_id=declaration.unit_id, revision=(latest or 0) + 1, track=decided.track or "ordinary",

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Column, Date, DateTime, Index, Integer, Text, UniqueConstraint, text
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, Column, Date, DateTime, Index, Integer, LargeBinary, Text, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Field, SQLModel
 
@@ -43,6 +43,16 @@ class Declaration(SQLModel, table=True):
     plan_review_amount_fen: int | None = Field(default=None, sa_column=Column(BigInteger))
     """The amount fixed at plan review: the scheme's total may not exceed it (BY-17.2b)."""
     opinion_reasons: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")))
+    using_unit_id: str | None = Field(default=None, sa_column=Column(Text))
+    """The subordinate unit the project is for, when not the declaring unit itself (BY-5.2a, DY-A1 项目使用单位)."""
+    purpose: str | None = Field(default=None, sa_column=Column(Text))
+    system_name: str | None = Field(default=None, sa_column=Column(Text))
+    planned_start: date | None = Field(default=None, sa_column=Column(Date))
+    planned_end: date | None = Field(default=None, sa_column=Column(Date))
+    forms: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False, server_default=text("'{}'::jsonb")))
+    """Structured application forms the pack asks for (DY-A1 立项申请表, DY-A2 数据资源管理核查表)."""
+    findings: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")))
+    """What intake found for the reviewer to judge, with its evidence (BY-19.1b splitting, BY-22.3 duplicates)."""
 
 
 class UnitBlock(SQLModel, table=True):
@@ -91,6 +101,8 @@ class UnitPlan(SQLModel, table=True):
     revision: int = Field(nullable=False)
     document_name: str = Field(sa_column=Column(Text, nullable=False))
     document_sm3: str = Field(sa_column=Column(Text, nullable=False))
+    systems: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")))
+    """The asset catalogue's systems (BY-10), the ground duplicate checks compare against (BY-22.3)."""
     filed_at: datetime = Field(sa_column=_ts())
     filed_by: str = Field(sa_column=Column(Text, nullable=False))
     event_id: str = Field(sa_column=Column(Text, nullable=False))
@@ -142,3 +154,48 @@ class Scheme(SQLModel, table=True):
     documents: list[dict[str, Any]] = Field(sa_column=Column(JSONB, nullable=False))
     submitted_at: datetime = Field(sa_column=_ts())
     event_id: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class Unit(SQLModel, table=True):
+    """A unit in the jurisdiction's registry: a first-level budget unit (一级预算单位) or one of its
+    subordinates (BY-5.2a), with its chief data officer (首席数据官, BY-10)."""
+
+    __tablename__ = "unit"
+    __table_args__ = (
+        CheckConstraint("level IN ('first_level', 'subordinate')", name="unit_level"),
+        CheckConstraint("(level = 'subordinate') = (parent_unit_id IS NOT NULL)", name="unit_parent_iff_subordinate"),
+    )
+
+    unit_id: str = Field(sa_column=Column(Text, primary_key=True))
+    name: str = Field(sa_column=Column(Text, nullable=False))
+    level: str = Field(sa_column=Column(Text, nullable=False))
+    """first_level (一级预算单位) or subordinate (下属单位)."""
+    parent_unit_id: str | None = Field(default=None, sa_column=Column(Text, index=True))
+    sector: str | None = Field(default=None, sa_column=Column(Text))
+    """health or education: the sector bureau organises these units' projects (BY-5.7)."""
+    chief_data_officer: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
+    registered_at: datetime = Field(sa_column=_ts())
+    registered_by: str = Field(sa_column=Column(Text, nullable=False))
+    updated_at: datetime = Field(sa_column=_ts())
+
+
+class Document(SQLModel, table=True):
+    """One version of a document a unit uploaded; rows are never updated or deleted (a trigger
+    refuses it), so every earlier version stays readable."""
+
+    __tablename__ = "document"
+    __table_args__ = (
+        UniqueConstraint("unit_id", "name", "version"),
+        Index("ix_document_unit_sm3", "unit_id", "sm3"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    unit_id: str = Field(sa_column=Column(Text, nullable=False))
+    name: str = Field(sa_column=Column(Text, nullable=False))
+    version: int = Field(nullable=False)
+    media_type: str = Field(sa_column=Column(Text, nullable=False))
+    size_bytes: int = Field(sa_column=Column(BigInteger, nullable=False))
+    sm3: str = Field(sa_column=Column(Text, nullable=False))
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    uploaded_at: datetime = Field(sa_column=_ts())
+    uploaded_by: str = Field(sa_column=Column(Text, nullable=False))

@@ -5,7 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from contracts.base import ProjectClass
 from policy.schema import Flag
@@ -66,11 +68,117 @@ class BatchOut(BaseModel):
     event_id: str
 
 
+ShortText = Annotated[str, Field(min_length=1, max_length=200, pattern=TEXT_PATTERN)]
+
+
+class Signature(BaseModel):
+    """A signed opinion on a form (签字, 日期): who signed and when; the stamped scan is a document."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    signer: ShortText
+    signed_on: date
+
+
+class FundingSources(BaseModel):
+    """资金来源 of DY-A1, in 元."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    city_fiscal_yuan: StrictInt = Field(0, ge=0, le=MAX_AMOUNT_YUAN)
+    county_fiscal_yuan: StrictInt = Field(0, ge=0, le=MAX_AMOUNT_YUAN)
+    self_raised_yuan: StrictInt = Field(0, ge=0, le=MAX_AMOUNT_YUAN)
+    other_yuan: StrictInt = Field(0, ge=0, le=MAX_AMOUNT_YUAN)
+
+
+class Contact(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: ShortText
+    office_phone: str | None = Field(None, max_length=30, pattern=r"^[0-9+\- ()]*$")
+    mobile: str = Field(pattern=r"^1[0-9]{10}$", description="手机号码")
+    address: ShortText
+    postcode: str = Field(pattern=r"^[0-9]{6}$")
+
+
+class ApplicationForm(BaseModel):
+    """东源 立项申请表 (DY-A1, DY-6): the fields of the form, beside its stamped scan."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    using_unit: str = Field(min_length=1, max_length=200, pattern=TEXT_PATTERN, description="项目使用单位")
+    site: str = Field(description="项目拟建设地点", min_length=1, max_length=200, pattern=TEXT_PATTERN)
+    nature: Literal["new", "expansion", "relocation", "rebuild", "other"] = Field(description="建设性质: 新建/扩建/迁建/改建/其他")
+    in_county_investment_plan: StrictBool = Field(description="是否已列入本年度县级财政投资计划")
+    county_government_consent: StrictBool = Field(description="是否已经县政府同意建设 (DY-7)")
+    planned_start: date = Field(description="计划动工时间")
+    planned_completion: date = Field(description="计划竣工时间")
+    total_investment_yuan: StrictInt = Field(gt=0, le=MAX_AMOUNT_YUAN, description="项目总投资 in 元")
+    yearly_funding_yuan: list[Annotated[StrictInt, Field(ge=0, le=MAX_AMOUNT_YUAN)]] = Field(min_length=1, max_length=5, description="资金安排计划, 第一年 … 第五年, in 元")
+    funding_sources: FundingSources
+    sector_approval_document: str | None = Field(None, min_length=1, max_length=200, pattern=TEXT_PATTERN, description="批准文件名称")
+    sector_approval_number: str | None = Field(None, min_length=1, max_length=100, pattern=TEXT_PATTERN, description="批准文件文号")
+    construction_content: str = Field(min_length=1, max_length=2000, pattern=TEXT_PATTERN, description="建设内容")
+    expected_benefits: str = Field(min_length=1, max_length=2000, pattern=TEXT_PATTERN, description="预期经济、社会效益")
+    applicant_leader: Signature = Field(description="申请单位领导意见")
+    competent_department_leader: Signature = Field(description="主管部门领导意见; the unit's principal leader where it has none (DY-6)")
+    contact: Contact
+
+
+class DataItem(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200, pattern=TEXT_PATTERN, description="产生数据名称")
+    sharing_period: str = Field(min_length=1, max_length=50, pattern=TEXT_PATTERN, description="共享周期, e.g. 实时, 每日")
+    provision_method: str = Field(min_length=1, max_length=50, pattern=TEXT_PATTERN, description="提供方式, e.g. 接口, 库表")
+    shareable: StrictBool = True
+    non_share_legal_basis: str | None = Field(None, min_length=1, max_length=500, pattern=TEXT_PATTERN,
+                                              description="The law or policy that keeps the item unshared (DY-A2 note 2)")
+
+
+class SystemFunction(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    function: str = Field(min_length=1, max_length=200, pattern=TEXT_PATTERN, description="系统功能")
+    data_items: list[DataItem] = Field(min_length=1, max_length=100)
+
+
+class DataChecklist(BaseModel):
+    """东源 数据资源管理核查表 (DY-A2, DY-9): what data the system will produce and how it is shared."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    summary: str = Field(min_length=1, max_length=2000, pattern=TEXT_PATTERN, description="项目简介")
+    hardware_yuan: StrictInt = Field(ge=0, le=MAX_AMOUNT_YUAN, description="系统硬件")
+    system_software_yuan: StrictInt = Field(ge=0, le=MAX_AMOUNT_YUAN, description="系统软件")
+    application_development_yuan: StrictInt = Field(ge=0, le=MAX_AMOUNT_YUAN, description="应用软件开发")
+    approved_on: date | None = Field(None, description="立项时间")
+    expected_acceptance_on: date = Field(description="预计验收时间")
+    functions: list[SystemFunction] = Field(min_length=1, max_length=100)
+
+
+class Forms(BaseModel):
+    """Structured forms, for packs whose attachments have fixed fields (RULES.md §4)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    application_form: ApplicationForm | None = None
+    data_resource_checklist: DataChecklist | None = None
+
+
 class DeclarationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     unit_id: Identifier
+    using_unit_id: Identifier | None = Field(None, description="A subordinate unit the project is for (BY-5.2a)")
     project_name: str = Field(min_length=2, max_length=200, pattern=TEXT_PATTERN)
+    system_name: str | None = Field(None, min_length=2, max_length=200, pattern=TEXT_PATTERN,
+                                    description="The information system built or upgraded; compared with the asset catalogue (BY-22.3)")
+    purpose: str | None = Field(None, min_length=2, max_length=500, pattern=TEXT_PATTERN,
+                                description="建设目的: what the project is for; compared across the unit's projects (BY-19.1b)")
+    planned_start: date | None = Field(None, description="Planned start; with planned_end the period BY-19.1b compares")
+    planned_end: date | None = None
+    forms: Forms = Field(default_factory=Forms)
     declared_amount_yuan: StrictInt = Field(gt=0, le=MAX_AMOUNT_YUAN, description="申报金额 in 元, an integer")
     upgrade_of_project_id: Identifier | None = Field(None, description="The earlier project this one upgrades (升级改造)")
     project_class: ProjectClass = Field(description="The project's one class in the pack's taxonomy (BY-4, BY-17.1a)")
@@ -137,12 +245,24 @@ class SchemeOut(BaseModel):
     receipt: Receipt
 
 
+class CatalogueSystemIn(BaseModel):
+    """A system in the unit's 信息化资产目录 (BY-10)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=2, max_length=200, pattern=TEXT_PATTERN)
+    function: str = Field("", max_length=500, pattern=TEXT_PATTERN, description="What the system does")
+    status: Literal["in_service", "under_construction", "retired"] = "in_service"
+
+
 class PlanFilingIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: UnitPlanKind
     plan_year: StrictInt | None = Field(None, ge=2000, le=2100, description="The year an annual plan is for (YF-6)")
     document: DocumentRef
+    systems: list[CatalogueSystemIn] = Field(default_factory=list, max_length=500,
+                                             description="For an asset catalogue: the systems it lists (BY-10); duplicates are checked against them (BY-22.3)")
 
 
 class PlanFilingOut(BaseModel):
@@ -157,13 +277,30 @@ class PlanFilingOut(BaseModel):
     filed_at: datetime
     filed_by: str
     event_id: str
+    systems: list[CatalogueSystemIn] = []
     receipt: Receipt
+
+
+class FindingOut(BaseModel):
+    """Something the reviewer should judge, with the evidence intake found (BY-19.1b, BY-22.3)."""
+
+    key: str
+    rule_ids: list[str]
+    message: str
+    message_zh: str
+    evidence: dict
 
 
 class DeclarationOut(BaseModel):
     application_id: uuid.UUID
     project_id: str
     unit_id: str
+    using_unit_id: str | None = None
+    system_name: str | None = None
+    purpose: str | None = None
+    planned_start: date | None = None
+    planned_end: date | None = None
+    findings: list[FindingOut] = []
     pack_id: str
     pack_version: str
     project_name: str
@@ -199,3 +336,61 @@ class StandingOut(BaseModel):
     unit_id: str
     blocks: list[BlockOut]
     reviews_suspended: bool
+
+
+class ChiefDataOfficer(BaseModel):
+    """首席数据官 (BY-10): the person answerable for the unit's catalogues."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100, pattern=TEXT_PATTERN)
+    title: str = Field(min_length=1, max_length=100, pattern=TEXT_PATTERN, description="职务")
+    appointed_on: date
+
+
+class UnitIn(BaseModel):
+    """A unit entered in the registry by the bureau (BY-5.2a)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    unit_id: Identifier
+    name: str = Field(min_length=2, max_length=200, pattern=TEXT_PATTERN)
+    level: Literal["first_level", "subordinate"] = Field(description="一级预算单位 or 下属单位")
+    parent_unit_id: Identifier | None = Field(None, description="For a subordinate: its first-level budget unit")
+    sector: Literal["health", "education"] | None = Field(None, description="Sector organised by 区卫生健康局 / 区教育局 (BY-5.7)")
+    chief_data_officer: ChiefDataOfficer | None = None
+
+
+class UnitOut(BaseModel):
+    unit_id: str
+    name: str
+    level: str
+    parent_unit_id: str | None
+    sector: str | None
+    chief_data_officer: ChiefDataOfficer | None
+    subordinates: list[str]
+    registered_at: datetime
+    updated_at: datetime
+
+
+class DocumentIn(BaseModel):
+    """A document's content, base64-encoded; re-uploading under the same name adds a version."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200, pattern=TEXT_PATTERN, description="File name, the series its versions share")
+    media_type: str = Field("application/pdf", max_length=100, pattern=r"^[a-z]+/[a-z0-9.+-]+$")
+    content_base64: str = Field(min_length=1, pattern=r"^[A-Za-z0-9+/]+={0,2}$")
+
+
+class DocumentOut(BaseModel):
+    document_id: uuid.UUID
+    unit_id: str
+    name: str
+    version: int
+    media_type: str
+    size_bytes: int
+    sm3: str
+    uploaded_at: datetime
+    uploaded_by: str
+    created: bool = Field(description="False when the same content was already the latest version of this name")

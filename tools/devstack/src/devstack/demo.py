@@ -5,6 +5,8 @@ Each scene shows one rule at work; loading is idempotent, so a restart does not 
 
 from __future__ import annotations
 
+import base64
+import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -35,6 +37,25 @@ SCENES = [
 ]
 
 
+UNITS = [
+    ("baiyun-health", "白云区卫生健康局", None), ("baiyun-market", "白云区市场监督管理局", None),
+    ("baiyun-edu", "白云区教育局", None), ("baiyun-edu-no1", "白云区第一中学", "baiyun-edu"),
+    ("bazhong-medicare", "巴中市医疗保障局", None), ("dongyuan-edu", "东源县教育局", None),
+]
+"""The registry (BY-5.2a): first-level budget units, and a school under its education bureau."""
+
+DOCUMENTS = {
+    "立项计划申报表.pdf": "立项计划申报表（演示）",
+    "政务数据清单（盖章）.pdf": "政务数据清单（演示，已盖章）",
+    "信息化资产目录.xlsx": "信息化资产目录（演示）",
+}
+CATALOGUES = {
+    "baiyun-edu": [{"name": "教育局办公自动化系统", "function": "公文流转与督办"},
+                   {"name": "学籍管理系统", "function": "中小学学籍登记与变动"}],
+    "baiyun-health": [{"name": "区域卫生信息平台", "function": "居民健康档案与诊疗数据汇聚"}],
+}
+
+
 def sm3_of(text: str) -> str:
     digest = hashes.Hash(hashes.SM3())
     digest.update(text.encode("utf-8"))
@@ -43,6 +64,27 @@ def sm3_of(text: str) -> str:
 
 def _as(issuer: DevIssuer, username: str) -> dict[str, str]:
     return {"authorization": f"Bearer {issuer.token_for(username)}"}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"name": name, "sm3": sm3_of(DOCUMENTS[name])}
+
+
+PLAN_DOCUMENTS = [{"kind": "plan_declaration_form", "document": _ref("立项计划申报表.pdf")},
+                  {"kind": "government_data_list", "document": _ref("政务数据清单（盖章）.pdf")}]
+
+
+def _register_units(client: httpx.Client, issuer: DevIssuer, intake: str) -> None:
+    for unit_id, name, parent in UNITS:
+        body = {"unit_id": unit_id, "name": name, "level": "subordinate" if parent else "first_level", "parent_unit_id": parent}
+        response = client.post(f"{intake}/units", json=body, headers=_as(issuer, "admin"))
+        if response.status_code != 409:  # registered by an earlier, interrupted load
+            response.raise_for_status()
+
+
+def _upload(client: httpx.Client, issuer: DevIssuer, intake: str, user: str, unit: str, name: str, text: str) -> None:
+    body = {"name": name, "content_base64": base64.b64encode(text.encode("utf-8")).decode()}
+    client.post(f"{intake}/units/{unit}/documents", json=body, headers=_as(issuer, user)).raise_for_status()
 
 
 def _review(client: httpx.Client, issuer: DevIssuer, url: str, scene: Scene, result: str, day: date, pack: str | None,
@@ -74,16 +116,18 @@ def load(urls: dict[str, str], today: date, issuer: DevIssuer) -> list[str]:
             client.post(f"{urls['intake']}/batches", headers=_as(issuer, "bureau.reviewer"), json={
                 "plan_year": today.year + 1, "title": f"{today.year + 1}年度政务信息化项目申报", "notice_issued_on": today.isoformat(),
             }).raise_for_status()
+            _register_units(client, issuer, urls["intake"])
             for user, unit in (("edu.applicant", "baiyun-edu"), ("health.leader", "baiyun-health")):
+                for name, text in DOCUMENTS.items():
+                    _upload(client, issuer, urls["intake"], user, unit, name, text)
                 # BY-22.10: a unit declares only once its asset catalogue is filed
                 client.post(f"{urls['intake']}/units/{unit}/plans", headers=_as(issuer, user), json={
-                    "kind": "asset_catalogue", "document": {"name": "信息化资产目录.xlsx", "sm3": sm3_of(f"{unit} 资产目录")},
+                    "kind": "asset_catalogue", "document": _ref("信息化资产目录.xlsx"), "systems": CATALOGUES[unit],
                 }).raise_for_status()
             client.post(f"{urls['intake']}/declarations", json={
                 "unit_id": "baiyun-edu", "project_name": "智慧校园统一身份认证平台", "declared_amount_yuan": 2_800_000,
-                "project_class": "build_develop",
-                "documents": [{"kind": "plan_declaration_form", "document": {"name": "立项计划申报表.pdf", "sm3": sm3_of("申报表")}},
-                              {"kind": "government_data_list", "document": {"name": "政务数据清单.pdf", "sm3": sm3_of("数据清单")}}],
+                "project_class": "build_develop", "system_name": "统一身份认证平台", "purpose": "全区中小学师生统一身份认证",
+                "documents": PLAN_DOCUMENTS,
             }, headers=_as(issuer, "edu.applicant")).raise_for_status()
         for scene in SCENES:
             lines.append(f"  · {scene.title}")
@@ -93,5 +137,7 @@ def load(urls: dict[str, str], today: date, issuer: DevIssuer) -> list[str]:
         lines.append("  · Every request needs a token: TOKEN=$(./govit token health.leader)  (users: ./govit token --list)")
         lines.append(f"  · Try a refused declaration: curl -s -XPOST {urls['intake']}/declarations -H \"authorization: Bearer $TOKEN\" \\")
         lines.append("        -H 'content-type: application/json' \\")
-        lines.append("        -d '{\"unit_id\":\"baiyun-health\",\"project_name\":\"区域卫生信息平台二期\",\"declared_amount_yuan\":3000000,\"project_class\":\"build_develop\",\"upgrade_of_project_id\":\"P-DEMO-HEALTH\"}'")
+        refused = {"unit_id": "baiyun-health", "project_name": "区域卫生信息平台二期", "declared_amount_yuan": 3_000_000,
+                   "project_class": "build_develop", "upgrade_of_project_id": "P-DEMO-HEALTH", "documents": PLAN_DOCUMENTS}
+        lines.append(f"        -d '{json.dumps(refused, ensure_ascii=False)}'")
     return lines

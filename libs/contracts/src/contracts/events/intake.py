@@ -13,6 +13,7 @@ from contracts.registry import register
 __all__ = [
     "ApplicationSubmitted",
     "BatchOpened",
+    "DeclarationFinding",
     "MicroProjectFiled",
     "ProjectFiled",
     "SchemeSubmitted",
@@ -65,6 +66,18 @@ class UnitPlanFiled(Event):
     filed_at: AwareDatetime
 
 
+class DeclarationFinding(BaseModel):
+    """Something intake noticed for the reviewer to judge, with its evidence (BY-19.1b split, BY-22.3 duplicate)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    key: str = Field(description="The pack's human-decision key, e.g. split_micro_projects, duplicate_construction")
+    rule_ids: list[RuleId] = Field(min_length=1)
+    message: str
+    message_zh: str
+    evidence: dict = Field(default_factory=dict)
+
+
 @register
 class ApplicationSubmitted(Event):
     """A unit declared a project (计划申报) and intake accepted the submission (BY-15a, BY-16a, BY-16c)."""
@@ -81,6 +94,8 @@ class ApplicationSubmitted(Event):
     submitted_at: AwareDatetime
     round: int = Field(1, ge=1, description="1 for the declaration, n for the resubmission after opinion n-1 (BY-16c)")
     project_class: ProjectClass | None = Field(None, description="Class of the project (BY-4)")
+    using_unit_id: str | None = Field(None, description="The subordinate unit the project is for (BY-5.2a)")
+    findings: list[DeclarationFinding] = Field(default_factory=list, description="For the reviewer to judge (BY-19.1b, BY-22.3)")
 
 
 @register

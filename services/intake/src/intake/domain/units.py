@@ -1,0 +1,69 @@
+"""Who may declare (BY-5.2a): a registered unit, a first-level budget unit where the pack says only
+those declare, and for a project used by another unit, a unit below it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class UnitRecord:
+    unit_id: str
+    name: str
+    level: str
+    parent_unit_id: str | None
+
+
+@dataclass(frozen=True)
+class Refusal:
+    field: str
+    rule_ids: tuple[str, ...]
+    en: str
+    zh: str
+    status: int = 409
+
+
+def declarant_refusals(unit: UnitRecord | None, using: UnitRecord | None, using_unit_id: str | None,
+                       first_level_rules: tuple[str, ...] | None) -> list[Refusal]:
+    """Why ``unit`` may not declare a project for ``using_unit_id``; empty when it may.
+
+    ``first_level_rules`` is the pack's rule that only 一级预算单位 declare, or None where it has none."""
+    rules = first_level_rules or ()
+    if unit is None:
+        return [Refusal("unit_id", rules, "unit_id: the unit is not in the registry; the bureau registers it first",
+                        "unit_id：该单位未登记，须先由主管部门登记", 422)]
+    refusals = []
+    if first_level_rules and unit.level != "first_level":
+        refusals.append(Refusal(
+            "unit_id", rules,
+            f"unit_id: {unit.unit_id} is a subordinate unit; its first-level budget unit {unit.parent_unit_id} declares for it",
+            f"unit_id：{unit.unit_id} 为下属单位，应由其一级预算单位 {unit.parent_unit_id} 申报"))
+    if using_unit_id is not None and using_unit_id != unit.unit_id:
+        if using is None:
+            refusals.append(Refusal("using_unit_id", rules, f"using_unit_id: {using_unit_id} is not in the registry",
+                                    f"using_unit_id：{using_unit_id} 未登记", 422))
+        elif using.parent_unit_id != unit.unit_id:
+            refusals.append(Refusal(
+                "using_unit_id", rules,
+                f"using_unit_id: {using_unit_id} is not a subordinate of {unit.unit_id}; a unit declares for itself and its subordinates",
+                f"using_unit_id：{using_unit_id} 不是 {unit.unit_id} 的下属单位，项目单位只为本单位及下属单位申报"))
+    return refusals
+
+
+def registration_refusal(level: str, parent: UnitRecord | None, parent_unit_id: str | None) -> Refusal | None:
+    """A subordinate hangs under a registered first-level unit; a first-level unit under none."""
+    if level == "first_level":
+        if parent_unit_id is not None:
+            return Refusal("parent_unit_id", ("BY-5.2a",), "parent_unit_id: a first-level budget unit has no parent unit",
+                           "parent_unit_id：一级预算单位无上级单位", 422)
+        return None
+    if parent_unit_id is None:
+        return Refusal("parent_unit_id", ("BY-5.2a",), "parent_unit_id: a subordinate unit names its first-level budget unit",
+                       "parent_unit_id：下属单位须注明其一级预算单位", 422)
+    if parent is None:
+        return Refusal("parent_unit_id", ("BY-5.2a",), f"parent_unit_id: {parent_unit_id} is not in the registry",
+                       f"parent_unit_id：{parent_unit_id} 未登记", 422)
+    if parent.level != "first_level":
+        return Refusal("parent_unit_id", ("BY-5.2a",), f"parent_unit_id: {parent_unit_id} is itself a subordinate unit",
+                       f"parent_unit_id：{parent_unit_id} 本身为下属单位", 422)
+    return None
