@@ -44,6 +44,7 @@ OPS_READ = {"admin", "auditor"}
 # (service, method, route template) → who gets past access control
 MATRIX: dict[tuple[str, str, str], set[str]] = {
     ("intake", "POST", "/declarations"): OWN_UNIT,
+    ("intake", "POST", "/filings"): OWN_UNIT,
     ("intake", "GET", "/units/{unit_id}/standing"): OWN_UNIT | {"bureau", "admin"} | READERS,
     ("intake", "POST", "/units/{unit_id}/plans"): OWN_UNIT,
     ("intake", "POST", "/batches"): {"bureau", "admin"},
@@ -83,7 +84,7 @@ def request_for(method: str, route: str, project_id: str, document_id: str) -> t
     path = route.format(unit_id=A, project_id=project_id, parked_id=999_999_999, document_id=document_id)
     params: dict = {"unit_id": A} if route in ("/cases", "/holds") else {}
     body: object = None
-    if route == "/declarations":
+    if route in ("/declarations", "/filings"):
         body = {"unit_id": A, "project_name": "访问控制测试项目", "declared_amount_yuan": 100_000,
                 "project_class": "build_develop", "documents": PLAN_DOCUMENTS}
     elif route.endswith("/final-reviews") and method == "POST":

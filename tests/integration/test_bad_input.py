@@ -76,3 +76,25 @@ async def test_a_review_under_another_unit_is_refused(api, dbs, unit_id, project
     assert other.status_code == 422 and other.json()["field"] == "unit_id"
     assert await dbs["acceptance"].value(
         "SELECT count(*) FROM final_review r JOIN acceptance_case c ON c.id = r.case_id WHERE c.project_id = $1", project_id) == 1
+
+
+@pytest.mark.parametrize(("extra", "rule", "field"), [
+    ({"exclusions": ["state_secret"]}, "BY-2", "exclusions"),
+    ({"exclusions": ["emergency"]}, "BY-60", "exclusions"),
+    ({"funding_source": "self_raised"}, "BY-3", "funding_source"),
+])
+async def test_a_project_outside_the_pack_is_refused_with_its_rule_and_nothing_is_kept(api, dbs, unit_id, extra, rule, field):
+    body = {"unit_id": unit_id, "project_name": "涉密网络改造", "declared_amount_yuan": 900_000, "project_class": "build_develop",
+            "documents": PLAN_DOCUMENTS, **extra}
+    for route in ("/declarations", "/filings"):
+        response = await api["intake"].post(route, body, as_=applicant(unit_id))
+        assert response.status_code == 409 and rule in response.json()["rule_ids"] and response.json()["field"] == field
+    assert await dbs["intake"].value("SELECT count(*) FROM declaration WHERE unit_id = $1", unit_id) == 0
+
+
+async def test_by_19_1a_a_micro_project_is_not_filed_before_its_plan_review(api, unit_id):
+    body = {"unit_id": unit_id, "project_name": "会议室显示屏采购", "declared_amount_yuan": 300_000, "project_class": "build_develop",
+            "documents": PLAN_DOCUMENTS}
+    refused = await api["intake"].post("/filings", body, as_=applicant(unit_id))
+    assert refused.status_code == 409 and "BY-19.1a" in refused.json()["rule_ids"] and "/declarations" in refused.json()["message"]
+    assert (await api["intake"].post("/declarations", body, as_=applicant(unit_id))).status_code == 201

@@ -16,6 +16,7 @@ from tests.integration.harness import PLAN_DOCUMENTS, applicant, doc, eventually
 pytestmark = pytest.mark.integration
 
 DIFFERENCE_STATEMENT = doc("差异说明（盖章）.pdf")
+ADJUSTMENT_STATEMENT = doc("调整说明（盖章）.pdf")
 FILING_FORM = doc("项目备案表（盖章）.pdf")
 FILING_FORM_UNSTAMPED = doc("项目备案表.pdf")
 SCHEME_DOCUMENTS = [
@@ -114,3 +115,15 @@ async def test_by_19_1a_the_micro_line_is_50_wan_exclusive(api, infra, unit_id, 
     response = await api["intake"].post(f"/declarations/{project_id}/micro-filing", {"estimate_yuan": estimate, "documents": form},
                                         as_=applicant(unit_id))
     assert response.status_code == status, response.text
+
+
+async def test_by_31_2_a_scheme_clearly_adjusted_in_initial_review_brings_its_adjustment_statement(api, infra, unit_id):
+    project_id = await plan_passed(api, infra, unit_id)
+    first_adjusted = await scheme(api, unit_id, project_id, adjusted=True)
+    assert first_adjusted.status_code == 422 and first_adjusted.json()["field"] == "adjusted"
+    assert (await scheme(api, unit_id, project_id)).status_code == 201
+    missing = await scheme(api, unit_id, project_id, adjusted=True)
+    assert missing.status_code == 422 and missing.json()["rule_ids"] == ["BY-31.2"]
+    statement = {"kind": "adjustment_statement", "document": ADJUSTMENT_STATEMENT}
+    second = await scheme(api, unit_id, project_id, adjusted=True, documents=SCHEME_DOCUMENTS + [statement])
+    assert second.status_code == 201 and second.json()["revision"] == 2

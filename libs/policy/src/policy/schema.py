@@ -62,6 +62,7 @@ Flag = Literal[
     "bureau_is_owner",  # DY-10.3b
     "new_fiscal_funds",  # YL-15b
     "differs_from_plan",  # the scheme clearly departs from the approved plan (BY-31.1)
+    "adjusted_in_initial_review",  # a resubmitted scheme was clearly adjusted during 初审 (BY-31.2)
 ]
 
 

@@ -17,6 +17,7 @@ async def unit_of_declaration(runtime: Any, project_id: str) -> str | None:
 
 ACCESS = policy([
     ("POST", "/declarations", Allow.of("unit_applicant", "unit_leader", units=body_unit(), rate=SUBMISSIONS)),
+    ("POST", "/filings", Allow.of("unit_applicant", "unit_leader", units=body_unit(), rate=SUBMISSIONS)),
     ("GET", "/declarations/{project_id}", Allow.of("unit_applicant", "unit_leader", "bureau_reviewer", "administrator",
                                                    units=project_unit(unit_of_declaration))),
     ("POST", "/declarations/{project_id}/resubmissions",

@@ -22,6 +22,7 @@ from intake.schemas import (
     DeclarationIn,
     DeclarationOut,
     DocumentRef,
+    FilingIn,
     FindingOut,
     PlanFilingIn,
     PlanFilingOut,
@@ -47,7 +48,7 @@ def _declaration(row: Declaration, receipt: Receipt) -> DeclarationOut:
         upgrade_of_project_id=row.upgrade_of_project_id, project_class=row.project_class, submitted_at=row.submitted_at,
         event_id=row.event_id, receipt=receipt, batch_id=row.batch_id, round=row.round, status=row.status,
         using_unit_id=row.using_unit_id, system_name=row.system_name, purpose=row.purpose, planned_start=row.planned_start,
-        planned_end=row.planned_end, findings=[FindingOut.model_validate(f) for f in row.findings],
+        planned_end=row.planned_end, findings=[FindingOut.model_validate(f) for f in row.findings], door=row.door,
     )
 
 
@@ -75,6 +76,24 @@ async def submit_declaration(body: DeclarationIn, request: Request, runtime: Run
         row = await handlers.submit_declaration(uow, body, runtime.settings.policy_pack)
         consents = [a.document for a in body.documents] + [c.document for c in body.out_of_window_consents]
         out = _declaration(row, _receipt(row.submitted_at, sm3_hex(await request.body()), idempotency_key, consents))
+        await idempotency.answer(uow, claimed, 201, out.model_dump(mode="json"))
+        await uow.commit()
+        return out
+
+
+@router.post("/filings", status_code=201, response_model=DeclarationOut, tags=["declarations"])
+async def file_project(body: FilingIn, request: Request, runtime: Runtime,
+                       idempotency_key: IdempotencyKey = None) -> DeclarationOut | JSONResponse:
+    """File a project with the bureau instead of declaring it: 备案制 (YL-11b, YL-13; ProjectFiled lets it
+    procure), or below the pack's floor where a filing is still owed (DY-2.1b; MicroProjectFiled)."""
+    body_hash = request_hash(body.model_dump(mode="json"))
+    async with runtime.units() as uow:
+        claimed = await idempotency.claim(uow, "intake.filing", _subject(), idempotency_key, body_hash)
+        if isinstance(claimed, idempotency.Replay):
+            return _replayed(claimed)
+        row, _ = await handlers.file_project(uow, body, runtime.settings.policy_pack)
+        out = _declaration(row, _receipt(row.submitted_at, sm3_hex(await request.body()), idempotency_key,
+                                         [a.document for a in body.documents]))
         await idempotency.answer(uow, claimed, 201, out.model_dump(mode="json"))
         await uow.commit()
         return out

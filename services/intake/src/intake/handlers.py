@@ -22,6 +22,7 @@ from contracts.events import (
     EvaluationCompleted,
     MicroProjectFiled,
     PlanReviewed,
+    ProjectFiled,
     ProjectRejected,
     RectificationCompleted,
     RectificationOverdue,
@@ -61,7 +62,8 @@ from intake import documents, registry, screening
 from intake.domain.forms import STRUCTURED
 from intake.domain.units import declarant_refusals
 from intake.models import AcceptedProject, Batch, Declaration, Scheme, Unit, UnitBlock, UnitPlan
-from intake.schemas import BatchIn, DeclarationIn, MicroFilingIn, PlanFilingIn, ResubmissionIn, SchemeIn
+from intake.domain.regime import door, wrong_door
+from intake.schemas import BatchIn, DeclarationIn, FilingIn, MicroFilingIn, PlanFilingIn, ProjectIn, ResubmissionIn, SchemeIn
 
 
 def as_block(row: UnitBlock) -> Block:
@@ -120,8 +122,10 @@ def refusal(blocks: list[Block], missing: list | None = None, unaccepted: dict |
     )
 
 
-async def submit_declaration(uow: UnitOfWork, body: DeclarationIn, pack_id: str) -> Declaration:
-    """Accept a plan declaration unless a block on the unit refuses it (BY-22, BZ-30)."""
+async def admit(uow: UnitOfWork, body: ProjectIn, pack_id: str, doors: tuple[str, ...]):
+    """Everything a new project must pass before intake keeps it, at the door ``doors`` names:
+    who declares (BY-5.2a), whether this pack governs it and how (BY-2, BY-3, YL-11, DY-2.1),
+    its documents and forms, the window (BY-14), and the unit's standing (BY-22, BZ-30)."""
     now = uow.clock.now()
     today = business_date(now)
     # the version in force on the declaration day stays with the project (A-32)
@@ -132,14 +136,21 @@ async def submit_declaration(uow: UnitOfWork, body: DeclarationIn, pack_id: str)
         raise DomainError("period_reversed", "planned_end: before planned_start", "planned_end：计划结束日期早于开始日期",
                           field="planned_end", status_code=422)
     facts = declaration_facts(body)
-    owed = requirements(pack, facts, "declaration").items
+    decided = classify(pack, facts)
+    misplaced = wrong_door(decided, pack, doors, "declared_amount_yuan")
+    if misplaced is not None:
+        raise DomainError("wrong_door", misplaced.en, misplaced.zh, rule_ids=misplaced.rule_ids, field=misplaced.field,
+                          status_code=409, details={"regime": decided.regime, "track": decided.track})
+    owed = requirements(pack, facts, "declaration", decided).items
     require_documents(owed, body.documents)
     require_forms(owed, body)
     await documents.require_stored(uow, body.unit_id, submitted_documents(body))
-    batch = await batch_for(uow, body, pack, today)
-    outside = window_refusal(pack, batch, body, today)
-    if outside is not None:
-        raise outside
+    batch = None
+    if isinstance(body, DeclarationIn):
+        batch = await batch_for(uow, body, pack, today)
+        outside = window_refusal(pack, batch, body, today)
+        if outside is not None:
+            raise outside
     # Locking the unit's blocks serialises a declaration with a block arriving at the same moment.
     blocks = [as_block(row) for row in await active_blocks(uow, body.unit_id, lock=True)]
     refusing = refusing_blocks(blocks, DeclarationFacts(body.unit_id, body.upgrade_of_project_id, body.project_class, today))
@@ -153,6 +164,7 @@ async def submit_declaration(uow: UnitOfWork, body: DeclarationIn, pack_id: str)
         using_unit_id=body.using_unit_id,
         pack_id=pack.id,
         pack_version=pack.version,
+        door=door(decided, pack),
         project_name=body.project_name,
         system_name=body.system_name,
         purpose=body.purpose,
@@ -162,19 +174,25 @@ async def submit_declaration(uow: UnitOfWork, body: DeclarationIn, pack_id: str)
         upgrade_of_project_id=body.upgrade_of_project_id,
         project_class=body.project_class,
         batch_id=batch.id if batch is not None else None,
-        out_of_window_consents=[c.model_dump(mode="json") for c in body.out_of_window_consents],
+        out_of_window_consents=[c.model_dump(mode="json") for c in getattr(body, "out_of_window_consents", [])],
         forms=body.forms.model_dump(mode="json", exclude_none=True),
         submitted_at=now,
         event_id="",
     )
     found = await screening.findings_for(uow, declaration, pack, batch)
     declaration.findings = [f.as_json() for f in found]
+    return declaration, pack, decided
+
+
+async def submit_declaration(uow: UnitOfWork, body: DeclarationIn, pack_id: str) -> Declaration:
+    """Accept a plan declaration for review unless a rule refuses it (BY-15a, BY-22, BZ-30)."""
+    declaration, pack, _ = await admit(uow, body, pack_id, ("declaration",))
     envelope = uow.emit(
         ApplicationSubmitted(
             project_id=declaration.project_id, application_id=str(declaration.id), unit_id=body.unit_id,
             pack=PackRef(id=pack.id, version=pack.version), project_name=body.project_name,
             declared_amount_fen=declaration.declared_amount_fen, upgrade_of_project_id=body.upgrade_of_project_id,
-            submitted_at=now, project_class=body.project_class, using_unit_id=body.using_unit_id,
+            submitted_at=declaration.submitted_at, project_class=body.project_class, using_unit_id=body.using_unit_id,
             findings=[DeclarationFinding.model_validate(f) for f in declaration.findings],
         )
     )
@@ -183,7 +201,30 @@ async def submit_declaration(uow: UnitOfWork, body: DeclarationIn, pack_id: str)
     return declaration
 
 
-async def check_declarant(uow: UnitOfWork, body: DeclarationIn, pack) -> None:
+async def file_project(uow: UnitOfWork, body: FilingIn, pack_id: str) -> tuple[Declaration, list[str]]:
+    """File a project with the bureau instead of declaring it for review: 备案制 (YL-11b, YL-13) is then
+    as good as approved for procurement; under the floor (DY-2.1b) the unit goes on by itself."""
+    declaration, pack, decided = await admit(uow, body, pack_id, ("filing", "below_floor_filing"))
+    owed = [r for item in requirements(pack, declaration_facts(body), "declaration", decided).items
+            if item.status == "required" for r in item.rule_ids]
+    rules = sorted(set(decided.rule_ids) | set(owed))
+    ref = PackRef(id=pack.id, version=pack.version)
+    now = declaration.submitted_at
+    declaration.status = "filed"
+    if declaration.door == "filing":
+        event = ProjectFiled(project_id=declaration.project_id, filing_id=str(declaration.id), unit_id=body.unit_id, pack=ref,
+                             project_class=body.project_class, total_investment_fen=declaration.declared_amount_fen,
+                             rule_ids=rules, filed_on=business_date(now), filed_at=now)
+    else:
+        event = MicroProjectFiled(project_id=declaration.project_id, filing_id=str(declaration.id), unit_id=body.unit_id, pack=ref,
+                                  project_class=body.project_class, estimate_fen=declaration.declared_amount_fen,
+                                  rule_ids=rules, filed_at=now)
+    declaration.event_id = uow.emit(event).id
+    uow.session.add(declaration)
+    return declaration, rules
+
+
+async def check_declarant(uow: UnitOfWork, body: ProjectIn, pack) -> None:
     """BY-5.2a: a registered unit declares, a 一级预算单位 where the pack says so, for itself or a subordinate."""
     unit = await uow.session.get(Unit, body.unit_id)
     using = await uow.session.get(Unit, body.using_unit_id) if body.using_unit_id else None
@@ -201,7 +242,7 @@ def submitted_documents(body) -> list[tuple[str, object]]:
     return refs
 
 
-def require_forms(owed: tuple[RequirementOutcome, ...], body: DeclarationIn) -> None:
+def require_forms(owed: tuple[RequirementOutcome, ...], body: ProjectIn) -> None:
     """Where the pack requires a form whose fields are fixed (RULES.md §4: DY-A1, DY-A2), its fields
     come as data beside the stamped scan, and must agree with each other and with the declaration."""
     for item in owed:
@@ -308,13 +349,14 @@ async def lift_blocks(uow: UnitOfWork, envelope: Envelope) -> None:
         uow.emit(_standing_event(unit_id, "lifted", lifted, await active_blocks(uow, unit_id), now))
 
 
-def declaration_facts(body: DeclarationIn) -> ProjectFacts:
+def declaration_facts(body: ProjectIn) -> ProjectFacts:
     """At plan declaration the declared amount is the only amount there is: the lines that read the
     estimate, the total or the budget read it too (A-1, inferred); contract and approval amounts come later."""
     yuan = body.declared_amount_yuan
     amounts = Amounts(declared_amount=yuan, investment_estimate=yuan, total_investment=yuan, investment_quota=yuan,
                       budget_amount=yuan)
-    return ProjectFacts(project_type=body.project_class, amounts=amounts, flags=tuple(body.flags))
+    return ProjectFacts(project_type=body.project_class, amounts=amounts, flags=tuple(body.flags),
+                        funding_source=body.funding_source, exclusions=tuple(body.exclusions))
 
 
 def require_documents(items: tuple[RequirementOutcome, ...], attached: list) -> list[str]:
@@ -335,7 +377,7 @@ def require_documents(items: tuple[RequirementOutcome, ...], attached: list) -> 
     return sorted({rule for item in owed for rule in item.rule_ids})
 
 
-async def unaccepted_predecessor(uow: UnitOfWork, body: DeclarationIn, pack, blocks: list[Block]) -> dict | None:
+async def unaccepted_predecessor(uow: UnitOfWork, body: ProjectIn, pack, blocks: list[Block]) -> dict | None:
     """BY-22.8 / BZ-8.8: an upgrade waits until the project it upgrades has passed acceptance."""
     rule = pack.declaration.upgrade_needs_accepted_predecessor
     earlier = body.upgrade_of_project_id
@@ -624,9 +666,11 @@ async def file_micro_project(uow: UnitOfWork, project_id: str, body: MicroFiling
 
 async def submit_scheme(uow: UnitOfWork, project_id: str, body: SchemeIn) -> tuple[Scheme, list[str]]:
     """Submit the scheme once the plan passed review (BY-15c): its documents, its budget within the
-    caps (BY-17.1b 30% operation, BY-17.2b plan amount), a difference statement when it departs (BY-31.1)."""
-    # BY-31.1: a scheme that departs from the plan owes its difference statement (a condition in the pack)
-    flags = tuple(body.flags) + (("differs_from_plan",) if body.differs_from_plan else ())
+    caps (BY-17.1b 30% operation, BY-17.2b plan amount), a difference statement when it departs (BY-31.1),
+    an adjustment statement when a resubmission was clearly adjusted in 初审 (BY-31.2)."""
+    # both statements are conditions in the pack, read from these flags
+    flags = (tuple(body.flags) + (("differs_from_plan",) if body.differs_from_plan else ())
+             + (("adjusted_in_initial_review",) if body.adjusted else ()))
     declaration, pack, facts, decided = await _after_plan_review(uow, project_id, body.estimate_yuan, flags)
     yuan = body.estimate_yuan
     if decided.track == "micro":
@@ -640,9 +684,13 @@ async def submit_scheme(uow: UnitOfWork, project_id: str, body: SchemeIn) -> tup
         raise DomainError("scheme_over_cap", f"{field}: " + "; ".join(v.en for v in budget.violations),
                           f"{field}：" + "；".join(v.zh for v in budget.violations),
                           rule_ids=sorted({r for v in budget.violations for r in v.rule_ids}), field=field, status_code=422)
+    latest = (await uow.session.execute(select(func.max(Scheme.revision)).where(Scheme.project_id == project_id))).scalar_one_or_none()
+    if body.adjusted and not latest:
+        raise DomainError("nothing_adjusted", "adjusted: the first scheme has nothing earlier to adjust (BY-31.2 concerns a resubmission)",
+                          "adjusted：首次报送的立项方案无调整可言（调整说明适用于初审后重新报送）",
+                          rule_ids=["BY-31.2"], field="adjusted", status_code=422)
     owed_rules = require_documents(requirements(pack, facts, "scheme", decided).items, body.documents)
     await documents.require_stored(uow, declaration.unit_id, submitted_documents(body))
-    latest = (await uow.session.execute(select(func.max(Scheme.revision)).where(Scheme.project_id == project_id))).scalar_one_or_none()
     now = uow.clock.now()
     scheme = Scheme(project_id=project_id, unit_id=declaration.unit_id, revision=(latest or 0) + 1, track=decided.track or "ordinary",
                     estimate_fen=yuan * 100, business_operation_fen=body.business_operation_yuan * 100,
@@ -651,7 +699,8 @@ async def submit_scheme(uow: UnitOfWork, project_id: str, body: SchemeIn) -> tup
     envelope = uow.emit(SchemeSubmitted(
         project_id=project_id, scheme_id=str(scheme.id), application_id=str(declaration.id), unit_id=declaration.unit_id,
         pack=PackRef(id=pack.id, version=pack.version), project_class=declaration.project_class, track=scheme.track,
-        estimate_fen=scheme.estimate_fen, revision=scheme.revision, adjustment_note=body.differs_from_plan, submitted_at=now))
+        estimate_fen=scheme.estimate_fen, revision=scheme.revision, adjustment_note=body.differs_from_plan or body.adjusted,
+        submitted_at=now))
     scheme.event_id = envelope.id
     declaration.status = "scheme_submitted"
     uow.session.add(scheme)

@@ -25,6 +25,8 @@ class Declaration(SQLModel, table=True):
     unit_id: str = Field(sa_column=Column(Text, nullable=False, index=True))
     pack_id: str
     pack_version: str
+    door: str = Field(default="declaration", sa_column=Column(Text, nullable=False, server_default=text("'declaration'")))
+    """declaration (reviewed), filing (备案制, YL-13) or below_floor_filing (DY-2.1b)."""
     project_name: str
     declared_amount_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
     upgrade_of_project_id: str | None = Field(default=None, sa_column=Column(Text))
@@ -37,7 +39,7 @@ class Declaration(SQLModel, table=True):
     event_id: str
     round: int = Field(default=1, sa_column=Column(Integer, nullable=False, server_default=text("1")))
     status: str = Field(default="submitted", sa_column=Column(Text, nullable=False, server_default=text("'submitted'")))
-    """submitted → returned (an opinion asks for changes) → submitted … → plan_passed, or rejected (不予立项)."""
+    """submitted → returned (an opinion asks for changes) → submitted … → plan_passed, or rejected (不予立项); filed for filings."""
     opinion_received_on: date | None = Field(default=None, sa_column=Column(Date))
     """The business day the last opinion reached the unit; the resubmission period counts from it (BY-16c)."""
     plan_review_amount_fen: int | None = Field(default=None, sa_column=Column(BigInteger))

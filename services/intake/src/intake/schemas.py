@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from contracts.base import ProjectClass
-from policy.schema import Flag
+from policy.schema import Exclusion, Flag, FundingSource
 from contracts.events.intake import UnitPlanKind
 from servicekit.identifiers import TEXT_PATTERN, Identifier
 
@@ -166,7 +166,9 @@ class Forms(BaseModel):
     data_resource_checklist: DataChecklist | None = None
 
 
-class DeclarationIn(BaseModel):
+class ProjectIn(BaseModel):
+    """What a unit says about a new project, whether it declares it for review or files it."""
+
     model_config = ConfigDict(extra="forbid")
 
     unit_id: Identifier
@@ -179,14 +181,28 @@ class DeclarationIn(BaseModel):
     planned_start: date | None = Field(None, description="Planned start; with planned_end the period BY-19.1b compares")
     planned_end: date | None = None
     forms: Forms = Field(default_factory=Forms)
-    declared_amount_yuan: StrictInt = Field(gt=0, le=MAX_AMOUNT_YUAN, description="申报金额 in 元, an integer")
+    declared_amount_yuan: StrictInt = Field(gt=0, le=MAX_AMOUNT_YUAN,
+                                            description="申报金额 in 元, an integer; the total (YL-11b) or budget (DY-2.1a) a filing states")
     upgrade_of_project_id: Identifier | None = Field(None, description="The earlier project this one upgrades (升级改造)")
     project_class: ProjectClass = Field(description="The project's one class in the pack's taxonomy (BY-4, BY-17.1a)")
-    batch_id: uuid.UUID | None = Field(None, description="The batch declared into; the open one when omitted")
+    funding_source: FundingSource = Field("fiscal", description="Where the money comes from (BY-3, BZ-2, DY-2.1a, YL-11b)")
+    exclusions: list[Exclusion] = Field(default_factory=list, max_length=5,
+                                        description="Facts that put a project outside the pack: 涉密 (BY-2, YF-5, DY-4), emergency (BY-60) …")
     documents: list[AttachmentIn] = Field(default_factory=list, max_length=30,
-                                          description="The declaration's documents by the pack's keys (BY-15a, BY-15b)")
+                                          description="The submission's documents by the pack's keys (BY-15a, BY-15b, DY-2.1b)")
     flags: list[Flag] = Field(default_factory=list, max_length=20, description="Facts the pack's conditions read (自行建设 …)")
+
+
+class DeclarationIn(ProjectIn):
+    """A plan declaration (计划申报) for review."""
+
+    batch_id: uuid.UUID | None = Field(None, description="The batch declared into; the open one when omitted")
     out_of_window_consents: list[ConsentIn] = Field(default_factory=list, max_length=5)
+
+
+class FilingIn(ProjectIn):
+    """A project filed with the bureau instead of declared for review: 备案制 (YL-11b, YL-13), or under
+    the pack's floor where the pack still asks for a filing (DY-2.1b)."""
 
 
 class ResubmissionIn(BaseModel):
@@ -218,6 +234,7 @@ class SchemeIn(BaseModel):
     estimate_yuan: StrictInt = Field(gt=0, le=MAX_AMOUNT_YUAN, description="总投资概算 in 元")
     business_operation_yuan: StrictInt = Field(0, ge=0, le=MAX_AMOUNT_YUAN, description="业务运营 content inside it (BY-17.1b)")
     differs_from_plan: bool = Field(False, description="The scheme clearly departs from the approved plan (BY-31.1)")
+    adjusted: bool = Field(False, description="A resubmitted scheme clearly adjusted during 初审 (BY-31.2)")
     documents: list[AttachmentIn] = Field(default_factory=list, max_length=30)
     flags: list[Flag] = Field(default_factory=list, max_length=20)
 
@@ -301,6 +318,7 @@ class DeclarationOut(BaseModel):
     planned_start: date | None = None
     planned_end: date | None = None
     findings: list[FindingOut] = []
+    door: str = Field("declaration", description="declaration (reviewed), filing (备案制, YL-13) or below_floor_filing (DY-2.1b)")
     pack_id: str
     pack_version: str
     project_name: str
