@@ -61,6 +61,10 @@ MATRIX: dict[tuple[str, str, str], set[str]] = {
     ("intake", "GET", "/units/{unit_id}/documents"): OWN_UNIT | {"bureau", "admin"} | READERS,
     ("intake", "GET", "/units/{unit_id}/documents/{document_id}/content"): OWN_UNIT | {"bureau", "admin"} | READERS,
     ("review", "GET", "/cases"): OWN_UNIT | {"bureau", "admin"} | READERS,
+    ("review", "GET", "/cases/{project_id}"): OWN_UNIT | {"bureau", "admin"} | READERS,
+    ("review", "POST", "/cases/{project_id}/opinions"): {"bureau"},
+    ("review", "POST", "/cases/{project_id}/approval"): {"bureau"},
+    ("review", "GET", "/cases/{project_id}/approval"): OWN_UNIT | {"bureau", "finance", "admin"} | READERS,
     ("procurement", "GET", "/projects/{project_id}/holds"): OWN_UNIT | {"bureau", "finance", "admin"} | READERS,
     ("procurement", "GET", "/holds"): OWN_UNIT | {"bureau", "finance", "admin"} | READERS,
     ("procurement", "GET", "/projects/{project_id}/terminations"): OWN_UNIT | {"bureau", "finance", "admin"} | READERS,
@@ -101,6 +105,10 @@ def request_for(method: str, route: str, project_id: str, document_id: str) -> t
         body = {"plan_year": 2020, "title": "访问控制测试批次", "notice_issued_on": "2019-11-04"}  # long closed
     elif route.endswith("/schemes") or route.endswith("/micro-filing"):
         body = {"estimate_yuan": 100_000}
+    elif route.endswith("/opinions"):
+        body = {"stage": "plan_review", "round": 9, "result": "passed", "amount_yuan": 1}  # round 9 is not open: 409
+    elif route.endswith("/approval") and method == "POST":
+        body = {"approved_amount_yuan": 1, "document_number": "矩阵测试"}  # not at approval: 409
     elif route.endswith("/resubmissions"):
         body = {"adjustment_note": "按意见修改"}
     elif route == "/ops/clock/advance":
@@ -143,6 +151,13 @@ async def owned_project(platform, issuer, open_batch):
             rows = (await client.get(f"/projects/{project_id}/holds", headers={"authorization": f"Bearer {token}"})).json()
             return rows or None
         await eventually(held, what="DY-24 hold for the matrix project")
+    async with httpx.AsyncClient(base_url=platform["review"].url, timeout=15) as client:
+        token = issuer.token(subject="setup", roles=["bureau_reviewer"])
+
+        async def case_opened():
+            response = await client.get(f"/cases/{declared_id}", headers={"authorization": f"Bearer {token}"})
+            return response.status_code == 200 or None
+        await eventually(case_opened, what="review case of the matrix declaration")
     return {"intake": declared_id, "other": project_id, "document_id": document_id}
 
 
@@ -162,7 +177,7 @@ def test_the_matrix_lists_every_published_route(platform):
 @pytest.mark.parametrize("endpoint", sorted(MATRIX), ids=lambda e: f"{e[0]} {e[1]} {e[2]}")
 async def test_exactly_the_allowed_calls_pass(api, platform, owned_project, endpoint):
     service, method, route = endpoint
-    path, params, body = request_for(method, route, owned_project["intake" if service == "intake" else "other"],
+    path, params, body = request_for(method, route, owned_project["intake" if service in ("intake", "review") else "other"],
                                      owned_project["document_id"])
     outcomes = {}
     async with httpx.AsyncClient(base_url=platform[service].url, timeout=15) as client:

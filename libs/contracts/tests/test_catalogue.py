@@ -23,7 +23,7 @@ REQUIRED = {
     "RectificationOverdue", "DeadlineElapsed", "NotificationSent",
     "UnitStandingChanged", "SupervisionFindingRecorded", "RectificationCompleted", "AcceptanceFiled",
     "DataAggregationConfirmed", "ConstructionCompleted", "AcceptanceDeferred", "CloudResourceBlocked",
-    "ProjectSuspended", "CircularIssued", "ProjectFiled", "ReviewStageCompleted", "AnnualListApproved",
+    "ProjectSuspended", "CircularIssued", "ProjectFiled", "ReviewStageCompleted", "ReviewStageCompletedV2", "AnnualListApproved",
     "ProgressReported", "IncidentReported",
     "PaymentClearanceRequested", "PaymentClearanceAnswered",
 }  # fmt: skip

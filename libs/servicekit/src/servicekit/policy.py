@@ -19,6 +19,17 @@ class LoadedPolicy:
     calendar: WorkingDayCalendar
 
 
+_loaded: LoadedPolicy | None = None
+
+
+def current() -> LoadedPolicy:
+    """The policy this process loaded: event handlers reach the calendar here, as HTTP handlers
+    reach it through the runtime."""
+    if _loaded is None:
+        raise RuntimeError("no policy loaded in this process: load_policy(settings) runs at service start")
+    return _loaded
+
+
 def load_policy(settings: ServiceSettings) -> LoadedPolicy:
     """Validate every pack and the calendar override file, and make the packs the process's registry.
 
@@ -28,4 +39,6 @@ def load_policy(settings: ServiceSettings) -> LoadedPolicy:
     pack = packs.get(settings.policy_pack)
     calendar = build_calendar(settings.calendar_overrides_file, allow_provisional=settings.calendar_allow_provisional)
     install_registry(packs)
-    return LoadedPolicy(packs, pack, calendar)
+    global _loaded
+    _loaded = LoadedPolicy(packs, pack, calendar)
+    return _loaded

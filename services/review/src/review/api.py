@@ -2,39 +2,77 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter
-from pydantic import BaseModel
 
 from servicekit.deps import Runtime
-from servicekit.identifiers import IdentifierQuery
+from servicekit.identifiers import IdentifierPath, IdentifierQuery
 
 from review import handlers
+from review.models import Approval, ReviewCase, ReviewRound
+from review.schemas import ApprovalIn, ApprovalOut, CaseDetailOut, CaseOut, OpinionIn, RoundOut
 
 router = APIRouter(tags=["review cases"])
 
 
-class CaseOut(BaseModel):
-    project_id: str
-    application_id: str
-    unit_id: str
-    pack_id: str
-    pack_version: str
-    project_name: str
-    declared_amount_fen: int
-    stage: str
-    status: str
-    opened_at: datetime
+def _round(row: ReviewRound) -> RoundOut:
+    return RoundOut(stage=row.stage, round=row.round, opened_at=row.opened_at, due_on=row.due_on, due_provisional=row.due_provisional,
+                    result=row.result, reasons=row.reasons, amount_yuan=row.amount_fen // 100 if row.amount_fen is not None else None,
+                    rule_ids=row.rule_ids, decided_by=row.decided_by, decided_at=row.decided_at, event_id=row.event_id)
+
+
+def _detail(case: ReviewCase, rounds: list[ReviewRound]) -> CaseDetailOut:
+    return CaseDetailOut(**CaseOut.model_validate(case, from_attributes=True).model_dump(), rounds=[_round(r) for r in rounds])
+
+
+def _approval(row: Approval) -> ApprovalOut:
+    return ApprovalOut(approval_id=str(row.id), project_id=row.project_id, unit_id=row.unit_id, pack_id=row.pack_id,
+                       pack_version=row.pack_version, approved_amount_yuan=row.approved_amount_fen // 100, ceiling_basis=row.ceiling_basis,
+                       authority=row.authority, approved_on=row.approved_on, valid_until=row.valid_until,
+                       document_number=row.document_number, opinions=row.opinions, rule_ids=row.rule_ids,
+                       approved_by=row.approved_by, approved_at=row.approved_at, event_id=row.event_id)
 
 
 @router.get("/cases", response_model=list[CaseOut])
 async def list_cases(
     runtime: Runtime,
     unit_id: IdentifierQuery | None = None,
-    status: Literal["open", "closed"] | None = None,
+    status: Literal["open", "closed", "paused", "approved", "rejected", "filed"] | None = None,
 ) -> list[CaseOut]:
-    """Review cases in the order they were opened."""
+    """Review cases in the order they were opened; ``open`` includes paused ones (BY-48d)."""
     async with runtime.units() as uow:
         return [CaseOut.model_validate(row, from_attributes=True) for row in await handlers.cases(uow, unit_id, status)]
+
+
+@router.get("/cases/{project_id}", response_model=CaseDetailOut)
+async def get_case(project_id: IdentifierPath, runtime: Runtime) -> CaseDetailOut:
+    """A case with every round: when it was due, the opinion, who gave it."""
+    async with runtime.units() as uow:
+        case = await handlers.get_case(uow, project_id)
+        return _detail(case, await handlers.rounds(uow, project_id))
+
+
+@router.post("/cases/{project_id}/opinions", status_code=201, response_model=CaseDetailOut)
+async def record_opinion(project_id: IdentifierPath, body: OpinionIn, runtime: Runtime) -> CaseDetailOut:
+    """The bureau's opinion on the open round (BY-16a/b, BY-20.1a–20.3); the last allowed failure ends the
+    project (BY-22.11–22.13)."""
+    async with runtime.units() as uow:
+        case, _ = await handlers.record_opinion(uow, project_id, body)
+        await uow.commit()
+        return _detail(case, await handlers.rounds(uow, project_id))
+
+
+@router.post("/cases/{project_id}/approval", status_code=201, response_model=ApprovalOut, tags=["approval"])
+async def approve(project_id: IdentifierPath, body: ApprovalIn, runtime: Runtime) -> ApprovalOut:
+    """批复 within the reviewed amount, valid for the pack's period (BY-20, BY-20.4a/b)."""
+    async with runtime.units() as uow:
+        row = await handlers.approve(uow, project_id, body)
+        await uow.commit()
+        return _approval(row)
+
+
+@router.get("/cases/{project_id}/approval", response_model=ApprovalOut, tags=["approval"])
+async def get_approval(project_id: IdentifierPath, runtime: Runtime) -> ApprovalOut:
+    async with runtime.units() as uow:
+        return _approval(await handlers.get_approval(uow, project_id))

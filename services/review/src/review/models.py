@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, Column, DateTime, Text
+from sqlalchemy import BigInteger, Boolean, Column, Date, DateTime, Integer, Text, UniqueConstraint, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 
+def _ts(nullable: bool = False) -> Column:
+    return Column(DateTime(timezone=True), nullable=nullable)
+
+
 class ReviewCase(SQLModel, table=True):
-    """The bureau's case for one declared project, opened by ApplicationSubmitted (BY-16a)."""
+    """The bureau's case for one declared project, opened by ApplicationSubmitted (BY-16a), through
+    plan review, the scheme's stages and approval."""
 
     __tablename__ = "review_case"
 
@@ -24,5 +31,69 @@ class ReviewCase(SQLModel, table=True):
     declared_amount_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
     stage: str = "plan_review"
     status: str = "open"
+    """open, paused (BY-48d), approved, rejected, filed (a 小微 project after plan review)."""
     opened_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     opened_by_event_id: str
+    project_class: str | None = Field(default=None, sa_column=Column(Text))
+    track: str | None = Field(default=None, sa_column=Column(Text))
+    path: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")))
+    """The stages the pack and track require, in order (BY-20: 小微 skip the scheme stages)."""
+    awaiting: str = Field(default="bureau", sa_column=Column(Text, nullable=False, server_default=text("'bureau'")))
+    """Whose move it is: the bureau's opinion, the unit's (re)submission, or nobody's (closed)."""
+    scheme_id: str | None = Field(default=None, sa_column=Column(Text))
+    plan_amount_fen: int | None = Field(default=None, sa_column=Column(BigInteger))
+    """The amount plan review fixed (BY-17.2b)."""
+    reviewed_amount_fen: int | None = Field(default=None, sa_column=Column(BigInteger))
+    """The amount cost review fixed (BY-20.3, DY-11b): the approval's ceiling."""
+    findings: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")))
+    """What intake found for the reviewer to judge (BY-19.1b, BY-22.3)."""
+    paused_at: datetime | None = Field(default=None, sa_column=_ts(True))
+    paused_by_event_id: str | None = Field(default=None, sa_column=Column(Text))
+    closed_at: datetime | None = Field(default=None, sa_column=_ts(True))
+
+
+class ReviewRound(SQLModel, table=True):
+    """One round of one stage: opened by a (re)submission, closed by the bureau's opinion."""
+
+    __tablename__ = "review_round"
+    __table_args__ = (UniqueConstraint("project_id", "stage", "round"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    project_id: str = Field(sa_column=Column(Text, nullable=False, index=True))
+    stage: str = Field(sa_column=Column(Text, nullable=False))
+    round: int = Field(sa_column=Column(Integer, nullable=False))
+    opened_at: datetime = Field(sa_column=_ts())
+    opened_by_event_id: str | None = Field(default=None, sa_column=Column(Text))
+    due_on: date | None = Field(default=None, sa_column=Column(Date))
+    """The bureau's deadline for its opinion (BY-16b, BY-20.1a: 5 working days)."""
+    due_provisional: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=text("false")))
+    result: str | None = Field(default=None, sa_column=Column(Text))
+    reasons: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")))
+    amount_fen: int | None = Field(default=None, sa_column=Column(BigInteger))
+    rule_ids: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")))
+    decided_by: str | None = Field(default=None, sa_column=Column(Text))
+    decided_at: datetime | None = Field(default=None, sa_column=_ts(True))
+    event_id: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class Approval(SQLModel, table=True):
+    """The 批复: amount, authority, validity, the pack version and every opinion it rests on (BY-20.4)."""
+
+    __tablename__ = "approval"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    project_id: str = Field(sa_column=Column(Text, nullable=False, unique=True))
+    unit_id: str = Field(sa_column=Column(Text, nullable=False))
+    pack_id: str = Field(sa_column=Column(Text, nullable=False))
+    pack_version: str = Field(sa_column=Column(Text, nullable=False))
+    approved_amount_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+    ceiling_basis: str = Field(sa_column=Column(Text, nullable=False))
+    authority: str = Field(sa_column=Column(Text, nullable=False))
+    approved_on: date = Field(sa_column=Column(Date, nullable=False))
+    valid_until: date | None = Field(default=None, sa_column=Column(Date))
+    document_number: str = Field(sa_column=Column(Text, nullable=False))
+    opinions: list[dict[str, Any]] = Field(sa_column=Column(JSONB, nullable=False))
+    rule_ids: list[str] = Field(sa_column=Column(JSONB, nullable=False))
+    approved_by: str = Field(sa_column=Column(Text, nullable=False))
+    approved_at: datetime = Field(sa_column=_ts())
+    event_id: str = Field(sa_column=Column(Text, nullable=False))

@@ -10,7 +10,8 @@ from pydantic import Field
 from contracts.base import AmountFen, AwareDatetime, Event, PackRef, ProjectClass, RuleId
 from contracts.registry import register
 
-__all__ = ["AnnualListApproved", "PlanReviewed", "ProjectApproved", "ProjectRejected", "ReviewStageCompleted"]
+__all__ = ["AnnualListApproved", "PlanReviewed", "ProjectApproved", "ProjectRejected", "ReviewStageCompleted",
+           "ReviewStageCompletedV2"]
 
 ReviewResult = Literal["passed", "failed"]
 
@@ -42,11 +43,20 @@ ReviewStage = Literal[
     "expert",  # 专家评审 / 专家论证 (BY-16e, BY-20.2a, YF-7.2)
     "cost",  # 造价评审 / 造价审核 (BY-20.3, YF-7.2, DY-10.3a, YL-12.2)
 ]
+ReviewStageV2 = Literal[
+    "initial", "expert", "cost",
+    "co_review",  # 并联审查 of other bodies (BZ-20, YL-14, YL-4.5, YL-4.7)
+    "finance",  # 资金审核 (YF-7.3, YF-8.3, DY-11a, YL-12.3)
+    "committee",  # 审委会 (BZ-5b, BZ-21a)
+    "external",  # 发改委 / 市政府 decisions the bureau records (BZ-6, BZ-21b)
+]
 
 
 @register
 class ReviewStageCompleted(Event):
     """One stage of scheme review produced its opinion (BY-20.1a, BY-20.2a, BY-20.3, BY-21, YF-7.2, BZ-21a, YL-12.2)."""
+
+    # superseded by v2, whose stage list holds the other packs' stages; kept so a stored v1 message reads
 
     TYPE = "review.scheme.stage_completed.v1"
 
@@ -55,6 +65,30 @@ class ReviewStageCompleted(Event):
     unit_id: str
     pack: PackRef
     stage: ReviewStage
+    round: int = Field(ge=1)
+    result: ReviewResult
+    final_stage: bool = Field(description="The last review stage: the unit files the final scheme within 5 WD (BY-21)")
+    reviewed_amount_fen: AmountFen | None = Field(
+        None, description="Amount fixed by a cost review (评审核定金额, DY-11b)"
+    )
+    rule_ids: list[RuleId] = Field(min_length=1)
+    reasons: list[str] = Field(default_factory=list)
+    opinion_issued_at: AwareDatetime = Field(description="Anchor of the unit's response or filing period")
+
+
+@register
+class ReviewStageCompletedV2(Event):
+    """A stage of review, any pack's, produced its opinion (BY-20.1a, BY-20.3, BZ-20, BZ-21a, YF-7.3, YL-12.3)."""
+
+    # v2 opens the stage list to co-review, finance, committee and external decisions; review publishes only v2
+
+    TYPE = "review.scheme.stage_completed.v2"
+
+    project_id: str
+    scheme_id: str
+    unit_id: str
+    pack: PackRef
+    stage: ReviewStageV2
     round: int = Field(ge=1)
     result: ReviewResult
     final_stage: bool = Field(description="The last review stage: the unit files the final scheme within 5 WD (BY-21)")
@@ -85,6 +119,8 @@ class ProjectApproved(Event):
     public_components_required: bool = Field(False, description="Public-component sharing required (YL-24a)")
     rule_ids: list[RuleId] = Field(min_length=1)
     approved_at: AwareDatetime
+    approval_authority: str | None = Field(None, description="Who approved: the bureau, or 区政府 above the pack's line (BY-20.4a)")
+    document_number: str | None = Field(None, description="The 批复 document's number")
 
 
 RejectionStage = Literal["plan_review", "initial_review", "expert_review", "cost_review", "approval", "annual_list"]

@@ -1,0 +1,162 @@
+"""A declaration through review (RULES.md §3.3) and back to intake: plan review rounds (BY-16a–d),
+the scheme's stages (BY-20.1a, BY-20.2a, BY-20.3), approval (BY-20.4), the third failure ending the
+project (BY-22.11), a unit's reviews paused and resumed (BY-48d), 小微 projects (BY-19.1a)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from contracts.base import PackRef
+from contracts.envelope import Envelope
+from contracts.events import AcceptanceFiled, AcceptanceFilingRejected
+from tests.integration.harness import BUREAU, PLAN_DOCUMENTS, applicant, doc, eventually, leader, publish_event
+
+pytestmark = pytest.mark.integration
+
+BY = PackRef(id="BY", version="2024.1")
+FILING_FORM = doc("项目备案表（评审）.pdf")
+SCHEME_DOCUMENTS = [
+    {"kind": "project_scheme", "document": doc("立项方案（评审）.pdf")},
+    {"kind": "self_check_table", "document": doc("立项需求自查表（评审）.pdf")},
+]
+
+
+async def declare(api, unit_id, yuan=2_000_000) -> str:
+    body = {"unit_id": unit_id, "project_name": "一网统管指挥平台", "declared_amount_yuan": yuan, "project_class": "build_develop",
+            "documents": PLAN_DOCUMENTS}
+    response = await api["intake"].post("/declarations", body, as_=applicant(unit_id))
+    assert response.status_code == 201, response.text
+    return response.json()["project_id"]
+
+
+async def case_at(api, project_id, stage, awaiting="bureau", status="open"):
+    async def ready():
+        response = await api["review"].get(f"/cases/{project_id}", as_=BUREAU)
+        if response.status_code != 200:
+            return None
+        case = response.json()
+        return case if (case["stage"], case["awaiting"], case["status"]) == (stage, awaiting, status) else None
+    return await eventually(ready, what=f"{project_id} at {stage} awaiting {awaiting} ({status})")
+
+
+async def intake_status(api, unit_id, project_id, status):
+    async def reached():
+        row = (await api["intake"].get(f"/declarations/{project_id}", as_=leader(unit_id))).json()
+        return row if row["status"] == status else None
+    return await eventually(reached, what=f"intake sees {project_id} {status}")
+
+
+async def opinion(api, project_id, stage, round_, result, amount=None, reasons=("按意见修改",)):
+    body = {"stage": stage, "round": round_, "result": result, "reasons": list(reasons) if result == "failed" else []}
+    if amount is not None:
+        body["amount_yuan"] = amount
+    return await api["review"].post(f"/cases/{project_id}/opinions", body, as_=BUREAU)
+
+
+async def test_a_declaration_goes_from_plan_to_approval_and_intake_follows(api, unit_id):
+    project_id = await declare(api, unit_id)
+    case = await case_at(api, project_id, "plan_review")
+    assert case["path"] == ["plan_review", "initial_review", "expert_review", "cost_review", "approval"]
+    (first,) = case["rounds"]
+    assert first["round"] == 1 and first["due_on"] > first["opened_at"][:10]  # 5 working days (BY-16b)
+
+    returned = await opinion(api, project_id, "plan_review", 1, "failed", reasons=["建设内容与部门职能不符"])
+    assert returned.status_code == 201 and returned.json()["awaiting"] == "unit"
+    await intake_status(api, unit_id, project_id, "returned")  # BY-16b: the opinion reaches the unit
+    again = await api["intake"].post(f"/declarations/{project_id}/resubmissions", {"adjustment_note": "已按意见调整建设内容"},
+                                     as_=applicant(unit_id))
+    assert again.status_code == 201 and again.json()["round"] == 2  # BY-16c
+    await case_at(api, project_id, "plan_review")
+    passed = await opinion(api, project_id, "plan_review", 2, "passed", amount=1_900_000)
+    assert passed.status_code == 201 and passed.json()["plan_amount_fen"] == 190_000_000
+    await intake_status(api, unit_id, project_id, "plan_passed")  # BY-15c
+
+    scheme = await api["intake"].post(f"/declarations/{project_id}/schemes",
+                                      {"estimate_yuan": 1_850_000, "documents": SCHEME_DOCUMENTS}, as_=applicant(unit_id))
+    assert scheme.status_code == 201, scheme.text
+    await case_at(api, project_id, "initial_review")
+    assert (await opinion(api, project_id, "initial_review", 1, "passed")).json()["stage"] == "expert_review"
+    assert (await opinion(api, project_id, "expert_review", 1, "passed")).json()["stage"] == "cost_review"
+    over = await opinion(api, project_id, "cost_review", 1, "passed", amount=1_950_000)  # above the plan amount
+    assert over.status_code == 422 and over.json()["field"] == "amount_yuan"
+    costed = await opinion(api, project_id, "cost_review", 1, "passed", amount=1_800_000)
+    assert costed.json()["stage"] == "approval" and costed.json()["reviewed_amount_fen"] == 180_000_000
+
+    above = await api["review"].post(f"/cases/{project_id}/approval", {"approved_amount_yuan": 1_800_001, "document_number": "白政数审〔2027〕1号"},
+                                     as_=BUREAU)
+    assert above.status_code == 422 and above.json()["field"] == "approved_amount_yuan" and above.json()["rule_ids"] == ["BY-20.3"]
+    approved = await api["review"].post(f"/cases/{project_id}/approval", {"approved_amount_yuan": 1_800_000, "document_number": "白政数审〔2027〕1号"},
+                                        as_=BUREAU)
+    assert approved.status_code == 201, approved.text
+    body = approved.json()
+    assert body["valid_until"] == body["approved_on"].replace(body["approved_on"][:4], str(int(body["approved_on"][:4]) + 1), 1)  # BY-20.4b
+    assert [o["stage"] for o in body["opinions"]] == ["plan_review", "plan_review", "initial_review", "expert_review", "cost_review"]
+    assert {"BY-20.4b"} <= set(body["rule_ids"])
+    assert (await api["review"].get(f"/cases/{project_id}/approval", as_=leader(unit_id))).json()["approved_amount_yuan"] == 1_800_000
+    twice = await api["review"].post(f"/cases/{project_id}/approval", {"approved_amount_yuan": 1_000_000, "document_number": "x号"},
+                                     as_=BUREAU)
+    assert twice.status_code == 409
+
+
+async def test_by_22_11_the_third_failed_plan_review_ends_the_project(api, unit_id):
+    project_id = await declare(api, unit_id)
+    for round_ in (1, 2):
+        await case_at(api, project_id, "plan_review")
+        assert (await opinion(api, project_id, "plan_review", round_, "failed")).status_code == 201
+        await intake_status(api, unit_id, project_id, "returned")
+        resubmitted = await api["intake"].post(f"/declarations/{project_id}/resubmissions", {"adjustment_note": f"第{round_}次修改"},
+                                               as_=applicant(unit_id))
+        assert resubmitted.status_code == 201
+    await case_at(api, project_id, "plan_review")
+    third = await opinion(api, project_id, "plan_review", 3, "failed")
+    assert third.json()["status"] == "rejected" and set(third.json()["rounds"][-1]["rule_ids"]) >= {"BY-16d", "BY-22.11"}
+    await intake_status(api, unit_id, project_id, "rejected")
+    late = await opinion(api, project_id, "plan_review", 3, "passed", amount=1_000_000)
+    assert late.status_code == 409 and late.json()["field"] == "round"  # an opinion on a closed round changes nothing
+
+
+async def test_an_opinion_on_a_round_that_is_not_open_is_refused_and_changes_nothing(api, unit_id, dbs):
+    project_id = await declare(api, unit_id)
+    await case_at(api, project_id, "plan_review")
+    for stage, round_ in (("plan_review", 2), ("initial_review", 1)):
+        response = await opinion(api, project_id, stage, round_, "passed", amount=1_000_000)
+        assert response.status_code == 409 and response.json()["field"] == "round" and response.json()["message_zh"]
+    missing_amount = await opinion(api, project_id, "plan_review", 1, "passed")
+    assert missing_amount.status_code == 422 and missing_amount.json()["rule_ids"] == ["BY-17.2b"]
+    no_reason = await api["review"].post(f"/cases/{project_id}/opinions", {"stage": "plan_review", "round": 1, "result": "failed"},
+                                         as_=BUREAU)
+    assert no_reason.status_code == 422
+    assert await dbs["review"].value("SELECT count(*) FROM review_round WHERE project_id = $1 AND result IS NOT NULL", project_id) == 0
+
+
+async def test_by_48d_a_units_reviews_pause_while_its_block_stands_and_resume_when_it_lifts(api, infra, unit_id):
+    project_id = await declare(api, unit_id)
+    await case_at(api, project_id, "plan_review")
+    now = datetime.now(timezone.utc)
+    await publish_event(infra.nats_admin_url, Envelope(AcceptanceFilingRejected(
+        project_id="P-EARLIER-48D", filing_id="F-1", unit_id=unit_id, pack=BY, attempt=2, final=True,
+        rule_ids=["BY-48c", "BY-48d"], rejected_at=now), source="/services/acceptance"))
+    await case_at(api, project_id, "plan_review", status="paused")
+    paused = await opinion(api, project_id, "plan_review", 1, "passed", amount=1_000_000)
+    assert paused.status_code == 409 and paused.json()["rule_ids"] == ["BY-48d"]
+
+    await publish_event(infra.nats_admin_url, Envelope(AcceptanceFiled(
+        project_id="P-EARLIER-48D", filing_id="F-2", unit_id=unit_id, pack=BY, filed_on=now.date(), rule_ids=["BY-48a"],
+        filed_at=now), source="/services/acceptance"))
+    await case_at(api, project_id, "plan_review", status="open")
+    assert (await opinion(api, project_id, "plan_review", 1, "passed", amount=1_000_000)).status_code == 201
+
+
+async def test_by_19_1a_a_micro_project_leaves_review_when_it_files(api, unit_id):
+    project_id = await declare(api, unit_id, yuan=400_000)
+    case = await case_at(api, project_id, "plan_review")
+    assert case["track"] == "micro" and case["path"] == ["plan_review"]
+    await opinion(api, project_id, "plan_review", 1, "passed", amount=400_000)
+    await intake_status(api, unit_id, project_id, "plan_passed")
+    filing = await api["intake"].post(f"/declarations/{project_id}/micro-filing",
+                                      {"estimate_yuan": 400_000, "documents": [{"kind": "project_filing_form", "document": FILING_FORM}]},
+                                      as_=applicant(unit_id))
+    assert filing.status_code == 201, filing.text
+    await case_at(api, project_id, "plan_review", awaiting="nobody", status="filed")
