@@ -63,10 +63,12 @@ class Actor:
 
     roles: tuple[str, ...]
     unit_id: str | None = None
+    username: str | None = None
+    """The login, for people known by name (an expert); otherwise made from the roles and unit."""
 
     @property
     def subject(self) -> str:
-        return f"{'+'.join(self.roles)}@{self.unit_id or 'bureau'}"
+        return self.username or f"{'+'.join(self.roles)}@{self.unit_id or 'bureau'}"
 
 
 def applicant(unit_id: str) -> Actor:

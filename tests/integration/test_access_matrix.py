@@ -65,6 +65,13 @@ MATRIX: dict[tuple[str, str, str], set[str]] = {
     ("review", "POST", "/cases/{project_id}/opinions"): {"bureau"},
     ("review", "POST", "/cases/{project_id}/approval"): {"bureau"},
     ("review", "GET", "/cases/{project_id}/approval"): OWN_UNIT | {"bureau", "finance", "admin"} | READERS,
+    ("review", "POST", "/experts"): {"bureau", "admin"},
+    ("review", "GET", "/experts"): {"bureau", "admin"} | READERS,
+    ("review", "POST", "/cases/{project_id}/meetings"): {"bureau"},
+    ("review", "GET", "/meetings/{meeting_id}"): OWN_UNIT | {"bureau", "admin"} | READERS,
+    ("review", "POST", "/meetings/{meeting_id}/draw"): {"bureau"},
+    ("review", "POST", "/meetings/{meeting_id}/declines"): {"bureau"},
+    ("review", "GET", "/experts/me/meetings"): {"expert"} | READERS,
     ("procurement", "GET", "/projects/{project_id}/holds"): OWN_UNIT | {"bureau", "finance", "admin"} | READERS,
     ("procurement", "GET", "/holds"): OWN_UNIT | {"bureau", "finance", "admin"} | READERS,
     ("procurement", "GET", "/projects/{project_id}/terminations"): OWN_UNIT | {"bureau", "finance", "admin"} | READERS,
@@ -83,9 +90,9 @@ for service in ("intake", "review", "procurement", "acceptance", "notify"):
     }
 
 
-def request_for(method: str, route: str, project_id: str, document_id: str) -> tuple[str, dict, object]:
+def request_for(method: str, route: str, project_id: str, document_id: str, meeting_id: str) -> tuple[str, dict, object]:
     """A concrete call on unit A's objects; bodies are valid or harmless (the clock is not moved)."""
-    path = route.format(unit_id=A, project_id=project_id, parked_id=999_999_999, document_id=document_id)
+    path = route.format(unit_id=A, project_id=project_id, parked_id=999_999_999, document_id=document_id, meeting_id=meeting_id)
     params: dict = {"unit_id": A} if route in ("/cases", "/holds") else {}
     body: object = None
     if route in ("/declarations", "/filings"):
@@ -105,6 +112,13 @@ def request_for(method: str, route: str, project_id: str, document_id: str) -> t
         body = {"plan_year": 2020, "title": "访问控制测试批次", "notice_issued_on": "2019-11-04"}  # long closed
     elif route.endswith("/schemes") or route.endswith("/micro-filing"):
         body = {"estimate_yuan": 100_000}
+    elif route == "/experts" and method == "POST":
+        body = {"expert_id": "X-MATRIX", "username": "expert.matrix", "name": "矩阵专家", "employer": "矩阵大学",
+                "fields": ["电子政务"], "pools": ["白云区信息化专家库"]}  # 201 once, then 409: both past access control
+    elif route.endswith("/meetings") and method == "POST":
+        body = {"pool": "白云区信息化专家库", "size": 25, "starts_at": "2032-01-05T09:00:00+08:00", "ends_at": "2032-01-05T12:00:00+08:00"}
+    elif route.endswith("/declines"):
+        body = {"expert_id": "X-NOBODY", "reason": "矩阵测试"}  # holds no seat: 409
     elif route.endswith("/opinions"):
         body = {"stage": "plan_review", "round": 9, "result": "passed", "amount_yuan": 1}  # round 9 is not open: 409
     elif route.endswith("/approval") and method == "POST":
@@ -134,7 +148,7 @@ async def owned_project(platform, issuer, open_batch):
         filed = await client.post(f"/units/{A}/plans", headers=headers, json={"kind": "asset_catalogue", "document": ASSET_CATALOGUE})
         assert filed.status_code == 201, filed.text
         declared = await client.post("/declarations", headers=headers, json={
-            "unit_id": A, "project_name": "访问控制矩阵项目", "declared_amount_yuan": 100_000, "project_class": "build_develop",
+            "unit_id": A, "project_name": "访问控制矩阵项目", "declared_amount_yuan": 1_000_000, "project_class": "build_develop",
             "documents": PLAN_DOCUMENTS})
         assert declared.status_code == 201, declared.text
         declared_id = declared.json()["project_id"]
@@ -158,7 +172,11 @@ async def owned_project(platform, issuer, open_batch):
             response = await client.get(f"/cases/{declared_id}", headers={"authorization": f"Bearer {token}"})
             return response.status_code == 200 or None
         await eventually(case_opened, what="review case of the matrix declaration")
-    return {"intake": declared_id, "other": project_id, "document_id": document_id}
+        meeting = await client.post(f"/cases/{declared_id}/meetings", headers={"authorization": f"Bearer {token}"},
+                                    json={"pool": "白云区信息化专家库", "size": 25, "starts_at": "2032-01-05T09:00:00+08:00",
+                                          "ends_at": "2032-01-05T12:00:00+08:00"})
+        assert meeting.status_code == 201, meeting.text
+    return {"intake": declared_id, "other": project_id, "document_id": document_id, "meeting_id": meeting.json()["meeting_id"]}
 
 
 def published_routes(platform) -> set[tuple[str, str, str]]:
@@ -178,7 +196,7 @@ def test_the_matrix_lists_every_published_route(platform):
 async def test_exactly_the_allowed_calls_pass(api, platform, owned_project, endpoint):
     service, method, route = endpoint
     path, params, body = request_for(method, route, owned_project["intake" if service in ("intake", "review") else "other"],
-                                     owned_project["document_id"])
+                                     owned_project["document_id"], owned_project["meeting_id"])
     outcomes = {}
     async with httpx.AsyncClient(base_url=platform[service].url, timeout=15) as client:
         for name, actor in ACTORS.items():

@@ -83,6 +83,7 @@ async def test_a_declaration_goes_from_plan_to_approval_and_intake_follows(api, 
     assert over.status_code == 422 and over.json()["field"] == "amount_yuan"
     costed = await opinion(api, project_id, "cost_review", 1, "passed", amount=1_800_000)
     assert costed.json()["stage"] == "approval" and costed.json()["reviewed_amount_fen"] == 180_000_000
+    await intake_status(api, unit_id, project_id, "scheme_passed")  # BY-21: the unit files the final scheme next
 
     above = await api["review"].post(f"/cases/{project_id}/approval", {"approved_amount_yuan": 1_800_001, "document_number": "白政数审〔2027〕1号"},
                                      as_=BUREAU)
@@ -95,6 +96,7 @@ async def test_a_declaration_goes_from_plan_to_approval_and_intake_follows(api, 
     assert [o["stage"] for o in body["opinions"]] == ["plan_review", "plan_review", "initial_review", "expert_review", "cost_review"]
     assert {"BY-20.4b"} <= set(body["rule_ids"])
     assert (await api["review"].get(f"/cases/{project_id}/approval", as_=leader(unit_id))).json()["approved_amount_yuan"] == 1_800_000
+    await intake_status(api, unit_id, project_id, "approved")
     twice = await api["review"].post(f"/cases/{project_id}/approval", {"approved_amount_yuan": 1_000_000, "document_number": "x号"},
                                      as_=BUREAU)
     assert twice.status_code == 409

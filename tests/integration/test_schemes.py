@@ -10,7 +10,7 @@ import pytest
 
 from contracts.base import PackRef
 from contracts.envelope import Envelope
-from contracts.events import PlanReviewed
+from contracts.events import PlanReviewed, ReviewStageCompletedV2
 from tests.integration.harness import PLAN_DOCUMENTS, applicant, doc, eventually, leader, publish_event
 
 pytestmark = pytest.mark.integration
@@ -60,7 +60,10 @@ async def test_by_17_by_18_a_scheme_with_its_documents_is_submitted(api, infra, 
     assert bare.status_code == 422 and bare.json()["field"] == "documents" and "BY-18" in bare.json()["rule_ids"]
     accepted = await scheme(api, unit_id, project_id)
     assert accepted.status_code == 201 and (accepted.json()["revision"], accepted.json()["track"]) == (1, "ordinary")
-    assert (await scheme(api, unit_id, project_id)).json()["revision"] == 2
+    under_review = await scheme(api, unit_id, project_id)
+    assert under_review.status_code == 409 and under_review.json()["rule_ids"] == ["BY-20.1b"]
+    await returned(api, infra, unit_id, project_id)
+    assert (await scheme(api, unit_id, project_id)).json()["revision"] == 2  # the answer to the opinion (BY-20.1b)
 
 
 @pytest.mark.parametrize(("estimate", "status"), [(1_999_999, 201), (2_000_000, 201), (2_000_001, 422)])
@@ -117,13 +120,37 @@ async def test_by_19_1a_the_micro_line_is_50_wan_exclusive(api, infra, unit_id, 
     assert response.status_code == status, response.text
 
 
+async def returned(api, infra, unit_id, project_id, issued_at=None) -> None:
+    """Review's 材料初审 returns the scheme (BY-20.1b)."""
+    await publish_event(infra.nats_admin_url, Envelope(ReviewStageCompletedV2(
+        project_id=project_id, scheme_id="S-1", unit_id=unit_id, pack=PackRef(id="BY", version="2024.1"), stage="initial",
+        round=1, result="failed", final_stage=False, rule_ids=["BY-20.1a"], reasons=["建设内容需细化"],
+        opinion_issued_at=issued_at or datetime.now(timezone.utc)), source="/services/review"))
+
+    async def back():
+        row = (await api["intake"].get(f"/declarations/{project_id}", as_=leader(unit_id))).json()
+        return row["status"] == "scheme_returned" or None
+    await eventually(back, what="scheme returned")
+
+
 async def test_by_31_2_a_scheme_clearly_adjusted_in_initial_review_brings_its_adjustment_statement(api, infra, unit_id):
     project_id = await plan_passed(api, infra, unit_id)
     first_adjusted = await scheme(api, unit_id, project_id, adjusted=True)
     assert first_adjusted.status_code == 422 and first_adjusted.json()["field"] == "adjusted"
     assert (await scheme(api, unit_id, project_id)).status_code == 201
+    unasked = await scheme(api, unit_id, project_id)
+    assert unasked.status_code == 409  # under review: a new revision answers an opinion
+    await returned(api, infra, unit_id, project_id)
     missing = await scheme(api, unit_id, project_id, adjusted=True)
     assert missing.status_code == 422 and missing.json()["rule_ids"] == ["BY-31.2"]
     statement = {"kind": "adjustment_statement", "document": ADJUSTMENT_STATEMENT}
     second = await scheme(api, unit_id, project_id, adjusted=True, documents=SCHEME_DOCUMENTS + [statement])
     assert second.status_code == 201 and second.json()["revision"] == 2
+
+
+async def test_by_20_1b_a_returned_scheme_comes_back_within_five_working_days(api, infra, unit_id):
+    project_id = await plan_passed(api, infra, unit_id)
+    assert (await scheme(api, unit_id, project_id)).status_code == 201
+    await returned(api, infra, unit_id, project_id, issued_at=datetime(2026, 11, 2, 2, 0, tzinfo=timezone.utc))
+    late = await scheme(api, unit_id, project_id)
+    assert late.status_code == 409 and "BY-20.1b" in late.json()["rule_ids"] and late.json()["message_zh"]

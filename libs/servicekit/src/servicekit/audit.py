@@ -98,18 +98,24 @@ class AuditCollector:
     def _describe(action: str, table: str, obj: Any) -> Change | None:
         state = inspect(obj)
         mapper = state.mapper
+        # a secret the trail must not give away before its time (a draw's seed) is recorded by its digest
+        redacted = getattr(type(obj), "__audit_redact__", frozenset())
+
+        def shown(key: str, value: Any) -> Any:
+            return {"sm3": sm3_hex(str(value).encode("utf-8"))} if key in redacted and value is not None else plain(value)
+
         if action == "update":
             changed = {}
             for attr in mapper.column_attrs:
                 history = state.attrs[attr.key].history
                 if history.has_changes():
-                    changed[attr.key] = {"from": plain(history.deleted[0] if history.deleted else None),
-                                         "to": plain(history.added[0] if history.added else None)}
+                    changed[attr.key] = {"from": shown(attr.key, history.deleted[0] if history.deleted else None),
+                                         "to": shown(attr.key, history.added[0] if history.added else None)}
             if not changed:
                 return None
             details: dict[str, Any] = {"changed": changed}
         else:
-            details = {"values": {attr.key: plain(getattr(obj, attr.key, None)) for attr in mapper.column_attrs}}
+            details = {"values": {attr.key: shown(attr.key, getattr(obj, attr.key, None)) for attr in mapper.column_attrs}}
         identity = mapper.primary_key_from_instance(obj)
         rules = getattr(obj, "rule_ids", None) or ([obj.rule_id] if getattr(obj, "rule_id", None) else [])
         return Change(

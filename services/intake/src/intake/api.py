@@ -169,7 +169,7 @@ def _scheme(row: Scheme, rules: list[str], receipt: Receipt) -> SchemeOut:
 async def submit_scheme(project_id: IdentifierPath, body: SchemeIn, request: Request, runtime: Runtime) -> SchemeOut:
     """Submit the 立项方案 after the plan passed review (BY-15c, BY-17, BY-17.1b, BY-17.2b, BY-18, BY-31.1)."""
     async with runtime.units() as uow:
-        row, rules = await handlers.submit_scheme(uow, project_id, body)
+        row, rules = await handlers.submit_scheme(uow, project_id, body, runtime.policy.calendar)
         out = _scheme(row, rules, _receipt(row.submitted_at, sm3_hex(await request.body()), None, [a.document for a in body.documents]))
         await uow.commit()
         return out

@@ -22,10 +22,12 @@ from contracts.events import (
     EvaluationCompleted,
     MicroProjectFiled,
     PlanReviewed,
+    ProjectApproved,
     ProjectFiled,
     ProjectRejected,
     RectificationCompleted,
     RectificationOverdue,
+    ReviewStageCompletedV2,
     SchemeSubmitted,
     StandingBlock,
     SupervisionFindingRecorded,
@@ -576,6 +578,30 @@ async def on_plan_reviewed(uow: UnitOfWork, envelope: Envelope) -> None:
         declaration.status = "returned"
 
 
+async def on_stage_completed(uow: UnitOfWork, envelope: Envelope) -> None:
+    """A scheme-stage opinion: a failure returns the scheme to the unit, whose period runs from it (BY-20.1b);
+    the last stage passed leaves the scheme for approval (BY-21)."""
+    event: ReviewStageCompletedV2 = envelope.data  # type: ignore[assignment]
+    declaration = await find_declaration(uow, event.project_id, lock=True)
+    if declaration is None or declaration.status in ("rejected", "approved"):
+        return
+    if event.result == "failed":
+        declaration.status = "scheme_returned"
+        declaration.opinion_received_on = business_date(event.opinion_issued_at)
+        declaration.opinion_reasons = list(event.reasons)
+    elif event.final_stage:
+        declaration.status = "scheme_passed"
+    else:
+        declaration.status = "scheme_submitted"
+
+
+async def on_project_approved(uow: UnitOfWork, envelope: Envelope) -> None:
+    event: ProjectApproved = envelope.data  # type: ignore[assignment]
+    declaration = await find_declaration(uow, event.project_id, lock=True)
+    if declaration is not None:
+        declaration.status = "approved"
+
+
 async def on_project_rejected(uow: UnitOfWork, envelope: Envelope) -> None:
     event: ProjectRejected = envelope.data  # type: ignore[assignment]
     declaration = await find_declaration(uow, event.project_id, lock=True)
@@ -590,6 +616,20 @@ def resubmission_due(pack, declaration: Declaration, calendar: WorkingDayCalenda
     return period_due(pack, period, declaration.opinion_received_on, calendar)
 
 
+def _within_response_period(pack, declaration: Declaration, calendar: WorkingDayCalendar, *, today, limit_rule: str = "BY-20.1b") -> None:
+    """The unit answers an opinion within the pack's working days from receiving it (BY-16c, BY-20.1b);
+    later counts as not adjusted (BY-16d, BY-20.1b)."""
+    due = resubmission_due(pack, declaration, calendar)
+    if due is None or today <= due.due:
+        return
+    rules = list(pack.review.unit_response.rules) + ([limit_rule] if limit_rule not in pack.review.unit_response.rules else [])
+    raise DomainError("resubmission_late",
+                      f"The resubmission was due by {due.due.isoformat()} ({pack.review.unit_response.length} working days "
+                      f"from the opinion received on {declaration.opinion_received_on.isoformat()}); it counts as not adjusted",
+                      f"应于 {due.due.isoformat()} 前修改报送（收到意见之日起 {pack.review.unit_response.length} 个工作日），逾期视为未按意见调整",
+                      rule_ids=rules, status_code=409)
+
+
 async def resubmit(uow: UnitOfWork, project_id: str, body: ResubmissionIn, calendar: WorkingDayCalendar) -> Declaration:
     """Resubmit a plan the review returned, within the pack's period (BY-16c), within the round limit (BY-16d)."""
     declaration = await get_declaration(uow, project_id, lock=True)
@@ -597,15 +637,7 @@ async def resubmit(uow: UnitOfWork, project_id: str, body: ResubmissionIn, calen
     if declaration.status != "returned":
         raise DomainError("not_returned", f"The plan is {declaration.status}: only a plan the review returned is resubmitted",
                           f"项目当前状态为 {declaration.status}，仅退回修改的申报可重新报送", rule_ids=["BY-16c"], status_code=409)
-    today = business_date(uow.clock.now())
-    due = resubmission_due(pack, declaration, calendar)
-    if due is not None and today > due.due:
-        rules = list(pack.review.unit_response.rules) + ["BY-16d"]
-        raise DomainError("resubmission_late",
-                          f"The resubmission was due by {due.due.isoformat()} ({pack.review.unit_response.length} working days "
-                          f"from the opinion received on {declaration.opinion_received_on.isoformat()}); it counts as not adjusted",
-                          f"应于 {due.due.isoformat()} 前修改报送（收到意见之日起 {pack.review.unit_response.length} 个工作日），逾期视为未按意见调整",
-                          rule_ids=rules, status_code=409)
+    _within_response_period(pack, declaration, calendar, today=business_date(uow.clock.now()), limit_rule="BY-16d")
     await documents.require_stored(uow, declaration.unit_id, submitted_documents(body))
     if body.declared_amount_yuan is not None:
         declaration.declared_amount_fen = body.declared_amount_yuan * 100
@@ -626,11 +658,16 @@ async def resubmit(uow: UnitOfWork, project_id: str, body: ResubmissionIn, calen
 
 # ---- the scheme (立项方案, BY-17 … BY-18, BY-31.1) -----------------------------------------------
 
-async def _after_plan_review(uow: UnitOfWork, project_id: str, yuan: int, flags: tuple[str, ...]):
+async def _after_plan_review(uow: UnitOfWork, project_id: str, yuan: int, flags: tuple[str, ...],
+                             allowed: tuple[str, ...] = ("plan_passed",)):
     """The declaration whose plan passed review (BY-15c), its pack, and the project's facts at the estimate."""
     declaration = await get_declaration(uow, project_id, lock=True)
     pack = get_pack(declaration.pack_id, declaration.pack_version)
-    if declaration.status not in ("plan_passed", "scheme_submitted"):
+    if declaration.status in ("scheme_submitted", "scheme_passed") and declaration.status not in allowed:
+        raise DomainError("scheme_under_review", f"The scheme is {declaration.status}: a new revision answers an opinion that returns it",
+                          f"立项方案正在评审（{declaration.status}），评审意见退回后方可修改报送",
+                          rule_ids=["BY-20.1b"], status_code=409)
+    if declaration.status not in allowed:
         raise DomainError("plan_not_passed", f"The plan is {declaration.status}: this step follows a passed plan review",
                           f"项目当前状态为 {declaration.status}，立项计划审核通过后方可进行此步骤",
                           rule_ids=["BY-15c"], status_code=409)
@@ -664,14 +701,17 @@ async def file_micro_project(uow: UnitOfWork, project_id: str, body: MicroFiling
     return filing, rules
 
 
-async def submit_scheme(uow: UnitOfWork, project_id: str, body: SchemeIn) -> tuple[Scheme, list[str]]:
+async def submit_scheme(uow: UnitOfWork, project_id: str, body: SchemeIn, calendar: WorkingDayCalendar) -> tuple[Scheme, list[str]]:
     """Submit the scheme once the plan passed review (BY-15c): its documents, its budget within the
     caps (BY-17.1b 30% operation, BY-17.2b plan amount), a difference statement when it departs (BY-31.1),
     an adjustment statement when a resubmission was clearly adjusted in 初审 (BY-31.2)."""
     # both statements are conditions in the pack, read from these flags
     flags = (tuple(body.flags) + (("differs_from_plan",) if body.differs_from_plan else ())
              + (("adjusted_in_initial_review",) if body.adjusted else ()))
-    declaration, pack, facts, decided = await _after_plan_review(uow, project_id, body.estimate_yuan, flags)
+    declaration, pack, facts, decided = await _after_plan_review(uow, project_id, body.estimate_yuan, flags,
+                                                                 ("plan_passed", "scheme_returned"))
+    if declaration.status == "scheme_returned":
+        _within_response_period(pack, declaration, calendar, today=business_date(uow.clock.now()))
     yuan = body.estimate_yuan
     if decided.track == "micro":
         raise DomainError("micro_files_no_scheme", "A 小微 project files a 项目备案表 after plan review, not a scheme",
@@ -715,5 +755,6 @@ SUBSCRIPTIONS = [
         DataAggregationConfirmed: lift_blocks,
     }),
     Subscription(NOTIFY, {DeadlineElapsed: place_blocks}),
-    Subscription(REVIEW, {PlanReviewed: on_plan_reviewed, ProjectRejected: on_project_rejected}),
+    Subscription(REVIEW, {PlanReviewed: on_plan_reviewed, ProjectRejected: on_project_rejected,
+                          ReviewStageCompletedV2: on_stage_completed, ProjectApproved: on_project_approved}),
 ]

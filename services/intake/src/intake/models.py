@@ -39,7 +39,8 @@ class Declaration(SQLModel, table=True):
     event_id: str
     round: int = Field(default=1, sa_column=Column(Integer, nullable=False, server_default=text("1")))
     status: str = Field(default="submitted", sa_column=Column(Text, nullable=False, server_default=text("'submitted'")))
-    """submitted → returned (an opinion asks for changes) → submitted … → plan_passed, or rejected (不予立项); filed for filings."""
+    """submitted → returned (an opinion asks for changes) → submitted … → plan_passed → scheme_submitted ⇄ scheme_returned
+    → scheme_passed → approved; rejected (不予立项) from any review; micro_filed (BY-19.1a); filed for filings."""
     opinion_received_on: date | None = Field(default=None, sa_column=Column(Date))
     """The business day the last opinion reached the unit; the resubmission period counts from it (BY-16c)."""
     plan_review_amount_fen: int | None = Field(default=None, sa_column=Column(BigInteger))

@@ -97,3 +97,80 @@ class Approval(SQLModel, table=True):
     approved_by: str = Field(sa_column=Column(Text, nullable=False))
     approved_at: datetime = Field(sa_column=_ts())
     event_id: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class Expert(SQLModel, table=True):
+    """A member of an expert pool (专家库, BY-20.2b, BY-5.2b)."""
+
+    __tablename__ = "expert"
+
+    expert_id: str = Field(sa_column=Column(Text, primary_key=True))
+    username: str = Field(sa_column=Column(Text, nullable=False, unique=True))
+    """The login the expert signs in with; what they see is the meetings they sit on."""
+    name: str = Field(sa_column=Column(Text, nullable=False))
+    employer: str = Field(sa_column=Column(Text, nullable=False))
+    fields: list[str] = Field(sa_column=Column(JSONB, nullable=False))
+    pools: list[str] = Field(sa_column=Column(JSONB, nullable=False))
+    active: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default=text("true")))
+    registered_at: datetime = Field(sa_column=_ts())
+
+
+class Meeting(SQLModel, table=True):
+    """A review meeting and its draw: the seed's commitment is published when it is scheduled, the seed
+    itself when the experts are drawn."""
+
+    __tablename__ = "review_meeting"
+    __audit_redact__ = frozenset({"seed"})
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    project_id: str = Field(sa_column=Column(Text, nullable=False, index=True))
+    stage: str = Field(sa_column=Column(Text, nullable=False))
+    pool: str = Field(sa_column=Column(Text, nullable=False))
+    fields: list[str] = Field(sa_column=Column(JSONB, nullable=False))
+    size: int = Field(sa_column=Column(Integer, nullable=False))
+    starts_at: datetime = Field(sa_column=_ts())
+    ends_at: datetime = Field(sa_column=_ts())
+    conflicted_employers: list[str] = Field(sa_column=Column(JSONB, nullable=False))
+    involved_experts: list[str] = Field(sa_column=Column(JSONB, nullable=False))
+    seed_commitment: str = Field(sa_column=Column(Text, nullable=False))
+    seed: str = Field(sa_column=Column(Text, nullable=False))
+    """Kept secret (never served) until the first draw reveals it."""
+    revealed: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=text("false")))
+    scheduled_by: str = Field(sa_column=Column(Text, nullable=False))
+    scheduled_at: datetime = Field(sa_column=_ts())
+
+
+class Draw(SQLModel, table=True):
+    """One draw of a meeting: the first fills it, each later one replaces experts who declined. Kept for good."""
+
+    __tablename__ = "expert_draw"
+    __table_args__ = (UniqueConstraint("meeting_id", "attempt"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    meeting_id: uuid.UUID = Field(nullable=False, index=True)
+    attempt: int = Field(sa_column=Column(Integer, nullable=False))
+    size: int = Field(sa_column=Column(Integer, nullable=False))
+    candidates: list[str] = Field(sa_column=Column(JSONB, nullable=False))
+    excluded: list[dict[str, Any]] = Field(sa_column=Column(JSONB, nullable=False))
+    selected: list[str] = Field(sa_column=Column(JSONB, nullable=False))
+    drawn_by: str = Field(sa_column=Column(Text, nullable=False))
+    drawn_at: datetime = Field(sa_column=_ts())
+
+
+class Booking(SQLModel, table=True):
+    """An expert's seat at a meeting; a declined seat stays on record and frees the time."""
+
+    __tablename__ = "expert_booking"
+    __table_args__ = (UniqueConstraint("meeting_id", "expert_id"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    meeting_id: uuid.UUID = Field(nullable=False, index=True)
+    expert_id: str = Field(sa_column=Column(Text, nullable=False, index=True))
+    project_id: str = Field(sa_column=Column(Text, nullable=False))
+    starts_at: datetime = Field(sa_column=_ts())
+    ends_at: datetime = Field(sa_column=_ts())
+    status: str = Field(sa_column=Column(Text, nullable=False))
+    """booked or declined."""
+    attempt: int = Field(sa_column=Column(Integer, nullable=False))
+    declined_reason: str | None = Field(default=None, sa_column=Column(Text))
+    declined_at: datetime | None = Field(default=None, sa_column=_ts(True))

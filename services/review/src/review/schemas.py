@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
@@ -103,3 +103,94 @@ class ApprovalOut(BaseModel):
     approved_by: str
     approved_at: datetime
     event_id: str
+
+
+Label = Annotated[str, Field(min_length=1, max_length=100, pattern=TEXT_PATTERN)]
+
+
+class ExpertIn(BaseModel):
+    """A pool member (专家库, BY-20.2b)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    expert_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    username: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._@-]*$", description="The expert's login")
+    name: Label
+    employer: Label
+    fields: list[Label] = Field(min_length=1, max_length=20, description="专业领域")
+    pools: list[Label] = Field(min_length=1, max_length=5, description="The pools the expert belongs to, as the pack names them")
+
+
+class ExpertOut(BaseModel):
+    expert_id: str
+    username: str
+    name: str
+    employer: str
+    fields: list[str]
+    pools: list[str]
+    active: bool
+
+
+class MeetingIn(BaseModel):
+    """A review meeting to draw experts for; its seed is committed now and revealed by the draw."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    stage: Literal["expert_review", "cost_review", "initial_review"] = "expert_review"
+    pool: Label = Field(description="The pack's pool drawn from (BY-20.2b: 广州市 or 白云区)")
+    fields: list[Label] = Field(default_factory=list, max_length=20, description="Fields at least one of which an expert must cover")
+    size: StrictInt | None = Field(None, ge=1, le=25, description="Experts to draw; the pack's number when it sets one (A-27)")
+    starts_at: datetime
+    ends_at: datetime
+    conflicted_employers: list[Label] = Field(default_factory=list, max_length=30,
+                                              description="The unit, its suppliers, the scheme's designer: their staff are not drawn")
+    involved_experts: list[str] = Field(default_factory=list, max_length=50, description="Experts who worked on the project before")
+
+    @model_validator(mode="after")
+    def ends_after_start(self) -> "MeetingIn":
+        if self.starts_at.tzinfo is None or self.ends_at.tzinfo is None:
+            raise ValueError("starts_at, ends_at: give the time zone (Asia/Shanghai is +08:00)")
+        if self.ends_at <= self.starts_at:
+            raise ValueError("ends_at: the meeting ends after it starts")
+        return self
+
+
+class DeclineIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    expert_id: str = Field(min_length=1, max_length=64)
+    reason: str = Field(min_length=1, max_length=500, pattern=TEXT_PATTERN)
+
+
+class DrawOut(BaseModel):
+    attempt: int
+    size: int
+    candidates: list[str]
+    excluded: list[dict]
+    selected: list[str]
+    drawn_by: str
+    drawn_at: datetime
+
+
+class BookingOut(BaseModel):
+    expert_id: str
+    status: str
+    attempt: int
+    declined_reason: str | None
+
+
+class MeetingOut(BaseModel):
+    meeting_id: str
+    project_id: str
+    stage: str
+    pool: str
+    fields: list[str]
+    size: int
+    starts_at: datetime
+    ends_at: datetime
+    conflicted_employers: list[str]
+    involved_experts: list[str]
+    seed_commitment: str = Field(description="SM3 of the seed, published before the draw")
+    seed: str | None = Field(description="Revealed by the first draw: re-run it with the candidates to check the experts")
+    draws: list[DrawOut]
+    bookings: list[BookingOut]
