@@ -65,6 +65,9 @@ MATRIX: dict[tuple[str, str, str], set[str]] = {
     ("review", "POST", "/cases/{project_id}/opinions"): {"bureau"},
     ("review", "POST", "/cases/{project_id}/approval"): {"bureau"},
     ("review", "GET", "/cases/{project_id}/approval"): OWN_UNIT | {"bureau", "finance", "admin"} | READERS,
+    ("review", "GET", "/cases/{project_id}/co-reviews"): OWN_UNIT | {"bureau", "admin"} | READERS,
+    ("review", "POST", "/cases/{project_id}/co-reviews"): {"bureau"},
+    ("review", "POST", "/cases/{project_id}/co-reviews/{body_key}/opinion"): {"bureau"},
     ("review", "POST", "/experts"): {"bureau", "admin"},
     ("review", "GET", "/experts"): {"bureau", "admin"} | READERS,
     ("review", "POST", "/cases/{project_id}/meetings"): {"bureau"},
@@ -92,7 +95,8 @@ for service in ("intake", "review", "procurement", "acceptance", "notify"):
 
 def request_for(method: str, route: str, project_id: str, document_id: str, meeting_id: str) -> tuple[str, dict, object]:
     """A concrete call on unit A's objects; bodies are valid or harmless (the clock is not moved)."""
-    path = route.format(unit_id=A, project_id=project_id, parked_id=999_999_999, document_id=document_id, meeting_id=meeting_id)
+    path = route.format(unit_id=A, project_id=project_id, parked_id=999_999_999, document_id=document_id, meeting_id=meeting_id,
+                        body_key="video_office")
     params: dict = {"unit_id": A} if route in ("/cases", "/holds") else {}
     body: object = None
     if route in ("/declarations", "/filings"):
@@ -117,6 +121,10 @@ def request_for(method: str, route: str, project_id: str, document_id: str, meet
                 "fields": ["电子政务"], "pools": ["白云区信息化专家库"]}  # 201 once, then 409: both past access control
     elif route.endswith("/meetings") and method == "POST":
         body = {"pool": "白云区信息化专家库", "size": 25, "starts_at": "2032-01-05T09:00:00+08:00", "ends_at": "2032-01-05T12:00:00+08:00"}
+    elif route.endswith("/co-reviews") and method == "POST":
+        body = {"topics": ["public_video"]}
+    elif route.endswith("/co-reviews/{body_key}/opinion"):
+        body = {"result": "agreed"}  # asked just above, answered once: 201, then 409
     elif route.endswith("/declines"):
         body = {"expert_id": "X-NOBODY", "reason": "矩阵测试"}  # holds no seat: 409
     elif route.endswith("/opinions"):

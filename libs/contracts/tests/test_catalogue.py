@@ -23,7 +23,7 @@ REQUIRED = {
     "RectificationOverdue", "DeadlineElapsed", "NotificationSent",
     "UnitStandingChanged", "SupervisionFindingRecorded", "RectificationCompleted", "AcceptanceFiled",
     "DataAggregationConfirmed", "ConstructionCompleted", "AcceptanceDeferred", "CloudResourceBlocked",
-    "ProjectSuspended", "CircularIssued", "ProjectFiled", "ReviewStageCompleted", "ReviewStageCompletedV2", "AnnualListApproved",
+    "ProjectSuspended", "CircularIssued", "ProjectFiled", "ReviewStageCompleted", "ReviewStageCompletedV2", "AnnualListApproved", "CoReviewRequested", "CoReviewOpinionRecorded",
     "ProgressReported", "IncidentReported",
     "PaymentClearanceRequested", "PaymentClearanceAnswered",
 }  # fmt: skip

@@ -286,6 +286,28 @@ class ReviewStep(Param):
     skip_tracks: tuple[Track, ...] = ()
 
 
+class Share(Param):
+    """A least share as the text states it, kept as a fraction so 三分之一 is exact."""
+
+    numerator: StrictInt = Field(ge=1)
+    denominator: StrictInt = Field(ge=1)
+
+    def met(self, part: int, whole: int) -> bool:
+        return whole > 0 and part * self.denominator >= self.numerator * whole
+
+
+class CoReviewer(Param):
+    """A body whose written opinion the review needs: always (BZ-20), or when the project touches a
+    topic of its remit (BY-5.5)."""
+
+    body: StrictStr = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name_zh: StrictStr
+    topics: tuple[StrictStr, ...] = ()
+    """Empty: every project; otherwise the project's topics that call for this body."""
+    before: Literal["committee_review", "approval"] = "approval"
+    """The step that waits for the opinion (BZ-20: 审委会)."""
+
+
 class HumanDecision(Param):
     """A rule the text leaves to a person's judgement: the platform records who decided and why (A-35, A-36, A-37)."""
 
@@ -304,6 +326,9 @@ class Review(Frozen):
     lapse_event: StrictStr | None = None
     """Which event stops the approval from lapsing (A-12: ContractFiled, inferred)."""
     co_review: Prompt | None = None
+    co_reviewers: tuple[CoReviewer, ...] = ()
+    committee_expert_share: Share | None = None
+    """The least share of experts among the committee's members (BZ-5b: one third)."""
     business_operation_cap: Ratio | None = None
     scheme_cap_basis: AmountBasis | None = None
     scheme_cap_rules: tuple[RuleRef, ...] = ()

@@ -9,9 +9,19 @@ from fastapi import APIRouter
 from servicekit.deps import Runtime
 from servicekit.identifiers import IdentifierPath, IdentifierQuery
 
-from review import handlers
-from review.models import Approval, ReviewCase, ReviewRound
-from review.schemas import ApprovalIn, ApprovalOut, CaseDetailOut, CaseOut, OpinionIn, RoundOut
+from review import coreviews, handlers
+from review.models import Approval, CoReview, ReviewCase, ReviewRound
+from review.schemas import (
+    ApprovalIn,
+    ApprovalOut,
+    CaseDetailOut,
+    CaseOut,
+    CoReviewOpinionIn,
+    CoReviewOut,
+    CoReviewRequestIn,
+    OpinionIn,
+    RoundOut,
+)
 
 router = APIRouter(tags=["review cases"])
 
@@ -76,3 +86,36 @@ async def approve(project_id: IdentifierPath, body: ApprovalIn, runtime: Runtime
 async def get_approval(project_id: IdentifierPath, runtime: Runtime) -> ApprovalOut:
     async with runtime.units() as uow:
         return _approval(await handlers.get_approval(uow, project_id))
+
+
+def _co_review(row: CoReview) -> CoReviewOut:
+    return CoReviewOut(body=row.body, body_zh=row.body_zh, before=row.before, rule_ids=row.rule_ids, requested_at=row.requested_at,
+                       due_on=row.due_on, result=row.result, reasons=row.reasons, recorded_by=row.recorded_by, recorded_at=row.recorded_at)
+
+
+@router.get("/cases/{project_id}/co-reviews", response_model=list[CoReviewOut], tags=["co-review"])
+async def list_co_reviews(project_id: IdentifierPath, runtime: Runtime) -> list[CoReviewOut]:
+    """The bodies asked for an opinion, each with its due date and answer."""
+    async with runtime.units() as uow:
+        await handlers.get_case(uow, project_id)
+        return [_co_review(row) for row in await coreviews.co_reviews(uow, project_id)]
+
+
+@router.post("/cases/{project_id}/co-reviews", status_code=201, response_model=list[CoReviewOut], tags=["co-review"])
+async def request_co_reviews(project_id: IdentifierPath, body: CoReviewRequestIn, runtime: Runtime) -> list[CoReviewOut]:
+    """Ask the bodies whose remit the project touches (BY-5.5) and invited departments (BY-5.6)."""
+    async with runtime.units() as uow:
+        case = await handlers.get_case(uow, project_id, lock=True)
+        await coreviews.request(uow, case, body)
+        await uow.commit()
+        return [_co_review(row) for row in await coreviews.co_reviews(uow, project_id)]
+
+
+@router.post("/cases/{project_id}/co-reviews/{body_key}/opinion", status_code=201, response_model=CoReviewOut, tags=["co-review"])
+async def record_co_review(project_id: IdentifierPath, body_key: IdentifierPath, body: CoReviewOpinionIn, runtime: Runtime) -> CoReviewOut:
+    """Record a body's written opinion (BZ-20: 审委会 waits for every one; an objection holds the approval)."""
+    async with runtime.units() as uow:
+        case = await handlers.get_case(uow, project_id, lock=True)
+        row = await coreviews.record(uow, case, body_key, body)
+        await uow.commit()
+        return _co_review(row)

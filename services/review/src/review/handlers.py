@@ -31,6 +31,8 @@ from servicekit.db import UnitOfWork
 from servicekit.errors import DomainError
 from servicekit.security.context import current_principal
 
+from review import coreviews
+from review.domain.coreview import committee_short_of_experts
 from review.domain.path import APPROVAL, PLAN_REVIEW, SCHEME_STAGE_NAMES, after_opinion, approval_ceiling
 from review.models import Approval, ReviewCase, ReviewRound
 from review.schemas import ApprovalIn, OpinionIn
@@ -104,6 +106,7 @@ async def on_application_submitted(uow: UnitOfWork, envelope: Envelope) -> None:
         uow.session.add(case)
         await uow.session.flush()
         await open_round(uow, case, path[0], event.round, envelope.id)
+        await coreviews.ask_standing_bodies(uow, case)
         return
     if case.stage != PLAN_REVIEW or case.awaiting != "unit" or case.status not in ("open", "paused"):
         log.warning("resubmission of %s while its case is at %s awaiting %s (%s): not opened", event.project_id,
@@ -172,6 +175,9 @@ async def record_opinion(uow: UnitOfWork, project_id: str, body: OpinionIn) -> t
     passed = body.result == "passed"
     amount_fen = body.amount_yuan * 100 if body.amount_yuan is not None else None
     _check_amount(case, body, amount_fen)
+    _check_committee(pack, body)
+    if passed:
+        await coreviews.require_opinions(uow, project_id, body.stage)
     decision = None if passed else after_failed_round(pack, body.stage, body.round) if body.stage in REJECTION_STAGES else None
     rejected = bool(decision and decision.rejected)
     move = after_opinion(case.path, body.stage, passed, rejected, case.track == "micro")
@@ -212,6 +218,20 @@ async def record_opinion(uow: UnitOfWork, project_id: str, body: OpinionIn) -> t
     return case, row
 
 
+def _check_committee(pack, body: OpinionIn) -> None:
+    """BZ-5b: a committee decision names who sat, and experts are at least the pack's share of them."""
+    share = pack.review.committee_expert_share
+    if body.stage != "committee_review" or share is None:
+        return
+    experts = sum(1 for m in body.committee_members if m.kind == "expert")
+    if committee_short_of_experts(share, experts, len(body.committee_members)):
+        raise DomainError("committee_short_of_experts",
+                          f"committee_members: {experts} experts of {len(body.committee_members)} members; at least "
+                          f"{share.numerator}/{share.denominator} must be experts",
+                          f"committee_members：{len(body.committee_members)} 名成员中专家 {experts} 名，专家应不少于 {share.numerator}/{share.denominator}",
+                          rule_ids=list(share.rules), field="committee_members", status_code=422)
+
+
 def _check_amount(case: ReviewCase, body: OpinionIn, amount_fen: int | None) -> None:
     """Plan review fixes the plan amount (BY-17.2b) and cost review the reviewed amount (BY-20.3): a
     pass there states it, no higher than what it reviews; other opinions carry none."""
@@ -241,6 +261,7 @@ async def approve(uow: UnitOfWork, project_id: str, body: ApprovalIn) -> Approva
     if case.stage != APPROVAL or case.awaiting != "bureau" or case.status != "open":
         raise DomainError("not_ready_for_approval", f"The case is at {case.stage} ({case.status}): approval follows the last review stage",
                           f"案件当前处于 {case.stage}（{case.status}），评审完成后方可批复", rule_ids=["BY-20"], status_code=409)
+    await coreviews.require_opinions(uow, project_id, APPROVAL)
     pack = get_pack(case.pack_id, case.pack_version)
     ceiling, basis = approval_ceiling(case.plan_amount_fen, case.reviewed_amount_fen, case.declared_amount_fen)
     amount_fen = body.approved_amount_yuan * 100

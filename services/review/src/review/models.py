@@ -174,3 +174,25 @@ class Booking(SQLModel, table=True):
     attempt: int = Field(sa_column=Column(Integer, nullable=False))
     declined_reason: str | None = Field(default=None, sa_column=Column(Text))
     declined_at: datetime | None = Field(default=None, sa_column=_ts(True))
+
+
+class CoReview(SQLModel, table=True):
+    """A body's written opinion the review waits for (BY-5.5, BY-5.6, BZ-20, YL-4.5, YL-4.7)."""
+
+    __tablename__ = "co_review"
+    __table_args__ = (UniqueConstraint("project_id", "body"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    project_id: str = Field(sa_column=Column(Text, nullable=False, index=True))
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    body_zh: str = Field(sa_column=Column(Text, nullable=False))
+    before: str = Field(sa_column=Column(Text, nullable=False))
+    """The step that waits for it: committee_review (BZ-20) or approval."""
+    rule_ids: list[str] = Field(sa_column=Column(JSONB, nullable=False))
+    requested_at: datetime = Field(sa_column=_ts())
+    requested_by: str = Field(sa_column=Column(Text, nullable=False))
+    due_on: date | None = Field(default=None, sa_column=Column(Date))
+    result: str | None = Field(default=None, sa_column=Column(Text))
+    reasons: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")))
+    recorded_by: str | None = Field(default=None, sa_column=Column(Text))
+    recorded_at: datetime | None = Field(default=None, sa_column=_ts(True))

@@ -15,10 +15,21 @@ StageKey = Literal["plan_review", "initial_review", "expert_review", "cost_revie
                    "committee_review", "external_approval"]
 
 
+class CommitteeMember(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100, pattern=TEXT_PATTERN)
+    kind: Literal["expert", "official"] = Field(description="An IT expert, or a member for a body (BZ-5b)")
+    body: str | None = Field(None, max_length=100, pattern=TEXT_PATTERN, description="The body an official sits for")
+
+
 class OpinionIn(BaseModel):
     """The bureau's opinion on the open round of a stage."""
 
     model_config = ConfigDict(extra="forbid")
+
+    committee_members: list[CommitteeMember] = Field(default_factory=list, max_length=60,
+                                                     description="Who sat, for a committee's decision (审委会, BZ-5b)")
 
     stage: StageKey
     round: StrictInt = Field(ge=1, le=20, description="The round the opinion closes; it must be the open one")
@@ -194,3 +205,47 @@ class MeetingOut(BaseModel):
     seed: str | None = Field(description="Revealed by the first draw: re-run it with the candidates to check the experts")
     draws: list[DrawOut]
     bookings: list[BookingOut]
+
+
+class InvitedBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    body: str = Field(min_length=2, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")
+    name_zh: str = Field(min_length=2, max_length=100, pattern=TEXT_PATTERN)
+
+
+class CoReviewRequestIn(BaseModel):
+    """Ask bodies for their opinions: those whose remit the project's topics touch (BY-5.5) and any
+    professional department the bureau invites (BY-5.6)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    topics: list[Literal["geo_spatial_data", "urban_village_communications", "public_video", "new_technology",
+                         "has_sector_department"]] = Field(default_factory=list, max_length=10)
+    invited: list[InvitedBody] = Field(default_factory=list, max_length=10)
+
+
+class CoReviewOpinionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    result: Literal["agreed", "objected"]
+    reasons: list[Annotated[str, Field(min_length=1, max_length=500, pattern=TEXT_PATTERN)]] = Field(default_factory=list, max_length=30)
+
+    @model_validator(mode="after")
+    def objection_says_why(self) -> "CoReviewOpinionIn":
+        if self.result == "objected" and not self.reasons:
+            raise ValueError("reasons: an objection states its grounds")
+        return self
+
+
+class CoReviewOut(BaseModel):
+    body: str
+    body_zh: str
+    before: str
+    rule_ids: list[str]
+    requested_at: datetime
+    due_on: date | None
+    result: str | None
+    reasons: list[str]
+    recorded_by: str | None
+    recorded_at: datetime | None

@@ -10,7 +10,7 @@ from pydantic import Field
 from contracts.base import AmountFen, AwareDatetime, Event, PackRef, ProjectClass, RuleId
 from contracts.registry import register
 
-__all__ = ["AnnualListApproved", "PlanReviewed", "ProjectApproved", "ProjectRejected", "ReviewStageCompleted",
+__all__ = ["AnnualListApproved", "CoReviewOpinionRecorded", "CoReviewRequested", "PlanReviewed", "ProjectApproved", "ProjectRejected", "ReviewStageCompleted",
            "ReviewStageCompletedV2"]
 
 ReviewResult = Literal["passed", "failed"]
@@ -156,3 +156,35 @@ class AnnualListApproved(Event):
     rule_ids: list[RuleId] = Field(min_length=1)
     approved_on: date
     approved_at: AwareDatetime
+
+
+@register
+class CoReviewRequested(Event):
+    """The bureau asked another body for its written opinion on a project (BY-5.5, BY-5.6, BZ-20, YL-4.5, YL-4.7)."""
+
+    TYPE = "review.co_review.requested.v1"
+
+    project_id: str
+    unit_id: str
+    pack: PackRef
+    body: str = Field(description="The body asked, by the pack's key (cyberspace, finance …)")
+    body_zh: str
+    due_on: date | None = Field(None, description="When the opinion is expected (A-34: the texts give no period)")
+    rule_ids: list[RuleId] = Field(min_length=1)
+    requested_at: AwareDatetime
+
+
+@register
+class CoReviewOpinionRecorded(Event):
+    """A co-reviewing body's written opinion was recorded (BY-5.5, BY-5.6, BZ-20, YL-4.5, YL-4.7)."""
+
+    TYPE = "review.co_review.opinion_recorded.v1"
+
+    project_id: str
+    unit_id: str
+    pack: PackRef
+    body: str
+    result: Literal["agreed", "objected"]
+    reasons: list[str] = Field(default_factory=list)
+    rule_ids: list[RuleId] = Field(min_length=1)
+    recorded_at: AwareDatetime
