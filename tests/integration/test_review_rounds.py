@@ -162,3 +162,24 @@ async def test_by_19_1a_a_micro_project_leaves_review_when_it_files(api, unit_id
                                       as_=applicant(unit_id))
     assert filing.status_code == 201, filing.text
     await case_at(api, project_id, "plan_review", awaiting="nobody", status="filed")
+
+
+async def test_by_22_3_a_duplicate_found_at_plan_review_ends_the_project_at_once(api, unit_id, dbs):
+    project_id = await declare(api, unit_id)
+    await case_at(api, project_id, "plan_review")
+    contradictory = await opinion(api, project_id, "plan_review", 1, "passed", amount=1_000_000)
+    assert contradictory.status_code == 201  # nothing found: it passes
+    other = await declare(api, unit_id)
+    await case_at(api, other, "plan_review")
+    body = {"stage": "plan_review", "round": 1, "result": "passed", "amount_yuan": 1_000_000,
+            "judgements": [{"key": "duplicate_construction", "found": True, "note": "与已建网格化管理系统重复"}]}
+    refused = await api["review"].post(f"/cases/{other}/opinions", body, as_=BUREAU)
+    assert refused.status_code == 422 and refused.json()["field"] == "result" and "BY-22.3" in refused.json()["rule_ids"]
+    ended = await api["review"].post(f"/cases/{other}/opinions", {**body, "result": "failed", "amount_yuan": None,
+                                                                 "reasons": ["重复建设"]}, as_=BUREAU)
+    assert ended.status_code == 201 and ended.json()["status"] == "rejected"  # round 1 of 3, yet 不予立项 (BY-22)
+    assert ended.json()["rounds"][0]["judgements"][0]["note"] == "与已建网格化管理系统重复"
+    await intake_status(api, unit_id, other, "rejected")
+    rules = await dbs["review"].value("SELECT convert_from(payload, 'UTF8') FROM outbox WHERE event_type = 'review.project.rejected.v1' "
+                                      "AND convert_from(payload, 'UTF8') LIKE $1", f"%{other}%")
+    assert '"BY-22.3"' in rules

@@ -309,11 +309,17 @@ class CoReviewer(Param):
 
 
 class HumanDecision(Param):
-    """A rule the text leaves to a person's judgement: the platform records who decided and why (A-35, A-36, A-37)."""
+    """A rule the text leaves to a person's judgement: the platform records who decided and why (A-35, A-36, A-37).
+
+    Each is phrased as a concern a reviewer may find. A found concern fails the opinion; one that is
+    an item of the 不予立项 list (``refuses``) ends the project at once (BY-22, BZ-8)."""
 
     key: StrictStr = Field(pattern=r"^[a-z][a-z0-9_]*$")
     en: StrictStr
     zh: StrictStr
+    refuses: StrictBool = False
+    stages: tuple[StrictStr, ...] = ()
+    """The review steps it is judged at; empty: any."""
 
 
 class Review(Frozen):

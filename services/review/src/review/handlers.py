@@ -33,6 +33,7 @@ from servicekit.security.context import current_principal
 
 from review import coreviews
 from review.domain.coreview import committee_short_of_experts
+from review.domain.judgements import Judgement, judge
 from review.domain.path import APPROVAL, PLAN_REVIEW, SCHEME_STAGE_NAMES, after_opinion, approval_ceiling
 from review.models import Approval, ReviewCase, ReviewRound
 from review.schemas import ApprovalIn, OpinionIn
@@ -178,13 +179,21 @@ async def record_opinion(uow: UnitOfWork, project_id: str, body: OpinionIn) -> t
     _check_committee(pack, body)
     if passed:
         await coreviews.require_opinions(uow, project_id, body.stage)
+    verdict, problem = judge(pack.review.human_decisions, [Judgement(j.key, j.found, j.note) for j in body.judgements],
+                             body.stage, body.result)
+    if problem is not None:
+        raise DomainError("judgement_invalid", f"{problem.field}: {problem.en}", f"{problem.field}：{problem.zh}",
+                          rule_ids=list(problem.rule_ids), field=problem.field, status_code=422)
     decision = None if passed else after_failed_round(pack, body.stage, body.round) if body.stage in REJECTION_STAGES else None
-    rejected = bool(decision and decision.rejected)
+    refused_by = list(verdict.refusing_rules)
+    rejected = bool(refused_by) or bool(decision and decision.rejected)
     move = after_opinion(case.path, body.stage, passed, rejected, case.track == "micro")
     now = uow.clock.now()
     step = next((s for s in pack.review.steps if s.key == body.stage), None)
-    rules = sorted(set(step.rules if step else ()) | set(decision.rule_ids if decision else ()))
+    rules = sorted(set(step.rules if step else ()) | set(decision.rule_ids if decision and decision.rejected else ())
+                   | set(refused_by) | set(verdict.failing_rules))
     row.result, row.reasons, row.amount_fen, row.rule_ids = body.result, list(body.reasons), amount_fen, rules
+    row.judgements = [j.model_dump(mode="json") for j in body.judgements]
     row.decided_by, row.decided_at = _who(), now
     ref = PackRef(id=case.pack_id, version=case.pack_version)
     if body.stage == PLAN_REVIEW:
@@ -204,9 +213,10 @@ async def record_opinion(uow: UnitOfWork, project_id: str, body: OpinionIn) -> t
             rule_ids=rules, reasons=list(body.reasons), opinion_issued_at=now))
     row.event_id = envelope.id
     if move.outcome == "rejected":
+        # a 不予立项 item found ends the project on its own rule (BY-22, BZ-8); otherwise the rounds ran out
+        ended_by = refused_by or list(decision.rule_ids)
         uow.emit(ProjectRejected(project_id=project_id, unit_id=case.unit_id, pack=ref, stage=body.stage,  # type: ignore[arg-type]
-                                 rule_ids=list(decision.rule_ids), reasons=list(body.reasons), cause_event_id=envelope.id,
-                                 rejected_at=now))
+                                 rule_ids=ended_by, reasons=list(body.reasons), cause_event_id=envelope.id, rejected_at=now))
         case.status, case.awaiting, case.closed_at = "rejected", "nobody", now
     elif move.outcome in ("micro_passed",):
         case.awaiting = "unit"  # the 项目备案表 (BY-19.1a) closes the case

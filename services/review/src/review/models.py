@@ -71,6 +71,8 @@ class ReviewRound(SQLModel, table=True):
     reasons: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")))
     amount_fen: int | None = Field(default=None, sa_column=Column(BigInteger))
     rule_ids: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")))
+    judgements: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")))
+    """The reviewer's findings on the pack's concerns, with notes (BY-11, BY-22, BZ-8)."""
     decided_by: str | None = Field(default=None, sa_column=Column(Text))
     decided_at: datetime | None = Field(default=None, sa_column=_ts(True))
     event_id: str | None = Field(default=None, sa_column=Column(Text))

@@ -23,10 +23,23 @@ class CommitteeMember(BaseModel):
     body: str | None = Field(None, max_length=100, pattern=TEXT_PATTERN, description="The body an official sits for")
 
 
+class JudgementIn(BaseModel):
+    """The reviewer's finding on one of the pack's concerns (BY-11, BY-22, BZ-8 …)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    key: str = Field(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")
+    found: bool = Field(description="The concern applies to this project")
+    note: str | None = Field(None, max_length=1000, pattern=TEXT_PATTERN)
+
+
 class OpinionIn(BaseModel):
     """The bureau's opinion on the open round of a stage."""
 
     model_config = ConfigDict(extra="forbid")
+
+    judgements: list[JudgementIn] = Field(default_factory=list, max_length=50,
+                                          description="Findings on the pack's concerns; a 不予立项 item found ends the project (BY-22)")
 
     committee_members: list[CommitteeMember] = Field(default_factory=list, max_length=60,
                                                      description="Who sat, for a committee's decision (审委会, BZ-5b)")
@@ -57,6 +70,7 @@ class ApprovalIn(BaseModel):
 
 
 class RoundOut(BaseModel):
+    judgements: list[dict] = []
     stage: str
     round: int
     opened_at: datetime
