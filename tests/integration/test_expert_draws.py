@@ -75,7 +75,9 @@ async def test_by_20_2b_a_draw_is_committed_revealed_and_reproducible(api, unit_
 async def test_a_declined_expert_is_replaced_by_a_further_draw(api, unit_id):
     await experts_in_pool(api, 6)
     project_id = await case_for(api, unit_id)
-    meeting = (await api["review"].post(f"/cases/{project_id}/meetings", meeting_body(a_day()), as_=BUREAU)).json()
+    # BY-16e: the bureau may call experts on the plan itself
+    meeting = (await api["review"].post(f"/cases/{project_id}/meetings", meeting_body(a_day(), stage="plan_review"), as_=BUREAU)).json()
+    assert meeting["stage"] == "plan_review"
     drawn = (await api["review"].post(f"/meetings/{meeting['meeting_id']}/draw", as_=BUREAU)).json()
     gone = drawn["draws"][0]["selected"][0]
     replaced = await api["review"].post(f"/meetings/{meeting['meeting_id']}/declines", {"expert_id": gone, "reason": "出差"}, as_=BUREAU)

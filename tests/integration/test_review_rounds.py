@@ -95,6 +95,9 @@ async def test_a_declaration_goes_from_plan_to_approval_and_intake_follows(api, 
     assert body["valid_until"] == body["approved_on"].replace(body["approved_on"][:4], str(int(body["approved_on"][:4]) + 1), 1)  # BY-20.4b
     assert [o["stage"] for o in body["opinions"]] == ["plan_review", "plan_review", "initial_review", "expert_review", "cost_review"]
     assert {"BY-20.4b"} <= set(body["rule_ids"])
+    owed = {(r["stage"], r["key"]): r["status"] for r in body["requirements"]}
+    assert owed[("acceptance", "djcp_report")] == "required"  # BY-43, fixed at approval for later stages
+    assert owed[("implementation", "supervision")] == "pending"  # BY-29.2a turns on the main-works amount, not known yet
     assert (await api["review"].get(f"/cases/{project_id}/approval", as_=leader(unit_id))).json()["approved_amount_yuan"] == 1_800_000
     await intake_status(api, unit_id, project_id, "approved")
     twice = await api["review"].post(f"/cases/{project_id}/approval", {"approved_amount_yuan": 1_000_000, "document_number": "x号"},

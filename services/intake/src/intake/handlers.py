@@ -178,6 +178,7 @@ async def admit(uow: UnitOfWork, body: ProjectIn, pack_id: str, doors: tuple[str
         batch_id=batch.id if batch is not None else None,
         out_of_window_consents=[c.model_dump(mode="json") for c in getattr(body, "out_of_window_consents", [])],
         forms=body.forms.model_dump(mode="json", exclude_none=True),
+        flags=list(body.flags),
         submitted_at=now,
         event_id="",
     )
@@ -195,7 +196,7 @@ async def submit_declaration(uow: UnitOfWork, body: DeclarationIn, pack_id: str)
             pack=PackRef(id=pack.id, version=pack.version), project_name=body.project_name,
             declared_amount_fen=declaration.declared_amount_fen, upgrade_of_project_id=body.upgrade_of_project_id,
             submitted_at=declaration.submitted_at, project_class=body.project_class, using_unit_id=body.using_unit_id,
-            findings=[DeclarationFinding.model_validate(f) for f in declaration.findings],
+            flags=list(body.flags), findings=[DeclarationFinding.model_validate(f) for f in declaration.findings],
         )
     )
     declaration.event_id = envelope.id
@@ -650,7 +651,8 @@ async def resubmit(uow: UnitOfWork, project_id: str, body: ResubmissionIn, calen
         project_id=declaration.project_id, application_id=str(declaration.id), unit_id=declaration.unit_id,
         pack=PackRef(id=declaration.pack_id, version=declaration.pack_version), project_name=declaration.project_name,
         declared_amount_fen=declaration.declared_amount_fen, upgrade_of_project_id=declaration.upgrade_of_project_id,
-        submitted_at=now, round=declaration.round, project_class=declaration.project_class,
+        submitted_at=now, round=declaration.round, project_class=declaration.project_class, flags=list(declaration.flags),
+        using_unit_id=declaration.using_unit_id,
     ))
     declaration.event_id = envelope.id
     return declaration

@@ -56,6 +56,8 @@ class Declaration(SQLModel, table=True):
     """Structured application forms the pack asks for (DY-A1 立项申请表, DY-A2 数据资源管理核查表)."""
     findings: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")))
     """What intake found for the reviewer to judge, with its evidence (BY-19.1b splitting, BY-22.3 duplicates)."""
+    flags: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")))
+    """Facts the pack's conditions read, as the unit declared them (software_development, self_build …)."""
 
 
 class UnitBlock(SQLModel, table=True):

@@ -41,7 +41,7 @@ def _approval(row: Approval) -> ApprovalOut:
     return ApprovalOut(approval_id=str(row.id), project_id=row.project_id, unit_id=row.unit_id, pack_id=row.pack_id,
                        pack_version=row.pack_version, approved_amount_yuan=row.approved_amount_fen // 100, ceiling_basis=row.ceiling_basis,
                        authority=row.authority, approved_on=row.approved_on, valid_until=row.valid_until,
-                       document_number=row.document_number, opinions=row.opinions, rule_ids=row.rule_ids,
+                       document_number=row.document_number, opinions=row.opinions, rule_ids=row.rule_ids, requirements=row.requirements,
                        approved_by=row.approved_by, approved_at=row.approved_at, event_id=row.event_id)
 
 

@@ -10,6 +10,7 @@ from contracts.base import PackRef
 from contracts.envelope import Envelope
 from contracts.events import (
     ApplicationSubmitted,
+    LaterRequirement,
     MicroProjectFiled,
     PlanReviewed,
     ProjectApproved,
@@ -22,6 +23,7 @@ from contracts.streams import INTAKE
 from policy.classification import classify
 from policy.facts import Amounts, ProjectFacts
 from policy.packs import get_pack
+from policy.requirements import requirements
 from policy.review import after_failed_round, review_policy
 from policy.timers import period_due
 from servicekit import policy as loaded_policy
@@ -102,7 +104,7 @@ async def on_application_submitted(uow: UnitOfWork, envelope: Envelope) -> None:
             pack_id=event.pack.id, pack_version=event.pack.version, project_name=event.project_name,
             declared_amount_fen=event.declared_amount_fen, opened_at=uow.clock.now(), opened_by_event_id=envelope.id,
             project_class=event.project_class, track=track, path=path, stage=path[0],
-            findings=[finding.model_dump(mode="json") for finding in event.findings],
+            findings=[finding.model_dump(mode="json") for finding in event.findings], flags=list(event.flags),
         )
         uow.session.add(case)
         await uow.session.flush()
@@ -296,19 +298,40 @@ async def approve(uow: UnitOfWork, project_id: str, body: ApprovalIn) -> Approva
                  "decided_by": r.decided_by, "decided_at": r.decided_at.isoformat() if r.decided_at else None, "event_id": r.event_id}
                 for r in await rounds(uow, project_id) if r.result is not None]
     rules = sorted(set(authority_rules) | set(validity.rules if validity else ()))
+    owed = later_requirements(pack, case.project_class, yuan, tuple(case.flags))
     approval = Approval(project_id=project_id, unit_id=case.unit_id, pack_id=case.pack_id, pack_version=case.pack_version,
                         approved_amount_fen=amount_fen, ceiling_basis=basis, authority=authority, approved_on=today,
                         valid_until=valid_until, document_number=body.document_number, opinions=opinions, rule_ids=rules,
-                        approved_by=_who(), approved_at=now, event_id="")
+                        requirements=[r.model_dump(mode="json") for r in owed], approved_by=_who(), approved_at=now, event_id="")
     envelope = uow.emit(ProjectApproved(
         project_id=project_id, approval_id=str(approval.id), unit_id=case.unit_id,
         pack=PackRef(id=case.pack_id, version=case.pack_version), project_class=case.project_class,  # type: ignore[arg-type]
         approved_amount_fen=amount_fen, approved_on=today, valid_until=valid_until, rule_ids=rules, approved_at=now,
-        approval_authority=authority, document_number=body.document_number))
+        approval_authority=authority, document_number=body.document_number, requirements=owed,
+        public_components_required=any(r.key == "public_component_requirements" for r in owed)))
     approval.event_id = envelope.id
     uow.session.add(approval)
     case.status, case.awaiting, case.closed_at = "approved", "nobody", now
     return approval
+
+
+LATER_STAGES = ("review", "procurement", "implementation", "acceptance", "evaluation")
+
+
+def later_requirements(pack, project_class: str | None, yuan: int, flags: tuple[str, ...]) -> list[LaterRequirement]:
+    """What the approved project owes later, by the pack's conditions on the approved amount and the
+    declared facts; an amount not known yet (合同金额, 工程主体金额) leaves an item pending."""
+    if project_class is None:
+        return []
+    amounts = Amounts(declared_amount=yuan, investment_estimate=yuan, total_investment=yuan, investment_quota=yuan, budget_amount=yuan,
+                      approved_amount=yuan)
+    facts = ProjectFacts(project_type=project_class, amounts=amounts, flags=flags)
+    owed = []
+    for stage in LATER_STAGES:
+        for item in requirements(pack, facts, stage).items:
+            if item.status in ("required", "pending") and item.rule_ids:
+                owed.append(LaterRequirement(stage=stage, key=item.key, status=item.status, rule_ids=list(item.rule_ids)))
+    return owed
 
 
 async def get_approval(uow: UnitOfWork, project_id: str) -> Approval:

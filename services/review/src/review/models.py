@@ -47,6 +47,8 @@ class ReviewCase(SQLModel, table=True):
     """The amount cost review fixed (BY-20.3, DY-11b): the approval's ceiling."""
     findings: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")))
     """What intake found for the reviewer to judge (BY-19.1b, BY-22.3)."""
+    flags: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")))
+    """The declared facts the pack's conditions read (software_development …)."""
     paused_at: datetime | None = Field(default=None, sa_column=_ts(True))
     paused_by_event_id: str | None = Field(default=None, sa_column=Column(Text))
     closed_at: datetime | None = Field(default=None, sa_column=_ts(True))
@@ -96,6 +98,8 @@ class Approval(SQLModel, table=True):
     document_number: str = Field(sa_column=Column(Text, nullable=False))
     opinions: list[dict[str, Any]] = Field(sa_column=Column(JSONB, nullable=False))
     rule_ids: list[str] = Field(sa_column=Column(JSONB, nullable=False))
+    requirements: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")))
+    """What later stages owe, fixed at approval (BY-29.2a, BY-43, YL-24a …)."""
     approved_by: str = Field(sa_column=Column(Text, nullable=False))
     approved_at: datetime = Field(sa_column=_ts())
     event_id: str = Field(sa_column=Column(Text, nullable=False))

@@ -125,6 +125,7 @@ class ApprovalOut(BaseModel):
     document_number: str
     opinions: list[dict]
     rule_ids: list[str]
+    requirements: list[dict]
     approved_by: str
     approved_at: datetime
     event_id: str
@@ -161,7 +162,8 @@ class MeetingIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    stage: Literal["expert_review", "cost_review", "initial_review"] = "expert_review"
+    stage: Literal["expert_review", "cost_review", "initial_review", "plan_review"] = Field(
+        "expert_review", description="expert_review (BY-20.2a); plan_review when the bureau calls experts on a plan (BY-16e)")
     pool: Label = Field(description="The pack's pool drawn from (BY-20.2b: 广州市 or 白云区)")
     fields: list[Label] = Field(default_factory=list, max_length=20, description="Fields at least one of which an expert must cover")
     size: StrictInt | None = Field(None, ge=1, le=25, description="Experts to draw; the pack's number when it sets one (A-27)")

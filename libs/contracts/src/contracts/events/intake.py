@@ -95,6 +95,7 @@ class ApplicationSubmitted(Event):
     round: int = Field(1, ge=1, description="1 for the declaration, n for the resubmission after opinion n-1 (BY-16c)")
     project_class: ProjectClass | None = Field(None, description="Class of the project (BY-4)")
     using_unit_id: str | None = Field(None, description="The subordinate unit the project is for (BY-5.2a)")
+    flags: list[str] = Field(default_factory=list, description="Facts the pack's conditions read (software_development, self_build …)")
     findings: list[DeclarationFinding] = Field(default_factory=list, description="For the reviewer to judge (BY-19.1b, BY-22.3)")
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.base import AmountFen, AwareDatetime, Event, PackRef, ProjectClass, RuleId
 from contracts.registry import register
 
-__all__ = ["AnnualListApproved", "CoReviewOpinionRecorded", "CoReviewRequested", "PlanReviewed", "ProjectApproved", "ProjectRejected", "ReviewStageCompleted",
+__all__ = ["AnnualListApproved", "CoReviewOpinionRecorded", "CoReviewRequested", "LaterRequirement", "PlanReviewed", "ProjectApproved", "ProjectRejected", "ReviewStageCompleted",
            "ReviewStageCompletedV2"]
 
 ReviewResult = Literal["passed", "failed"]
@@ -100,6 +100,17 @@ class ReviewStageCompletedV2(Event):
     opinion_issued_at: AwareDatetime = Field(description="Anchor of the unit's response or filing period")
 
 
+class LaterRequirement(BaseModel):
+    """A step, document or evidence a later stage owes (RULES.md §3.4–3.9), fixed at approval."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    stage: str
+    key: str
+    status: Literal["required", "pending"] = Field(description="pending: it turns on an amount not known yet (e.g. 合同金额)")
+    rule_ids: list[RuleId] = Field(min_length=1)
+
+
 @register
 class ProjectApproved(Event):
     """A project was approved (批复); procurement may start, validity runs (BY-20.4, YF-8.4, YL-12.4, YL-24a)."""
@@ -120,6 +131,8 @@ class ProjectApproved(Event):
     rule_ids: list[RuleId] = Field(min_length=1)
     approved_at: AwareDatetime
     approval_authority: str | None = Field(None, description="Who approved: the bureau, or 区政府 above the pack's line (BY-20.4a)")
+    requirements: list[LaterRequirement] = Field(
+        default_factory=list, description="What later stages owe, as the pack decides it at approval (BY-29.2a 监理, BY-43 等保测评, YL-24a …)")
     document_number: str | None = Field(None, description="The 批复 document's number")
 
 
