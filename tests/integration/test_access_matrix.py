@@ -68,6 +68,8 @@ MATRIX: dict[tuple[str, str, str], set[str]] = {
     ("review", "GET", "/cases/{project_id}/co-reviews"): OWN_UNIT | {"bureau", "admin"} | READERS,
     ("review", "POST", "/cases/{project_id}/co-reviews"): {"bureau"},
     ("review", "POST", "/cases/{project_id}/co-reviews/{body_key}/opinion"): {"bureau"},
+    ("review", "POST", "/annual-lists"): {"bureau"},
+    ("review", "GET", "/annual-lists"): {"bureau", "finance", "admin"} | READERS,
     ("review", "POST", "/experts"): {"bureau", "admin"},
     ("review", "GET", "/experts"): {"bureau", "admin"} | READERS,
     ("review", "POST", "/cases/{project_id}/meetings"): {"bureau"},
@@ -121,6 +123,8 @@ def request_for(method: str, route: str, project_id: str, document_id: str, meet
                 "fields": ["电子政务"], "pools": ["白云区信息化专家库"]}  # 201 once, then 409: both past access control
     elif route.endswith("/meetings") and method == "POST":
         body = {"pool": "白云区信息化专家库", "size": 25, "starts_at": "2032-01-05T09:00:00+08:00", "ends_at": "2032-01-05T12:00:00+08:00"}
+    elif route == "/annual-lists" and method == "POST":
+        body = {"year": 2027, "project_ids": [project_id], "approved_on": "2026-12-20", "document_number": "矩阵测试"}  # BY: 409
     elif route.endswith("/co-reviews") and method == "POST":
         body = {"topics": ["public_video"]}
     elif route.endswith("/co-reviews/{body_key}/opinion"):

@@ -67,6 +67,15 @@ async def test_bz_20_bz_5b_a_bazhong_project_through_opinions_committee_and_exte
     assert (await opinion(api, project_id, "finance_review")).json()["stage"] == "external_approval"
     recorded = await opinion(api, project_id, "external_approval")
     assert recorded.json()["stage"] == "approval" and recorded.json()["awaiting"] == "bureau"
+    off_list = await api["review"].post(f"/cases/{project_id}/approval",
+                                        {"approved_amount_yuan": 800_000, "document_number": "巴发改审批〔2027〕3号"}, as_=BUREAU)
+    assert off_list.status_code == 409 and off_list.json()["rule_ids"] == ["BZ-15"]
+    listed = await api["review"].post("/annual-lists", {"pack_id": "BZ", "year": 2027, "project_ids": [project_id],
+                                                        "approved_on": "2026-12-28", "document_number": "巴委办〔2026〕88号"}, as_=BUREAU)
+    assert listed.status_code == 201, listed.text
+    by_list = await api["review"].post("/annual-lists", {"year": 2027, "project_ids": [project_id], "approved_on": "2026-12-28",
+                                                         "document_number": "白政数〔2026〕1号"}, as_=BUREAU)
+    assert by_list.status_code == 409  # the deployment's pack (BY) approves without an annual list
     approved = await api["review"].post(f"/cases/{project_id}/approval", {"approved_amount_yuan": 800_000, "document_number": "巴发改审批〔2027〕3号"},
                                         as_=BUREAU)
     assert approved.status_code == 201, approved.text

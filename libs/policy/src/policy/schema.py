@@ -333,6 +333,8 @@ class Review(Frozen):
     """Which event stops the approval from lapsing (A-12: ContractFiled, inferred)."""
     co_review: Prompt | None = None
     co_reviewers: tuple[CoReviewer, ...] = ()
+    annual_list: Param | None = None
+    """Projects are approved only from the year's list that 市委、市政府 approved (BZ-15)."""
     committee_expert_share: Share | None = None
     """The least share of experts among the committee's members (BZ-5b: one third)."""
     business_operation_cap: Ratio | None = None

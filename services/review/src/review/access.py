@@ -38,6 +38,8 @@ ACCESS = policy([
                                                        units=project_unit(unit_of_case))),
     ("POST", "/cases/{project_id}/co-reviews", Allow.of("bureau_reviewer")),
     ("POST", "/cases/{project_id}/co-reviews/{body_key}/opinion", Allow.of("bureau_reviewer")),
+    ("POST", "/annual-lists", Allow.of("bureau_reviewer")),
+    ("GET", "/annual-lists", Allow.of("bureau_reviewer", "finance_officer", "administrator")),
     ("POST", "/experts", Allow.of("bureau_reviewer", "administrator")),
     ("GET", "/experts", Allow.of("bureau_reviewer", "administrator")),
     ("POST", "/cases/{project_id}/meetings", Allow.of("bureau_reviewer")),

@@ -9,9 +9,11 @@ from fastapi import APIRouter
 from servicekit.deps import Runtime
 from servicekit.identifiers import IdentifierPath, IdentifierQuery
 
-from review import coreviews, handlers
-from review.models import Approval, CoReview, ReviewCase, ReviewRound
+from review import annual_lists, coreviews, handlers
+from review.models import AnnualList, Approval, CoReview, ReviewCase, ReviewRound
 from review.schemas import (
+    AnnualListIn,
+    AnnualListOut,
     ApprovalIn,
     ApprovalOut,
     CaseDetailOut,
@@ -120,3 +122,24 @@ async def record_co_review(project_id: IdentifierPath, body_key: IdentifierPath,
         row = await coreviews.record(uow, case, body_key, body)
         await uow.commit()
         return _co_review(row)
+
+
+def _annual_list(row: AnnualList) -> AnnualListOut:
+    return AnnualListOut(list_id=str(row.id), pack_id=row.pack_id, year=row.year, project_ids=row.project_ids, approved_on=row.approved_on,
+                         document_number=row.document_number, recorded_by=row.recorded_by, recorded_at=row.recorded_at,
+                         event_id=row.event_id)
+
+
+@router.post("/annual-lists", status_code=201, response_model=AnnualListOut, tags=["approval"])
+async def record_annual_list(body: AnnualListIn, runtime: Runtime) -> AnnualListOut:
+    """Record the year's project list 市委、市政府 approved; only projects on it are approved (BZ-15)."""
+    async with runtime.units() as uow:
+        row = await annual_lists.record(uow, body, runtime.settings.policy_pack)
+        await uow.commit()
+        return _annual_list(row)
+
+
+@router.get("/annual-lists", response_model=list[AnnualListOut], tags=["approval"])
+async def list_annual_lists(runtime: Runtime) -> list[AnnualListOut]:
+    async with runtime.units() as uow:
+        return [_annual_list(row) for row in await annual_lists.lists(uow)]

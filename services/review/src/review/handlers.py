@@ -33,7 +33,7 @@ from servicekit.db import UnitOfWork
 from servicekit.errors import DomainError
 from servicekit.security.context import current_principal
 
-from review import coreviews
+from review import annual_lists, coreviews
 from review.domain.coreview import committee_short_of_experts
 from review.domain.judgements import Judgement, judge
 from review.domain.path import APPROVAL, PLAN_REVIEW, SCHEME_STAGE_NAMES, after_opinion, approval_ceiling
@@ -275,6 +275,7 @@ async def approve(uow: UnitOfWork, project_id: str, body: ApprovalIn) -> Approva
                           f"案件当前处于 {case.stage}（{case.status}），评审完成后方可批复", rule_ids=["BY-20"], status_code=409)
     await coreviews.require_opinions(uow, project_id, APPROVAL)
     pack = get_pack(case.pack_id, case.pack_version)
+    await annual_lists.require_listed(uow, pack, project_id)
     ceiling, basis = approval_ceiling(case.plan_amount_fen, case.reviewed_amount_fen, case.declared_amount_fen)
     amount_fen = body.approved_amount_yuan * 100
     if amount_fen > ceiling:

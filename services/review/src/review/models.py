@@ -202,3 +202,20 @@ class CoReview(SQLModel, table=True):
     reasons: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")))
     recorded_by: str | None = Field(default=None, sa_column=Column(Text))
     recorded_at: datetime | None = Field(default=None, sa_column=_ts(True))
+
+
+class AnnualList(SQLModel, table=True):
+    """The year's project list as 市委、市政府 approved it (BZ-15)."""
+
+    __tablename__ = "annual_list"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    pack_id: str = Field(sa_column=Column(Text, nullable=False))
+    pack_version: str = Field(sa_column=Column(Text, nullable=False))
+    year: int = Field(sa_column=Column(Integer, nullable=False))
+    project_ids: list[str] = Field(sa_column=Column(JSONB, nullable=False))
+    approved_on: date = Field(sa_column=Column(Date, nullable=False))
+    document_number: str = Field(sa_column=Column(Text, nullable=False))
+    recorded_by: str = Field(sa_column=Column(Text, nullable=False))
+    recorded_at: datetime = Field(sa_column=_ts())
+    event_id: str = Field(sa_column=Column(Text, nullable=False))

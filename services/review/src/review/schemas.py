@@ -265,3 +265,27 @@ class CoReviewOut(BaseModel):
     reasons: list[str]
     recorded_by: str | None
     recorded_at: datetime | None
+
+
+class AnnualListIn(BaseModel):
+    """The year's project list as 市委、市政府 approved it (BZ-15)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    pack_id: Literal["BY", "YF", "BZ", "DY", "YL"] | None = Field(None, description="The jurisdiction's pack; the deployment's when omitted")
+    year: StrictInt = Field(ge=2000, le=2100)
+    project_ids: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(min_length=1, max_length=2000)
+    approved_on: date
+    document_number: str = Field(min_length=2, max_length=100, pattern=TEXT_PATTERN, description="审定文件文号")
+
+
+class AnnualListOut(BaseModel):
+    list_id: str
+    pack_id: str
+    year: int
+    project_ids: list[str]
+    approved_on: date
+    document_number: str
+    recorded_by: str
+    recorded_at: datetime
+    event_id: str

@@ -8,7 +8,7 @@ from policy.packs import get_pack
 
 from review.domain.judgements import Judgement, judge
 
-PACKS = {"BY": get_pack("BY", "2024.1"), "BZ": get_pack("BZ", "2022.1"), "DY": get_pack("DY", "2020.1"), "YL": get_pack("YL", "draft.1")}
+PACKS = {"BY": get_pack("BY", "2024.1"), "YF": get_pack("YF", "2020.1"), "BZ": get_pack("BZ", "2022.1"), "DY": get_pack("DY", "2020.1"), "YL": get_pack("YL", "draft.1")}
 
 
 def decisions(pack_id):
@@ -20,7 +20,9 @@ def decisions(pack_id):
     ("BY", "construction_bundled", "BY-22.4"), ("BY", "not_secure_and_reliable", "BY-22.14"),
     ("BZ", "own_machine_room", "BZ-8.1"), ("BZ", "leased_lines", "BZ-8.2"), ("BZ", "not_on_city_cloud", "BZ-8.3"),
     ("BZ", "duplicates_common_system", "BZ-8.4"), ("BZ", "not_connected", "BZ-8.5"), ("BZ", "unclear_needs", "BZ-8.6"),
-    ("BZ", "not_shared_build", "BZ-8.7"), ("BZ", "duplicate_construction", "BZ-12"), ("YL", "not_in_plan", "YL-8"),
+    ("BZ", "not_shared_build", "BZ-8.7"), ("BZ", "not_shared_build", "BZ-3"), ("BZ", "not_on_city_cloud", "BZ-7"),
+    ("BZ", "duplicate_construction", "BZ-12"), ("YL", "not_in_plan", "YL-8"),
+    ("BY", "not_secure_and_reliable", "BY-11.6"),
 ])
 def test_a_refusal_item_found_ends_the_project_on_its_rule(pack_id, key, rule):
     verdict, problem = judge(decisions(pack_id), [Judgement(key, True)], "plan_review", "failed")
@@ -34,7 +36,10 @@ def test_a_refusal_item_found_ends_the_project_on_its_rule(pack_id, key, rule):
     ("BY", "separate_new_media", "plan_review", "BY-11.8"), ("BY", "own_approval_system", "plan_review", "BY-11.9"),
     ("BY", "scheme_off_template", "initial_review", "BY-17.2a"), ("BY", "no_cryptography_plan", "expert_review", "BY-17.3"),
     ("BY", "no_data_lists", "initial_review", "BY-17.4"), ("BY", "no_cloud_demand", "cost_review", "BY-55"),
-    ("BZ", "service_purchase_unfit", "initial_review", "BZ-18.2"), ("BZ", "unshareable_without_review", "committee_review", "BZ-11b"),
+    ("BZ", "service_purchase_unfit", "initial_review", "BZ-18.1"), ("BZ", "service_purchase_unfit", "initial_review", "BZ-18.2"),
+    ("BZ", "service_purchase_unfit", "initial_review", "BZ-18.3"), ("BZ", "service_purchase_unfit", "initial_review", "BZ-18.4"),
+    ("BZ", "self_managed_om", "committee_review", "BZ-33"), ("YF", "scattered_build", "initial_review", "YF-2"),
+    ("DY", "own_infrastructure", "expert_review", "DY-14"), ("YL", "duplicate_construction", "initial_review", "YL-3"), ("BZ", "unshareable_without_review", "committee_review", "BZ-11b"),
     ("BZ", "not_secure_and_reliable", "committee_review", "BZ-46a"),
     ("DY", "no_djcp_level", "expert_review", "DY-8"), ("DY", "off_guide", "expert_review", "DY-10.1d"),
     ("YL", "over_budget", "initial_review", "YL-15a"), ("YL", "not_on_city_networks", "initial_review", "YL-19a"),
