@@ -73,6 +73,7 @@ MATRIX: dict[tuple[str, str, str], set[str]] = {
     ("review", "POST", "/experts"): {"bureau", "admin"},
     ("review", "GET", "/experts"): {"bureau", "admin"} | READERS,
     ("review", "POST", "/cases/{project_id}/meetings"): {"bureau"},
+    ("review", "GET", "/cases/{project_id}/meetings"): OWN_UNIT | {"bureau", "admin"} | READERS,
     ("review", "GET", "/meetings/{meeting_id}"): OWN_UNIT | {"bureau", "admin"} | READERS,
     ("review", "POST", "/meetings/{meeting_id}/draw"): {"bureau"},
     ("review", "POST", "/meetings/{meeting_id}/declines"): {"bureau"},

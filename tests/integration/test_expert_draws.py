@@ -133,3 +133,5 @@ async def test_an_expert_sees_only_the_meetings_they_sit_on(api, unit_id):
     theirs = await api["review"].get("/experts/me/meetings", as_=Actor(("expert",), None, usernames[outsider]))
     assert meeting["meeting_id"] not in [m["meeting_id"] for m in theirs.json()]
     assert (await api["review"].get(f"/meetings/{meeting['meeting_id']}", as_=leader(unit_id))).status_code == 200
+    listed = (await api["review"].get(f"/cases/{project_id}/meetings", as_=leader(unit_id))).json()
+    assert [m["meeting_id"] for m in listed] == [meeting["meeting_id"]] and listed[0]["seed"] is not None

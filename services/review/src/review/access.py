@@ -43,6 +43,8 @@ ACCESS = policy([
     ("POST", "/experts", Allow.of("bureau_reviewer", "administrator")),
     ("GET", "/experts", Allow.of("bureau_reviewer", "administrator")),
     ("POST", "/cases/{project_id}/meetings", Allow.of("bureau_reviewer")),
+    ("GET", "/cases/{project_id}/meetings", Allow.of("unit_applicant", "unit_leader", "bureau_reviewer", "administrator",
+                                                     units=project_unit(unit_of_case))),
     ("GET", "/meetings/{meeting_id}", Allow.of("unit_applicant", "unit_leader", "bureau_reviewer", "administrator",
                                                units=project_unit(unit_of_meeting, param="meeting_id"))),
     ("POST", "/meetings/{meeting_id}/draw", Allow.of("bureau_reviewer")),

@@ -59,6 +59,13 @@ async def schedule_meeting(project_id: IdentifierPath, body: MeetingIn, runtime:
         return await _meeting(uow, row)
 
 
+@router.get("/cases/{project_id}/meetings", response_model=list[MeetingOut])
+async def case_meetings(project_id: IdentifierPath, runtime: Runtime) -> list[MeetingOut]:
+    """The review meetings of a case, each with its draws and seats."""
+    async with runtime.units() as uow:
+        return [await _meeting(uow, row) for row in await experts.meetings_of_case(uow, project_id)]
+
+
 @router.get("/meetings/{meeting_id}", response_model=MeetingOut)
 async def get_meeting(meeting_id: uuid.UUID, runtime: Runtime) -> MeetingOut:
     """A meeting with every draw: once drawn, the seed and candidates let anyone re-run the draw."""

@@ -152,3 +152,9 @@ async def meetings_of_expert(uow: UnitOfWork, username: str) -> list[Meeting]:
     query = (select(Meeting).join(Booking, Booking.meeting_id == Meeting.id)
              .where(Booking.expert_id == expert.expert_id, Booking.status == "booked").order_by(Meeting.starts_at))
     return list((await uow.session.execute(query)).scalars().all())
+
+
+async def meetings_of_case(uow: UnitOfWork, project_id: str) -> list[Meeting]:
+    await get_case(uow, project_id)
+    query = select(Meeting).where(Meeting.project_id == project_id).order_by(Meeting.starts_at)
+    return list((await uow.session.execute(query)).scalars().all())

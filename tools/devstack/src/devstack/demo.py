@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -87,6 +88,37 @@ def _upload(client: httpx.Client, issuer: DevIssuer, intake: str, user: str, uni
     client.post(f"{intake}/units/{unit}/documents", json=body, headers=_as(issuer, user)).raise_for_status()
 
 
+EXPERTS = [
+    ("EXP-WANG", "expert.wang", "王建国", "华南理工大学"), ("EXP-LI", "expert.li", "李敏", "广东工业大学"),
+    ("EXP-ZHANG", "expert.zhang", "张伟", "中山大学"), ("EXP-CHEN", "expert.chen", "陈静", "广州大学"),
+    ("EXP-ZHAO", "expert.zhao", "赵磊", "暨南大学"), ("EXP-HUANG", "expert.huang", "黄芳", "承建公司甲"),
+]
+"""The 白云区 pool (BY-20.2b); one works for the supplier the demo names as conflicted (BY-5.2b)."""
+
+
+def _review_scene(client: httpx.Client, issuer: DevIssuer, review: str, project_id: str, today: date) -> None:
+    """The bureau passes the plan (BY-15c) and draws three experts for the scheme's review meeting."""
+    bureau = _as(issuer, "bureau.reviewer")
+    for expert_id, username, name, employer in EXPERTS:
+        client.post(f"{review}/experts", headers=bureau, json={
+            "expert_id": expert_id, "username": username, "name": name, "employer": employer,
+            "fields": ["电子政务", "教育信息化"], "pools": ["白云区信息化专家库"]}).raise_for_status()
+    deadline = time.monotonic() + 30
+    while client.get(f"{review}/cases/{project_id}", headers=bureau).status_code != 200:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"review opened no case for {project_id}")
+        time.sleep(0.2)
+    client.post(f"{review}/cases/{project_id}/opinions", headers=bureau, json={
+        "stage": "plan_review", "round": 1, "result": "passed", "amount_yuan": 2_600_000}).raise_for_status()
+    day = today + timedelta(days=14)
+    meeting = client.post(f"{review}/cases/{project_id}/meetings", headers=bureau, json={
+        "stage": "expert_review", "pool": "白云区信息化专家库", "fields": ["教育信息化"], "size": 3,
+        "starts_at": f"{day.isoformat()}T09:30:00+08:00", "ends_at": f"{day.isoformat()}T12:00:00+08:00",
+        "conflicted_employers": ["承建公司甲"]})
+    meeting.raise_for_status()
+    client.post(f"{review}/meetings/{meeting.json()['meeting_id']}/draw", headers=bureau).raise_for_status()
+
+
 def _review(client: httpx.Client, issuer: DevIssuer, url: str, scene: Scene, result: str, day: date, pack: str | None,
             reasons: list[str]) -> None:
     body = {"unit_id": scene.unit_id, "result": result, "concluded_on": day.isoformat()}
@@ -124,16 +156,23 @@ def load(urls: dict[str, str], today: date, issuer: DevIssuer) -> list[str]:
                 client.post(f"{urls['intake']}/units/{unit}/plans", headers=_as(issuer, user), json={
                     "kind": "asset_catalogue", "document": _ref("信息化资产目录.xlsx"), "systems": CATALOGUES[unit],
                 }).raise_for_status()
-            client.post(f"{urls['intake']}/declarations", json={
+            declared = client.post(f"{urls['intake']}/declarations", json={
                 "unit_id": "baiyun-edu", "project_name": "智慧校园统一身份认证平台", "declared_amount_yuan": 2_800_000,
                 "project_class": "build_develop", "system_name": "统一身份认证平台", "purpose": "全区中小学师生统一身份认证",
                 "documents": PLAN_DOCUMENTS,
-            }, headers=_as(issuer, "edu.applicant")).raise_for_status()
+            }, headers=_as(issuer, "edu.applicant"))
+            declared.raise_for_status()
+            _review_scene(client, issuer, urls["review"], declared.json()["project_id"], today)
         for scene in SCENES:
             lines.append(f"  · {scene.title}")
             lines.append(f"      {urls['intake']}/units/{scene.unit_id}/standing")
             lines.append(f"      {urls['procurement']}/projects/{scene.project_id}/holds")
-        lines.append(f"  · 白云区教育局 declared a project; its review case: {urls['review']}/cases?unit_id=baiyun-edu")
+        lines.append(f"  · 白云区教育局 declared a project; its plan passed review and experts are drawn for its scheme "
+                     f"(BY-20.2b): {urls['review']}/cases?unit_id=baiyun-edu")
+        edu_cases = client.get(f"{urls['review']}/cases", params={"unit_id": "baiyun-edu"}, headers=_as(issuer, "bureau.reviewer"))
+        for case in edu_cases.json() if edu_cases.status_code == 200 else []:
+            lines.append(f"      its expert draw, seed committed then revealed: {urls['review']}/cases/{case['project_id']}/meetings")
+        lines.append(f"      an expert sees only the meetings they sit on: {urls['review']}/experts/me/meetings (token: ./govit token expert.wang)")
         lines.append("  · Every request needs a token: TOKEN=$(./govit token health.leader)  (users: ./govit token --list)")
         lines.append(f"  · Try a refused declaration: curl -s -XPOST {urls['intake']}/declarations -H \"authorization: Bearer $TOKEN\" \\")
         lines.append("        -H 'content-type: application/json' \\")
