@@ -23,9 +23,9 @@ SCHEME_DOCUMENTS = [
 ]
 
 
-async def declare(api, unit_id, yuan=2_000_000) -> str:
+async def declare(api, unit_id, yuan=2_000_000, **extra) -> str:
     body = {"unit_id": unit_id, "project_name": "一网统管指挥平台", "declared_amount_yuan": yuan, "project_class": "build_develop",
-            "documents": PLAN_DOCUMENTS}
+            "documents": PLAN_DOCUMENTS, **extra}
     response = await api["intake"].post("/declarations", body, as_=applicant(unit_id))
     assert response.status_code == 201, response.text
     return response.json()["project_id"]
@@ -186,3 +186,11 @@ async def test_by_22_3_a_duplicate_found_at_plan_review_ends_the_project_at_once
     rules = await dbs["review"].value("SELECT convert_from(payload, 'UTF8') FROM outbox WHERE event_type = 'review.project.rejected.v1' "
                                       "AND convert_from(payload, 'UTF8') LIKE $1", f"%{other}%")
     assert '"BY-22.3"' in rules
+
+
+async def test_by_19_2_an_identical_om_renewal_takes_the_simplified_path_without_expert_review(api, unit_id):
+    project_id = await declare(api, unit_id, yuan=1_500_000, project_class="operation_maintenance", flags=["identical_om_renewal"])
+    case = await case_at(api, project_id, "plan_review")
+    assert case["track"] == "simplified" and case["path"] == ["plan_review", "initial_review", "cost_review", "approval"]
+    over_line = await declare(api, unit_id, yuan=2_000_001, project_class="operation_maintenance", flags=["identical_om_renewal"])
+    assert (await case_at(api, over_line, "plan_review"))["track"] == "ordinary"  # 不超过200万: above it, experts review again

@@ -15,7 +15,7 @@ from intake.schemas import ChiefDataOfficer, UnitIn
 
 
 def as_record(row: Unit | None) -> UnitRecord | None:
-    return None if row is None else UnitRecord(row.unit_id, row.name, row.level, row.parent_unit_id)
+    return None if row is None else UnitRecord(row.unit_id, row.name, row.level, row.parent_unit_id, row.sector)
 
 
 def refused(refusal: Refusal, code: str) -> DomainError:
@@ -27,7 +27,7 @@ async def register_unit(uow: UnitOfWork, body: UnitIn) -> Unit:
         raise DomainError("unit_exists", f"unit_id: {body.unit_id} is already registered", f"unit_id：{body.unit_id} 已登记",
                           field="unit_id", status_code=409)
     parent = await uow.session.get(Unit, body.parent_unit_id) if body.parent_unit_id else None
-    refusal = registration_refusal(body.level, as_record(parent), body.parent_unit_id)
+    refusal = registration_refusal(body.level, as_record(parent), body.parent_unit_id, body.sector if body.level == "subordinate" else None)
     if refusal is not None:
         raise refused(refusal, "unit_parent_invalid")
     now = uow.clock.now()

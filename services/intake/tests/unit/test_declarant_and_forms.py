@@ -8,8 +8,8 @@ from intake.domain.forms import application_form_violations, data_checklist_viol
 from intake.domain.units import UnitRecord, declarant_refusals, registration_refusal
 from intake.schemas import ApplicationForm, DataChecklist
 
-HEALTH = UnitRecord("U-HEALTH", "区卫生健康局", "first_level", None)
-HOSPITAL = UnitRecord("U-HOSP", "区人民医院", "subordinate", "U-HEALTH")
+HEALTH = UnitRecord("U-HEALTH", "区卫生健康局", "first_level", None, "health")
+HOSPITAL = UnitRecord("U-HOSP", "区人民医院", "subordinate", "U-HEALTH", "health")
 OTHER = UnitRecord("U-EDU", "区教育局", "first_level", None)
 RULES = ("BY-5.2a",)
 
@@ -98,3 +98,10 @@ def test_dy_a2_data_is_shared_unless_a_legal_basis_says_otherwise():
 def test_dy_a2_the_investment_split_stays_within_the_declared_amount():
     (violation,) = data_checklist_violations(checklist(True, app_yuan=600_000), 800_000)
     assert "DY-A2" in violation.rule_ids
+
+
+def test_by_5_7_a_hospital_or_school_is_registered_under_its_sector_bureau():
+    assert registration_refusal("subordinate", HEALTH, "U-HEALTH", "health") is None
+    refusal = registration_refusal("subordinate", OTHER, "U-EDU", "health")
+    assert refusal.rule_ids == ("BY-5.7",) and "区卫生健康局" in refusal.zh
+    assert registration_refusal("subordinate", OTHER, "U-EDU", None) is None  # a unit of no sector may sit under any first-level unit

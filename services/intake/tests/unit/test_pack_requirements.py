@@ -90,3 +90,40 @@ def test_bz_32c_unshared_data_bars_other_new_systems_through_the_next_year():
     assert block.rule_ids == ("BZ-32c",) and block.until == date(2027, 12, 31)
     assert refuses(block, DeclarationFacts("U1", None, "infrastructure", date(2027, 12, 31)))
     assert not refuses(block, DeclarationFacts("U1", None, "infrastructure", date(2028, 1, 3)))
+
+
+@pytest.mark.parametrize(("pack_id", "wrong_class", "rule"), [
+    ("BY", "software_development", "BY-17.1a"), ("DY", "build_develop", "DY-2.2"), ("YL", "build_develop", "YL-2"),
+])
+def test_a_project_has_one_class_of_its_packs_taxonomy(pack_id, wrong_class, rule):
+    from policy.classification import check_project_type
+    from policy.facts import PolicyInputError
+
+    with pytest.raises(PolicyInputError) as refused:
+        check_project_type(PACKS[pack_id], wrong_class, "project_class")
+    assert rule in refused.value.rule_ids and refused.value.field == "project_class"
+
+
+def test_by_13_by_19_the_approval_path_and_its_two_tracks():
+    from policy.classification import classify
+
+    amounts = Amounts(declared_amount=2_000_000, investment_estimate=2_000_000, total_investment=2_000_000, investment_quota=2_000_000,
+                      budget_amount=2_000_000)
+    decided = classify(PACKS["BY"], ProjectFacts(project_type="build_develop", amounts=amounts))
+    assert decided.track == "ordinary" and {"BY-13", "BY-19"} <= set(decided.rule_ids)
+
+
+def test_bz_8_8_an_upgrade_waits_for_the_acceptance_of_any_earlier_project():
+    rule = PACKS["BZ"].declaration.upgrade_needs_accepted_predecessor
+    assert rule.rules == ("BZ-8.8",) and rule.predecessor_types is None  # BY-22.8 narrows it to 建设开发类; BZ does not
+
+
+def test_yf_4_3_a_unit_has_its_it_leading_group_before_it_files():
+    facts = ProjectFacts(project_type="software_development", amounts=Amounts(declared_amount=1_000_000))
+    items = {i.key: i for i in requirements(PACKS["YF"], facts, "planning").items}
+    assert items["it_leading_group"].status == "required" and items["it_leading_group"].rule_ids == ("YF-4.3",)
+
+
+def test_yl_16a_a_project_not_approved_or_filed_by_year_end_loses_next_years_budget_in_principle():
+    (sanction,) = sanctions_for(PACKS["YL"], "DeadlineElapsed", {"kind": "year_end_approval"}).sanctions
+    assert sanction.rule_ids == ("YL-16a",) and sanction.effect == "budget_refused" and sanction.overridable

@@ -83,12 +83,13 @@ async def open_round(uow: UnitOfWork, case: ReviewCase, stage: str, number: int,
     return row
 
 
-def _path(pack, project_class: str | None, yuan: int) -> tuple[list[str], str | None]:
-    """The stages the pack requires of this project on its track (BY-19, BY-20: 小微 skip the scheme)."""
+def _path(pack, project_class: str | None, yuan: int, flags: tuple[str, ...]) -> tuple[list[str], str | None]:
+    """The stages the pack requires of this project on its track (BY-19: 小微 skip the scheme stages,
+    an identical O&M renewal skips expert review, BY-19.2)."""
     if project_class is None:
         return [step.key for step in pack.review.steps], None
     amounts = Amounts(declared_amount=yuan, investment_estimate=yuan, total_investment=yuan, investment_quota=yuan, budget_amount=yuan)
-    decided = classify(pack, ProjectFacts(project_type=project_class, amounts=amounts))
+    decided = classify(pack, ProjectFacts(project_type=project_class, amounts=amounts, flags=flags))
     return [step.key for step in review_policy(pack, decided).steps], decided.track
 
 
@@ -98,7 +99,7 @@ async def on_application_submitted(uow: UnitOfWork, envelope: Envelope) -> None:
     case = await find_case(uow, event.project_id, lock=True)
     if case is None:
         pack = get_pack(event.pack.id, event.pack.version)
-        path, track = _path(pack, event.project_class, event.declared_amount_fen // 100)
+        path, track = _path(pack, event.project_class, event.declared_amount_fen // 100, tuple(event.flags))
         case = ReviewCase(
             project_id=event.project_id, application_id=event.application_id, unit_id=event.unit_id,
             pack_id=event.pack.id, pack_version=event.pack.version, project_name=event.project_name,

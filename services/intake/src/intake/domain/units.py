@@ -12,6 +12,7 @@ class UnitRecord:
     name: str
     level: str
     parent_unit_id: str | None
+    sector: str | None = None
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,9 @@ def declarant_refusals(unit: UnitRecord | None, using: UnitRecord | None, using_
     return refusals
 
 
-def registration_refusal(level: str, parent: UnitRecord | None, parent_unit_id: str | None) -> Refusal | None:
-    """A subordinate hangs under a registered first-level unit; a first-level unit under none."""
+def registration_refusal(level: str, parent: UnitRecord | None, parent_unit_id: str | None, sector: str | None = None) -> Refusal | None:
+    """A subordinate hangs under a registered first-level unit; a first-level unit under none. A
+    district hospital or school hangs under its sector bureau, which organises its projects (BY-5.7)."""
     if level == "first_level":
         if parent_unit_id is not None:
             return Refusal("parent_unit_id", ("BY-5.2a",), "parent_unit_id: a first-level budget unit has no parent unit",
@@ -66,4 +68,11 @@ def registration_refusal(level: str, parent: UnitRecord | None, parent_unit_id: 
     if parent.level != "first_level":
         return Refusal("parent_unit_id", ("BY-5.2a",), f"parent_unit_id: {parent_unit_id} is itself a subordinate unit",
                        f"parent_unit_id：{parent_unit_id} 本身为下属单位", 422)
+    if sector is not None and parent.sector != sector:
+        bureau, bureau_zh = SECTOR_BUREAUS[sector]
+        return Refusal("parent_unit_id", ("BY-5.7",), f"parent_unit_id: a {sector} unit's projects are organised by the {bureau}; "
+                       f"register it under that bureau", f"parent_unit_id：该单位项目由{bureau_zh}统筹，应登记为其下属单位", 422)
     return None
+
+
+SECTOR_BUREAUS = {"health": ("district health bureau", "区卫生健康局"), "education": ("district education bureau", "区教育局")}
