@@ -113,3 +113,21 @@ async def test_by_5_5_a_body_asked_by_topic_holds_the_approval_with_its_objectio
     held = await api["review"].post(f"/cases/{project_id}/approval", {"approved_amount_yuan": 1_900_000, "document_number": "白政数审〔2027〕9号"},
                                     as_=BUREAU)
     assert held.status_code == 409 and held.json()["rule_ids"] == ["BY-5.5"] and held.json()["details"]["objecting"] == ["video_office"]
+
+
+async def test_dy_10_3b_a_project_the_bureau_owns_is_reviewed_by_a_named_third_party(api, infra):
+    project_id, unit_id = f"P-DY-{uuid.uuid4().hex[:8]}", f"U-{uuid.uuid4().hex[:8]}"
+    await publish_event(infra.nats_admin_url, Envelope(ApplicationSubmitted(
+        project_id=project_id, application_id=str(uuid.uuid4()), unit_id=unit_id, pack=PackRef(id="DY", version="2020.1"),
+        project_name="县政务云扩容", declared_amount_fen=90_000_000, submitted_at=datetime.now(timezone.utc),
+        project_class="infrastructure", flags=["bureau_is_owner"]), source="/services/intake"))
+
+    async def opened():
+        response = await api["review"].get(f"/cases/{project_id}", as_=BUREAU)
+        return response.json() if response.status_code == 200 else None
+    case = await eventually(opened, what="DY case")
+    assert case["path"] == ["expert_review", "cost_review", "approval", "finance_review"]  # DY-10.3a, DY-11a
+    unnamed = await opinion(api, project_id, "expert_review")
+    assert unnamed.status_code == 422 and unnamed.json()["rule_ids"] == ["DY-10.3b"] and unnamed.json()["field"] == "third_party"
+    named = await opinion(api, project_id, "expert_review", third_party="广东某工程咨询有限公司")
+    assert named.status_code == 201 and named.json()["rounds"][0]["third_party"] == "广东某工程咨询有限公司"

@@ -32,7 +32,7 @@ def _round(row: ReviewRound) -> RoundOut:
     return RoundOut(stage=row.stage, round=row.round, opened_at=row.opened_at, due_on=row.due_on, due_provisional=row.due_provisional,
                     result=row.result, reasons=row.reasons, amount_yuan=row.amount_fen // 100 if row.amount_fen is not None else None,
                     rule_ids=row.rule_ids, decided_by=row.decided_by, decided_at=row.decided_at, event_id=row.event_id,
-                    judgements=row.judgements)
+                    judgements=row.judgements, third_party=row.third_party)
 
 
 def _detail(case: ReviewCase, rounds: list[ReviewRound]) -> CaseDetailOut:

@@ -180,6 +180,7 @@ async def record_opinion(uow: UnitOfWork, project_id: str, body: OpinionIn) -> t
     amount_fen = body.amount_yuan * 100 if body.amount_yuan is not None else None
     _check_amount(case, body, amount_fen)
     _check_committee(pack, body)
+    _check_third_party(pack, case, body)
     if passed:
         await coreviews.require_opinions(uow, project_id, body.stage)
     verdict, problem = judge(pack.review.human_decisions, [Judgement(j.key, j.found, j.note) for j in body.judgements],
@@ -197,6 +198,7 @@ async def record_opinion(uow: UnitOfWork, project_id: str, body: OpinionIn) -> t
                    | set(refused_by) | set(verdict.failing_rules))
     row.result, row.reasons, row.amount_fen, row.rule_ids = body.result, list(body.reasons), amount_fen, rules
     row.judgements = [j.model_dump(mode="json") for j in body.judgements]
+    row.third_party = body.third_party
     row.decided_by, row.decided_at = _who(), now
     ref = PackRef(id=case.pack_id, version=case.pack_version)
     if body.stage == PLAN_REVIEW:
@@ -229,6 +231,24 @@ async def record_opinion(uow: UnitOfWork, project_id: str, body: OpinionIn) -> t
     else:
         case.stage, case.awaiting = move.stage, move.awaiting
     return case, row
+
+
+THIRD_PARTY_STAGES = ("expert_review", "cost_review")
+
+
+def _check_third_party(pack, case: ReviewCase, body: OpinionIn) -> None:
+    """DY-10.3b: where the bureau itself owns the project, a qualified third party reviews it, and the
+    opinion names who."""
+    if body.stage not in THIRD_PARTY_STAGES or body.third_party or case.project_class is None:
+        return
+    yuan = case.declared_amount_fen // 100
+    amounts = Amounts(declared_amount=yuan, investment_estimate=yuan, total_investment=yuan, investment_quota=yuan, budget_amount=yuan)
+    facts = ProjectFacts(project_type=case.project_class, amounts=amounts, flags=tuple(case.flags))
+    owed = [i for i in requirements(pack, facts, "review").items if i.key == "third_party_review" and i.status == "required"]
+    if owed:
+        raise DomainError("third_party_required", f"third_party: {owed[0].why}; the opinion names the third party that reviewed",
+                          f"third_party：{owed[0].why_zh}，须注明评审的第三方机构", rule_ids=list(owed[0].rule_ids),
+                          field="third_party", status_code=422)
 
 
 def _check_committee(pack, body: OpinionIn) -> None:

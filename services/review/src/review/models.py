@@ -75,6 +75,8 @@ class ReviewRound(SQLModel, table=True):
     rule_ids: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")))
     judgements: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")))
     """The reviewer's findings on the pack's concerns, with notes (BY-11, BY-22, BZ-8)."""
+    third_party: str | None = Field(default=None, sa_column=Column(Text))
+    """Who reviewed when the pack wants a qualified third party (DY-10.3b)."""
     decided_by: str | None = Field(default=None, sa_column=Column(Text))
     decided_at: datetime | None = Field(default=None, sa_column=_ts(True))
     event_id: str | None = Field(default=None, sa_column=Column(Text))

@@ -38,6 +38,8 @@ class OpinionIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    third_party: str | None = Field(None, min_length=2, max_length=200, pattern=TEXT_PATTERN,
+                                    description="The qualified third party that reviewed, where the pack requires one (DY-10.3b)")
     judgements: list[JudgementIn] = Field(default_factory=list, max_length=50,
                                           description="Findings on the pack's concerns; a 不予立项 item found ends the project (BY-22)")
 
@@ -71,6 +73,7 @@ class ApprovalIn(BaseModel):
 
 class RoundOut(BaseModel):
     judgements: list[dict] = []
+    third_party: str | None = None
     stage: str
     round: int
     opened_at: datetime
