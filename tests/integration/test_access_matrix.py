@@ -68,6 +68,9 @@ MATRIX: dict[tuple[str, str, str], set[str]] = {
     ("review", "GET", "/cases/{project_id}/co-reviews"): OWN_UNIT | {"bureau", "admin"} | READERS,
     ("review", "POST", "/cases/{project_id}/co-reviews"): {"bureau"},
     ("review", "POST", "/cases/{project_id}/co-reviews/{body_key}/opinion"): {"bureau"},
+    ("review", "POST", "/cases/{project_id}/scheme-changes"): OWN_UNIT,
+    ("review", "GET", "/cases/{project_id}/scheme-changes"): OWN_UNIT | {"bureau", "admin"} | READERS,
+    ("review", "POST", "/cases/{project_id}/scheme-changes/{change_id}/decision"): {"bureau"},
     ("review", "POST", "/annual-lists"): {"bureau"},
     ("review", "GET", "/annual-lists"): {"bureau", "finance", "admin"} | READERS,
     ("review", "POST", "/experts"): {"bureau", "admin"},
@@ -99,7 +102,7 @@ for service in ("intake", "review", "procurement", "acceptance", "notify"):
 def request_for(method: str, route: str, project_id: str, document_id: str, meeting_id: str) -> tuple[str, dict, object]:
     """A concrete call on unit A's objects; bodies are valid or harmless (the clock is not moved)."""
     path = route.format(unit_id=A, project_id=project_id, parked_id=999_999_999, document_id=document_id, meeting_id=meeting_id,
-                        body_key="video_office")
+                        body_key="video_office", change_id="00000000-0000-0000-0000-000000000000")
     params: dict = {"unit_id": A} if route in ("/cases", "/holds") else {}
     body: object = None
     if route in ("/declarations", "/filings"):
@@ -124,6 +127,10 @@ def request_for(method: str, route: str, project_id: str, document_id: str, meet
                 "fields": ["电子政务"], "pools": ["白云区信息化专家库"]}  # 201 once, then 409: both past access control
     elif route.endswith("/meetings") and method == "POST":
         body = {"pool": "白云区信息化专家库", "size": 25, "starts_at": "2032-01-05T09:00:00+08:00", "ends_at": "2032-01-05T12:00:00+08:00"}
+    elif route.endswith("/scheme-changes") and method == "POST":
+        body = {"reason": "矩阵测试", "substantive": False}  # no expert review passed yet: 409
+    elif route.endswith("/decision"):
+        body = {"consent": True}  # no such change: 404
     elif route == "/annual-lists" and method == "POST":
         body = {"year": 2027, "project_ids": [project_id], "approved_on": "2026-12-20", "document_number": "矩阵测试"}  # BY: 409
     elif route.endswith("/co-reviews") and method == "POST":

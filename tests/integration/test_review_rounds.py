@@ -17,6 +17,8 @@ pytestmark = pytest.mark.integration
 
 BY = PackRef(id="BY", version="2024.1")
 FILING_FORM = doc("项目备案表（评审）.pdf")
+CHANGE_STATEMENT = doc("调整说明（专家评审后，盖章）.pdf")
+EXPERT_ARGUMENT = doc("专家论证意见（调整）.pdf")
 SCHEME_DOCUMENTS = [
     {"kind": "project_scheme", "document": doc("立项方案（评审）.pdf")},
     {"kind": "self_check_table", "document": doc("立项需求自查表（评审）.pdf")},
@@ -194,3 +196,41 @@ async def test_by_19_2_an_identical_om_renewal_takes_the_simplified_path_without
     assert case["track"] == "simplified" and case["path"] == ["plan_review", "initial_review", "cost_review", "approval"]
     over_line = await declare(api, unit_id, yuan=2_000_001, project_class="operation_maintenance", flags=["identical_om_renewal"])
     assert (await case_at(api, over_line, "plan_review"))["track"] == "ordinary"  # 不超过200万: above it, experts review again
+
+
+async def test_by_31_3_a_change_after_expert_review_needs_consent_then_its_statement_and_expert_argument(api, unit_id):
+    project_id = await declare(api, unit_id)
+    await case_at(api, project_id, "plan_review")
+    await opinion(api, project_id, "plan_review", 1, "passed", amount=2_000_000)
+    await intake_status(api, unit_id, project_id, "plan_passed")
+    assert (await api["intake"].post(f"/declarations/{project_id}/schemes", {"estimate_yuan": 1_900_000, "documents": SCHEME_DOCUMENTS},
+                                     as_=applicant(unit_id))).status_code == 201
+    await case_at(api, project_id, "initial_review")
+    too_early = await api["review"].post(f"/cases/{project_id}/scheme-changes", {"reason": "调整部署方式", "substantive": True},
+                                         as_=applicant(unit_id))
+    assert too_early.status_code == 409  # before expert review the opinions themselves return the scheme
+    await opinion(api, project_id, "initial_review", 1, "passed")
+    await opinion(api, project_id, "expert_review", 1, "passed")
+
+    unasked = await api["intake"].post(f"/declarations/{project_id}/schemes", {"estimate_yuan": 1_900_000, "documents": SCHEME_DOCUMENTS},
+                                       as_=applicant(unit_id))
+    assert unasked.status_code == 409  # no revision without consent
+    asked = await api["review"].post(f"/cases/{project_id}/scheme-changes", {"reason": "改为政务云部署", "substantive": True},
+                                     as_=applicant(unit_id))
+    assert asked.status_code == 201 and asked.json()["after_stage"] == "expert_review"
+    consent = await api["review"].post(f"/cases/{project_id}/scheme-changes/{asked.json()['change_id']}/decision", {"consent": True},
+                                       as_=BUREAU)
+    assert consent.status_code == 201
+    await intake_status(api, unit_id, project_id, "scheme_change_consented")
+
+    bare = await api["intake"].post(f"/declarations/{project_id}/schemes", {"estimate_yuan": 1_900_000, "documents": SCHEME_DOCUMENTS},
+                                    as_=applicant(unit_id))
+    assert bare.status_code == 422 and bare.json()["rule_ids"] == ["BY-31.3"]
+    assert {m["kind"] for m in bare.json()["details"]["missing"]} == {"change_statement_after_expert_review",
+                                                                     "expert_argument_after_expert_review"}
+    revised = await api["intake"].post(f"/declarations/{project_id}/schemes", {"estimate_yuan": 1_900_000, "documents": SCHEME_DOCUMENTS + [
+        {"kind": "change_statement_after_expert_review", "document": CHANGE_STATEMENT},
+        {"kind": "expert_argument_after_expert_review", "document": EXPERT_ARGUMENT}]}, as_=applicant(unit_id))
+    assert revised.status_code == 201 and revised.json()["revision"] == 2
+    case = await case_at(api, project_id, "cost_review")
+    assert [r["stage"] for r in case["rounds"]][-1] == "cost_review"

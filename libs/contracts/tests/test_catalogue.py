@@ -23,7 +23,7 @@ REQUIRED = {
     "RectificationOverdue", "DeadlineElapsed", "NotificationSent",
     "UnitStandingChanged", "SupervisionFindingRecorded", "RectificationCompleted", "AcceptanceFiled",
     "DataAggregationConfirmed", "ConstructionCompleted", "AcceptanceDeferred", "CloudResourceBlocked",
-    "ProjectSuspended", "CircularIssued", "ProjectFiled", "ReviewStageCompleted", "ReviewStageCompletedV2", "AnnualListApproved", "CoReviewRequested", "CoReviewOpinionRecorded",
+    "ProjectSuspended", "CircularIssued", "ProjectFiled", "ReviewStageCompleted", "ReviewStageCompletedV2", "AnnualListApproved", "CoReviewRequested", "CoReviewOpinionRecorded", "SchemeChangeDecided",
     "ProgressReported", "IncidentReported",
     "PaymentClearanceRequested", "PaymentClearanceAnswered",
 }  # fmt: skip

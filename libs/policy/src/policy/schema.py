@@ -63,6 +63,9 @@ Flag = Literal[
     "new_fiscal_funds",  # YL-15b
     "differs_from_plan",  # the scheme clearly departs from the approved plan (BY-31.1)
     "adjusted_in_initial_review",  # a resubmitted scheme was clearly adjusted during 初审 (BY-31.2)
+    "changed_after_expert_review",  # a change the experts did not ask for, after their review (BY-31.3)
+    "changed_after_cost_review",  # a change the cost report did not ask for, after the cost review (BY-31.4)
+    "substantive_change",  # the change is substantive (实质性调整, BY-31.3, BY-31.4)
 ]
 
 

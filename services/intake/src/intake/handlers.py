@@ -28,6 +28,7 @@ from contracts.events import (
     RectificationCompleted,
     RectificationOverdue,
     ReviewStageCompletedV2,
+    SchemeChangeDecided,
     SchemeSubmitted,
     StandingBlock,
     SupervisionFindingRecorded,
@@ -596,6 +597,17 @@ async def on_stage_completed(uow: UnitOfWork, envelope: Envelope) -> None:
         declaration.status = "scheme_submitted"
 
 
+async def on_scheme_change_decided(uow: UnitOfWork, envelope: Envelope) -> None:
+    """BY-31.3/31.4: with the bureau's consent the unit may revise its scheme after expert or cost
+    review; the revision brings what the pack asks of that change."""
+    event: SchemeChangeDecided = envelope.data  # type: ignore[assignment]
+    declaration = await find_declaration(uow, event.project_id, lock=True)
+    if declaration is None or not event.consented or declaration.status not in ("scheme_submitted", "scheme_passed"):
+        return
+    declaration.status = "scheme_change_consented"
+    declaration.change_flags = [f"changed_after_{event.after_stage}"] + (["substantive_change"] if event.substantive else [])
+
+
 async def on_project_approved(uow: UnitOfWork, envelope: Envelope) -> None:
     event: ProjectApproved = envelope.data  # type: ignore[assignment]
     declaration = await find_declaration(uow, event.project_id, lock=True)
@@ -710,8 +722,10 @@ async def submit_scheme(uow: UnitOfWork, project_id: str, body: SchemeIn, calend
     # both statements are conditions in the pack, read from these flags
     flags = (tuple(body.flags) + (("differs_from_plan",) if body.differs_from_plan else ())
              + (("adjusted_in_initial_review",) if body.adjusted else ()))
+    pending = await get_declaration(uow, project_id, lock=True)
+    flags += tuple(pending.change_flags)  # a consented change owes its statement (BY-31.3, BY-31.4)
     declaration, pack, facts, decided = await _after_plan_review(uow, project_id, body.estimate_yuan, flags,
-                                                                 ("plan_passed", "scheme_returned"))
+                                                                 ("plan_passed", "scheme_returned", "scheme_change_consented"))
     if declaration.status == "scheme_returned":
         _within_response_period(pack, declaration, calendar, today=business_date(uow.clock.now()))
     yuan = body.estimate_yuan
@@ -741,10 +755,12 @@ async def submit_scheme(uow: UnitOfWork, project_id: str, body: SchemeIn, calend
     envelope = uow.emit(SchemeSubmitted(
         project_id=project_id, scheme_id=str(scheme.id), application_id=str(declaration.id), unit_id=declaration.unit_id,
         pack=PackRef(id=pack.id, version=pack.version), project_class=declaration.project_class, track=scheme.track,
-        estimate_fen=scheme.estimate_fen, revision=scheme.revision, adjustment_note=body.differs_from_plan or body.adjusted,
+        estimate_fen=scheme.estimate_fen, revision=scheme.revision,
+        adjustment_note=body.differs_from_plan or body.adjusted or bool(declaration.change_flags),
         submitted_at=now))
     scheme.event_id = envelope.id
     declaration.status = "scheme_submitted"
+    declaration.change_flags = []
     uow.session.add(scheme)
     return scheme, sorted(set(owed_rules) | set(budget.rule_ids))
 
@@ -758,5 +774,6 @@ SUBSCRIPTIONS = [
     }),
     Subscription(NOTIFY, {DeadlineElapsed: place_blocks}),
     Subscription(REVIEW, {PlanReviewed: on_plan_reviewed, ProjectRejected: on_project_rejected,
-                          ReviewStageCompletedV2: on_stage_completed, ProjectApproved: on_project_approved}),
+                          ReviewStageCompletedV2: on_stage_completed, ProjectApproved: on_project_approved,
+                          SchemeChangeDecided: on_scheme_change_decided}),
 ]

@@ -58,6 +58,8 @@ class Declaration(SQLModel, table=True):
     """What intake found for the reviewer to judge, with its evidence (BY-19.1b splitting, BY-22.3 duplicates)."""
     flags: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")))
     """Facts the pack's conditions read, as the unit declared them (software_development, self_build …)."""
+    change_flags: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")))
+    """A consented change the next scheme revision answers, as the pack's flags (BY-31.3, BY-31.4)."""
 
 
 class UnitBlock(SQLModel, table=True):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Literal
 
 from fastapi import APIRouter
@@ -9,8 +10,8 @@ from fastapi import APIRouter
 from servicekit.deps import Runtime
 from servicekit.identifiers import IdentifierPath, IdentifierQuery
 
-from review import annual_lists, coreviews, handlers
-from review.models import AnnualList, Approval, CoReview, ReviewCase, ReviewRound
+from review import annual_lists, coreviews, handlers, scheme_changes
+from review.models import AnnualList, Approval, CoReview, ReviewCase, ReviewRound, SchemeChange
 from review.schemas import (
     AnnualListIn,
     AnnualListOut,
@@ -23,6 +24,9 @@ from review.schemas import (
     CoReviewRequestIn,
     OpinionIn,
     RoundOut,
+    SchemeChangeDecisionIn,
+    SchemeChangeIn,
+    SchemeChangeOut,
 )
 
 router = APIRouter(tags=["review cases"])
@@ -143,3 +147,38 @@ async def record_annual_list(body: AnnualListIn, runtime: Runtime) -> AnnualList
 async def list_annual_lists(runtime: Runtime) -> list[AnnualListOut]:
     async with runtime.units() as uow:
         return [_annual_list(row) for row in await annual_lists.lists(uow)]
+
+
+def _change(row: SchemeChange) -> SchemeChangeOut:
+    return SchemeChangeOut(change_id=str(row.id), project_id=row.project_id, after_stage=row.after_stage, substantive=row.substantive,
+                           reason=row.reason, requested_by=row.requested_by, requested_at=row.requested_at, consented=row.consented,
+                           reasons=row.reasons, decided_by=row.decided_by, decided_at=row.decided_at, event_id=row.event_id)
+
+
+@router.post("/cases/{project_id}/scheme-changes", status_code=201, response_model=SchemeChangeOut, tags=["scheme changes"])
+async def request_scheme_change(project_id: IdentifierPath, body: SchemeChangeIn, runtime: Runtime) -> SchemeChangeOut:
+    """Ask consent for a change after expert review (BY-31.3) or cost review (BY-31.4)."""
+    async with runtime.units() as uow:
+        case = await handlers.get_case(uow, project_id, lock=True)
+        row = await scheme_changes.request(uow, case, body)
+        await uow.commit()
+        return _change(row)
+
+
+@router.get("/cases/{project_id}/scheme-changes", response_model=list[SchemeChangeOut], tags=["scheme changes"])
+async def list_scheme_changes(project_id: IdentifierPath, runtime: Runtime) -> list[SchemeChangeOut]:
+    async with runtime.units() as uow:
+        await handlers.get_case(uow, project_id)
+        return [_change(row) for row in await scheme_changes.changes(uow, project_id)]
+
+
+@router.post("/cases/{project_id}/scheme-changes/{change_id}/decision", status_code=201, response_model=SchemeChangeOut,
+             tags=["scheme changes"])
+async def decide_scheme_change(project_id: IdentifierPath, change_id: uuid.UUID, body: SchemeChangeDecisionIn,
+                               runtime: Runtime) -> SchemeChangeOut:
+    """The bureau consents first; the unit then submits the revision with its statement (and expert argument)."""
+    async with runtime.units() as uow:
+        case = await handlers.get_case(uow, project_id, lock=True)
+        row = await scheme_changes.decide(uow, case, change_id, body)
+        await uow.commit()
+        return _change(row)

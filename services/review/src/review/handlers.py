@@ -131,6 +131,9 @@ async def on_scheme_submitted(uow: UnitOfWork, envelope: Envelope) -> None:
         log.warning("scheme for %s while its plan is still under review: not opened", event.project_id)
         return
     case.scheme_id = event.scheme_id
+    if case.stage == APPROVAL:
+        case.awaiting = "bureau"  # a consented change after cost review goes straight back to approval (BY-31.4)
+        return
     previous = [r.round for r in await rounds(uow, case.project_id) if r.stage == case.stage]
     await open_round(uow, case, case.stage, max(previous, default=0) + 1, envelope.id)
 

@@ -221,3 +221,23 @@ class AnnualList(SQLModel, table=True):
     recorded_by: str = Field(sa_column=Column(Text, nullable=False))
     recorded_at: datetime = Field(sa_column=_ts())
     event_id: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class SchemeChange(SQLModel, table=True):
+    """A unit's request to change its scheme after expert or cost review, and the bureau's decision
+    (BY-31.3, BY-31.4): consent comes first, then the revision with its statement."""
+
+    __tablename__ = "scheme_change"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    project_id: str = Field(sa_column=Column(Text, nullable=False, index=True))
+    after_stage: str = Field(sa_column=Column(Text, nullable=False))
+    substantive: bool = Field(sa_column=Column(Boolean, nullable=False))
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    requested_by: str = Field(sa_column=Column(Text, nullable=False))
+    requested_at: datetime = Field(sa_column=_ts())
+    consented: bool | None = Field(default=None, sa_column=Column(Boolean))
+    reasons: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")))
+    decided_by: str | None = Field(default=None, sa_column=Column(Text))
+    decided_at: datetime | None = Field(default=None, sa_column=_ts(True))
+    event_id: str | None = Field(default=None, sa_column=Column(Text))

@@ -292,3 +292,34 @@ class AnnualListOut(BaseModel):
     recorded_by: str
     recorded_at: datetime
     event_id: str
+
+
+class SchemeChangeIn(BaseModel):
+    """A change to the scheme the reviewers did not ask for (BY-31.3, BY-31.4)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=2, max_length=2000, pattern=TEXT_PATTERN)
+    substantive: bool = Field(description="实质性调整: the revision will also bring an expert argument (and a change cost review)")
+
+
+class SchemeChangeDecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    consent: bool
+    reasons: list[Annotated[str, Field(min_length=1, max_length=500, pattern=TEXT_PATTERN)]] = Field(default_factory=list, max_length=20)
+
+
+class SchemeChangeOut(BaseModel):
+    change_id: str
+    project_id: str
+    after_stage: str
+    substantive: bool
+    reason: str
+    requested_by: str
+    requested_at: datetime
+    consented: bool | None
+    reasons: list[str]
+    decided_by: str | None
+    decided_at: datetime | None
+    event_id: str | None

@@ -10,7 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from contracts.base import AmountFen, AwareDatetime, Event, PackRef, ProjectClass, RuleId
 from contracts.registry import register
 
-__all__ = ["AnnualListApproved", "CoReviewOpinionRecorded", "CoReviewRequested", "LaterRequirement", "PlanReviewed", "ProjectApproved", "ProjectRejected", "ReviewStageCompleted",
+__all__ = ["AnnualListApproved", "CoReviewOpinionRecorded", "CoReviewRequested", "LaterRequirement", "PlanReviewed",
+           "SchemeChangeDecided", "ProjectApproved", "ProjectRejected", "ReviewStageCompleted",
            "ReviewStageCompletedV2"]
 
 ReviewResult = Literal["passed", "failed"]
@@ -201,3 +202,21 @@ class CoReviewOpinionRecorded(Event):
     reasons: list[str] = Field(default_factory=list)
     rule_ids: list[RuleId] = Field(min_length=1)
     recorded_at: AwareDatetime
+
+
+@register
+class SchemeChangeDecided(Event):
+    """The bureau decided on a scheme change the reviewers had not asked for (BY-31.3 after expert review, BY-31.4 after cost review)."""
+
+    TYPE = "review.scheme_change.decided.v1"
+
+    project_id: str
+    change_id: str
+    unit_id: str
+    pack: PackRef
+    after_stage: Literal["expert_review", "cost_review"]
+    substantive: bool = Field(description="实质性调整: the revision also brings an expert argument (and after cost review a change cost review)")
+    consented: bool
+    reasons: list[str] = Field(default_factory=list)
+    rule_ids: list[RuleId] = Field(min_length=1)
+    decided_at: AwareDatetime
