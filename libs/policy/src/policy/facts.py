@@ -50,6 +50,13 @@ class Amounts(BaseModel):
         """Every basis at one amount: for a first look before the amounts part ways."""
         return cls(**{name: yuan for name in cls.model_fields})
 
+    @classmethod
+    def declared(cls, yuan: int) -> Amounts:
+        """What a declaration knows: one amount for the lines that read the declared amount, the
+        estimate, the total, the quota or the budget (A-1, inferred); contract, approved and works
+        amounts come later, so conditions on them stay pending."""
+        return cls(declared_amount=yuan, investment_estimate=yuan, total_investment=yuan, investment_quota=yuan, budget_amount=yuan)
+
     def get(self, basis: AmountBasis) -> int | None:
         return getattr(self, basis)
 

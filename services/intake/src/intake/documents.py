@@ -15,7 +15,7 @@ from sqlalchemy.orm import defer
 from servicekit.audit import sm3_hex
 from servicekit.db import UnitOfWork
 from servicekit.errors import DomainError
-from servicekit.security.context import current_principal
+from servicekit.security.context import acting_username
 
 from intake.models import Document
 from intake.schemas import DocumentIn
@@ -45,10 +45,9 @@ async def upload(uow: UnitOfWork, unit_id: str, body: DocumentIn) -> Uploaded:
         .order_by(Document.version.desc()).limit(1))).scalar_one_or_none()
     if latest is not None and latest.sm3 == digest:
         return Uploaded(latest, False)  # the same file again: a retry, not a new version
-    principal = current_principal.get()
     row = Document(unit_id=unit_id, name=body.name, version=(latest.version if latest else 0) + 1, media_type=body.media_type,
                    size_bytes=len(content), sm3=digest, content=content, uploaded_at=uow.clock.now(),
-                   uploaded_by=principal.username if principal else "system")
+                   uploaded_by=acting_username())
     uow.session.add(row)
     return Uploaded(row, True)
 

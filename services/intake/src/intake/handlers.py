@@ -48,7 +48,7 @@ from servicekit.clock import business_date
 from servicekit.consumer import Subscription
 from servicekit.db import UnitOfWork
 from servicekit.errors import DomainError
-from servicekit.security.context import current_principal
+from servicekit.security.context import acting_username
 
 from intake.domain.standing import (
     BLOCK_EFFECTS,
@@ -357,8 +357,7 @@ def declaration_facts(body: ProjectIn) -> ProjectFacts:
     """At plan declaration the declared amount is the only amount there is: the lines that read the
     estimate, the total or the budget read it too (A-1, inferred); contract and approval amounts come later."""
     yuan = body.declared_amount_yuan
-    amounts = Amounts(declared_amount=yuan, investment_estimate=yuan, total_investment=yuan, investment_quota=yuan,
-                      budget_amount=yuan)
+    amounts = Amounts.declared(yuan)
     return ProjectFacts(project_type=body.project_class, amounts=amounts, flags=tuple(body.flags),
                         funding_source=body.funding_source, exclusions=tuple(body.exclusions))
 
@@ -443,11 +442,10 @@ async def file_plan(uow: UnitOfWork, unit_id: str, body: PlanFilingIn, pack_id: 
     latest = (await uow.session.execute(
         select(func.max(UnitPlan.revision)).where(UnitPlan.unit_id == unit_id, UnitPlan.kind == body.kind,
                                                   UnitPlan.plan_year_key == year_key))).scalar_one_or_none()
-    principal = current_principal.get()
     plan = UnitPlan(unit_id=unit_id, kind=body.kind, plan_year=body.plan_year, plan_year_key=year_key,
                     revision=(latest or 0) + 1, document_name=body.document.name, document_sm3=body.document.sm3,
                     systems=[system.model_dump(mode="json") for system in body.systems],
-                    filed_at=now, filed_by=principal.username if principal else "system", event_id="")
+                    filed_at=now, filed_by=acting_username(), event_id="")
     envelope = uow.emit(UnitPlanFiled(unit_id=unit_id, plan_id=str(plan.id), kind=body.kind, plan_year=body.plan_year,
                                       revision=plan.revision, rule_ids=list(requirement.rules), filed_at=now))
     plan.event_id = envelope.id
@@ -493,10 +491,9 @@ async def open_batch(uow: UnitOfWork, body: BatchIn, pack_id: str, calendar: Wor
     if closes_on < body.notice_issued_on:
         raise DomainError("window_ends_before_notice", "closes_on: the window ends before the notice", "closes_on：截止日期早于通知日期",
                           field="closes_on", status_code=422)
-    principal = current_principal.get()
     batch = Batch(pack_id=pack.id, pack_version=pack.version, plan_year=body.plan_year, title=body.title,
                   notice_issued_on=body.notice_issued_on, closes_on=closes_on, window_provisional=provisional,
-                  opened_at=now, opened_by=principal.username if principal else "system", event_id="")
+                  opened_at=now, opened_by=acting_username(), event_id="")
     envelope = uow.emit(BatchOpened(batch_id=str(batch.id), pack=PackRef(id=pack.id, version=pack.version), plan_year=body.plan_year,
                                     title=body.title, notice_issued_on=body.notice_issued_on, closes_on=closes_on,
                                     window_provisional=provisional, rule_ids=rules, opened_at=now))

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from servicekit.db import UnitOfWork
 from servicekit.errors import DomainError
-from servicekit.security.context import current_principal
+from servicekit.security.context import acting_username
 
 from intake.domain.units import Refusal, UnitRecord, registration_refusal
 from intake.models import Unit
@@ -31,10 +31,9 @@ async def register_unit(uow: UnitOfWork, body: UnitIn) -> Unit:
     if refusal is not None:
         raise refused(refusal, "unit_parent_invalid")
     now = uow.clock.now()
-    principal = current_principal.get()
     row = Unit(unit_id=body.unit_id, name=body.name, level=body.level, parent_unit_id=body.parent_unit_id, sector=body.sector,
                chief_data_officer=body.chief_data_officer.model_dump(mode="json") if body.chief_data_officer else None,
-               registered_at=now, registered_by=principal.username if principal else "system", updated_at=now)
+               registered_at=now, registered_by=acting_username(), updated_at=now)
     uow.session.add(row)
     return row
 

@@ -28,7 +28,7 @@ def decision_rules(pack, key: str) -> tuple[str, ...] | None:
 
 def is_micro(pack, project_class: str | None):
     def check(yuan: int) -> bool:
-        amounts = Amounts(declared_amount=yuan, investment_estimate=yuan, total_investment=yuan, investment_quota=yuan, budget_amount=yuan)
+        amounts = Amounts.declared(yuan)
         return classify(pack, ProjectFacts(project_type=project_class, amounts=amounts)).track == "micro"
     return check
 

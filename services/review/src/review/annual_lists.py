@@ -11,7 +11,7 @@ from policy.packs import default_registry
 from servicekit.clock import business_date
 from servicekit.db import UnitOfWork
 from servicekit.errors import DomainError
-from servicekit.security.context import current_principal
+from servicekit.security.context import acting_username
 
 from review.models import AnnualList, ReviewCase
 from review.schemas import AnnualListIn
@@ -29,11 +29,10 @@ async def record(uow: UnitOfWork, body: AnnualListIn, pack_id: str) -> AnnualLis
         raise DomainError("unknown_projects", f"project_ids: no review case for {', '.join(unknown)}",
                           f"project_ids：以下项目无评审案件：{'、'.join(unknown)}", rule_ids=list(pack.review.annual_list.rules),
                           field="project_ids", status_code=422)
-    principal = current_principal.get()
     now = uow.clock.now()
     row = AnnualList(pack_id=pack.id, pack_version=pack.version, year=body.year, project_ids=list(dict.fromkeys(body.project_ids)),
                      approved_on=body.approved_on, document_number=body.document_number,
-                     recorded_by=principal.username if principal else "system", recorded_at=now, event_id="")
+                     recorded_by=acting_username(), recorded_at=now, event_id="")
     row.event_id = uow.emit(AnnualListApproved(list_id=str(row.id), pack=PackRef(id=pack.id, version=pack.version), year=body.year,
                                                project_ids=row.project_ids, rule_ids=list(pack.review.annual_list.rules),
                                                approved_on=body.approved_on, approved_at=now)).id

@@ -13,7 +13,7 @@ from servicekit import policy as loaded_policy
 from servicekit.clock import business_date
 from servicekit.db import UnitOfWork
 from servicekit.errors import DomainError
-from servicekit.security.context import current_principal
+from servicekit.security.context import acting_username
 
 from review.domain.coreview import Asked, Opinion, bodies_to_ask, outstanding
 from review.models import CoReview, ReviewCase
@@ -21,10 +21,6 @@ from review.schemas import CoReviewOpinionIn, CoReviewRequestIn
 
 INVITE_RULES = ("BY-5.6",)
 
-
-def _who() -> str:
-    principal = current_principal.get()
-    return principal.username if principal else "system"
 
 
 async def co_reviews(uow: UnitOfWork, project_id: str) -> list[CoReview]:
@@ -45,7 +41,7 @@ async def ask(uow: UnitOfWork, case: ReviewCase, asked: list[Asked]) -> list[CoR
         if item.body in have or not item.rule_ids:
             continue
         row = CoReview(project_id=case.project_id, body=item.body, body_zh=item.name_zh, before=item.before, rule_ids=list(item.rule_ids),
-                       requested_at=now, requested_by=_who(), due_on=due)
+                       requested_at=now, requested_by=acting_username(), due_on=due)
         uow.session.add(row)
         uow.emit(CoReviewRequested(project_id=case.project_id, unit_id=case.unit_id, pack=PackRef(id=case.pack_id, version=case.pack_version),
                                    body=item.body, body_zh=item.name_zh, due_on=due, rule_ids=list(item.rule_ids), requested_at=now))
@@ -78,7 +74,7 @@ async def record(uow: UnitOfWork, case: ReviewCase, body_key: str, body: CoRevie
         raise DomainError("already_recorded", f"body: {row.body_zh}'s opinion is already recorded ({row.result})",
                           f"body：{row.body_zh}意见已登记", field="body", rule_ids=row.rule_ids, status_code=409)
     now = uow.clock.now()
-    row.result, row.reasons, row.recorded_by, row.recorded_at = body.result, list(body.reasons), _who(), now
+    row.result, row.reasons, row.recorded_by, row.recorded_at = body.result, list(body.reasons), acting_username(), now
     uow.emit(CoReviewOpinionRecorded(project_id=case.project_id, unit_id=case.unit_id,
                                      pack=PackRef(id=case.pack_id, version=case.pack_version), body=row.body, result=body.result,
                                      reasons=list(body.reasons), rule_ids=row.rule_ids, recorded_at=now))

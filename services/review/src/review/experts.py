@@ -9,7 +9,7 @@ from sqlalchemy import select
 from policy.packs import get_pack
 from servicekit.db import UnitOfWork
 from servicekit.errors import DomainError
-from servicekit.security.context import current_principal
+from servicekit.security.context import acting_username
 
 from review.domain import draw as drawing
 from review.handlers import get_case
@@ -18,10 +18,6 @@ from review.schemas import DeclineIn, ExpertIn, MeetingIn
 
 DRAW_RULES = ["BY-20.2b"]
 
-
-def _who() -> str:
-    principal = current_principal.get()
-    return principal.username if principal else "system"
 
 
 async def register_expert(uow: UnitOfWork, body: ExpertIn) -> Expert:
@@ -63,7 +59,7 @@ async def schedule(uow: UnitOfWork, project_id: str, body: MeetingIn) -> Meeting
     row = Meeting(project_id=project_id, stage=body.stage, pool=body.pool, fields=body.fields, size=size, starts_at=body.starts_at,
                   ends_at=body.ends_at, conflicted_employers=body.conflicted_employers,
                   involved_experts=sorted(set(body.involved_experts) | set(earlier)), seed_commitment=drawing.commitment(seed),
-                  seed=seed, scheduled_by=_who(), scheduled_at=uow.clock.now())
+                  seed=seed, scheduled_by=acting_username(), scheduled_at=uow.clock.now())
     uow.session.add(row)
     return row
 
@@ -113,7 +109,7 @@ async def _draw(uow: UnitOfWork, meeting: Meeting, size: int) -> Draw:
     selected = drawing.draw(meeting.seed, attempt, eligible, size)
     row = Draw(meeting_id=meeting.id, attempt=attempt, size=size, candidates=eligible,
                excluded=[{"expert_id": e.expert_id, "reason": e.reason, "reason_zh": e.reason_zh} for e in excluded],
-               selected=selected, drawn_by=_who(), drawn_at=uow.clock.now())
+               selected=selected, drawn_by=acting_username(), drawn_at=uow.clock.now())
     uow.session.add(row)
     for expert_id in selected:
         uow.session.add(Booking(meeting_id=meeting.id, expert_id=expert_id, project_id=meeting.project_id, starts_at=meeting.starts_at,

@@ -31,7 +31,7 @@ from servicekit.clock import business_date
 from servicekit.consumer import Subscription
 from servicekit.db import UnitOfWork
 from servicekit.errors import DomainError
-from servicekit.security.context import current_principal
+from servicekit.security.context import acting_username
 
 from review import annual_lists, coreviews
 from review.domain.coreview import committee_short_of_experts
@@ -44,10 +44,6 @@ log = logging.getLogger(__name__)
 
 REJECTION_STAGES = {"plan_review", "initial_review", "expert_review", "cost_review"}
 
-
-def _who() -> str:
-    principal = current_principal.get()
-    return principal.username if principal else "system"
 
 
 async def find_case(uow: UnitOfWork, project_id: str, *, lock: bool = False) -> ReviewCase | None:
@@ -88,7 +84,7 @@ def _path(pack, project_class: str | None, yuan: int, flags: tuple[str, ...]) ->
     an identical O&M renewal skips expert review, BY-19.2)."""
     if project_class is None:
         return [step.key for step in pack.review.steps], None
-    amounts = Amounts(declared_amount=yuan, investment_estimate=yuan, total_investment=yuan, investment_quota=yuan, budget_amount=yuan)
+    amounts = Amounts.declared(yuan)
     decided = classify(pack, ProjectFacts(project_type=project_class, amounts=amounts, flags=flags))
     return [step.key for step in review_policy(pack, decided).steps], decided.track
 
@@ -202,7 +198,7 @@ async def record_opinion(uow: UnitOfWork, project_id: str, body: OpinionIn) -> t
     row.result, row.reasons, row.amount_fen, row.rule_ids = body.result, list(body.reasons), amount_fen, rules
     row.judgements = [j.model_dump(mode="json") for j in body.judgements]
     row.third_party = body.third_party
-    row.decided_by, row.decided_at = _who(), now
+    row.decided_by, row.decided_at = acting_username(), now
     ref = PackRef(id=case.pack_id, version=case.pack_version)
     if body.stage == PLAN_REVIEW:
         if passed:
@@ -245,7 +241,7 @@ def _check_third_party(pack, case: ReviewCase, body: OpinionIn) -> None:
     if body.stage not in THIRD_PARTY_STAGES or body.third_party or case.project_class is None:
         return
     yuan = case.declared_amount_fen // 100
-    amounts = Amounts(declared_amount=yuan, investment_estimate=yuan, total_investment=yuan, investment_quota=yuan, budget_amount=yuan)
+    amounts = Amounts.declared(yuan)
     facts = ProjectFacts(project_type=case.project_class, amounts=amounts, flags=tuple(case.flags))
     owed = [i for i in requirements(pack, facts, "review").items if i.key == "third_party_review" and i.status == "required"]
     if owed:
@@ -313,7 +309,7 @@ async def approve(uow: UnitOfWork, project_id: str, body: ApprovalIn) -> Approva
     yuan = amount_fen // 100
     authority, authority_rules = "bureau", [s for step in pack.review.steps if step.key == APPROVAL for s in step.rules]
     if case.project_class is not None:
-        amounts = Amounts(declared_amount=yuan, investment_estimate=yuan, total_investment=yuan, investment_quota=yuan, budget_amount=yuan)
+        amounts = Amounts.declared(yuan)
         decided = classify(pack, ProjectFacts(project_type=case.project_class, amounts=amounts))
         authority = decided.approval_authority or authority
         authority_rules += list(decided.rule_ids)
@@ -327,7 +323,7 @@ async def approve(uow: UnitOfWork, project_id: str, body: ApprovalIn) -> Approva
     approval = Approval(project_id=project_id, unit_id=case.unit_id, pack_id=case.pack_id, pack_version=case.pack_version,
                         approved_amount_fen=amount_fen, ceiling_basis=basis, authority=authority, approved_on=today,
                         valid_until=valid_until, document_number=body.document_number, opinions=opinions, rule_ids=rules,
-                        requirements=[r.model_dump(mode="json") for r in owed], approved_by=_who(), approved_at=now, event_id="")
+                        requirements=[r.model_dump(mode="json") for r in owed], approved_by=acting_username(), approved_at=now, event_id="")
     envelope = uow.emit(ProjectApproved(
         project_id=project_id, approval_id=str(approval.id), unit_id=case.unit_id,
         pack=PackRef(id=case.pack_id, version=case.pack_version), project_class=case.project_class,  # type: ignore[arg-type]
@@ -348,8 +344,7 @@ def later_requirements(pack, project_class: str | None, yuan: int, flags: tuple[
     declared facts; an amount not known yet (合同金额, 工程主体金额) leaves an item pending."""
     if project_class is None:
         return []
-    amounts = Amounts(declared_amount=yuan, investment_estimate=yuan, total_investment=yuan, investment_quota=yuan, budget_amount=yuan,
-                      approved_amount=yuan)
+    amounts = Amounts.declared(yuan).model_copy(update={"approved_amount": yuan})
     facts = ProjectFacts(project_type=project_class, amounts=amounts, flags=flags)
     owed = []
     for stage in LATER_STAGES:

@@ -11,17 +11,13 @@ from contracts.base import PackRef
 from contracts.events import SchemeChangeDecided
 from servicekit.db import UnitOfWork
 from servicekit.errors import DomainError
-from servicekit.security.context import current_principal
+from servicekit.security.context import acting_username
 
 from review.models import ReviewCase, ReviewRound, SchemeChange
 from review.schemas import SchemeChangeDecisionIn, SchemeChangeIn
 
 RULES = {"expert_review": "BY-31.3", "cost_review": "BY-31.4"}
 
-
-def _who() -> str:
-    principal = current_principal.get()
-    return principal.username if principal else "system"
 
 
 async def _passed(uow: UnitOfWork, project_id: str) -> set[str]:
@@ -43,7 +39,7 @@ async def request(uow: UnitOfWork, case: ReviewCase, body: SchemeChangeIn) -> Sc
         raise DomainError("change_pending", f"change {pending.id} awaits the bureau's decision", "已有调整申请待政数局决定",
                           rule_ids=[RULES[pending.after_stage]], status_code=409)
     row = SchemeChange(project_id=case.project_id, after_stage=after, substantive=body.substantive, reason=body.reason,
-                       requested_by=_who(), requested_at=uow.clock.now())
+                       requested_by=acting_username(), requested_at=uow.clock.now())
     uow.session.add(row)
     return row
 
@@ -58,7 +54,7 @@ async def decide(uow: UnitOfWork, case: ReviewCase, change_id: uuid.UUID, body: 
         raise DomainError("already_decided", "change_id: the change is already decided", "该调整申请已作决定",
                           field="change_id", rule_ids=[RULES[row.after_stage]], status_code=409)
     now = uow.clock.now()
-    row.consented, row.reasons, row.decided_by, row.decided_at = body.consent, list(body.reasons), _who(), now
+    row.consented, row.reasons, row.decided_by, row.decided_at = body.consent, list(body.reasons), acting_username(), now
     row.event_id = uow.emit(SchemeChangeDecided(
         project_id=case.project_id, change_id=str(row.id), unit_id=case.unit_id, pack=PackRef(id=case.pack_id, version=case.pack_version),
         after_stage=row.after_stage, substantive=row.substantive, consented=body.consent,  # type: ignore[arg-type]
