@@ -156,3 +156,18 @@ async def test_yl_11_each_regime_has_one_door(units, yuan, project_class, rule, 
             await attempt(units, DeclarationIn.model_validate(body), "YL")
     assert rule in refused.value.rule_ids and refused.value.field == "declared_amount_yuan"
 
+
+
+async def test_yf_7_1_a_public_class_project_is_declared_by_the_bureau(units, dbs):
+    unit_id = await new_unit(units)
+    bureau_id = f"U-SJJ-{uuid.uuid4().hex[:6]}"
+    async with units() as uow:
+        await registry.register_unit(uow, UnitIn(unit_id=bureau_id, name="市政务服务数据管理局", level="first_level", role="data_bureau"))
+        await uow.commit()
+    body = {"project_name": "全市统一身份认证平台", "declared_amount_yuan": 3_000_000, "project_class": "software_development",
+            "flags": ["public_class"]}
+    with pytest.raises(DomainError) as refused:
+        await attempt(units, DeclarationIn.model_validate({"unit_id": unit_id, **body}), "YF")
+    assert refused.value.field == "flags" and "YF-7.1" in refused.value.rule_ids
+    accepted = await attempt(units, DeclarationIn.model_validate({"unit_id": bureau_id, **body}), "YF")
+    assert accepted.pack_id == "YF" and accepted.unit_id == bureau_id

@@ -482,6 +482,11 @@ class UpgradeRule(Param):
     """The classes of earlier project the rule concerns (BY-22.8: 建设开发类); None: any."""
 
 
+class PublicClassApplicant(Param):
+    role: Literal["data_bureau", "information_centre"]
+    role_zh: StrictStr
+
+
 class Declaration(Frozen):
     window: Period | None = None
     """The annual window from the notice (BY-14a)."""
@@ -494,6 +499,8 @@ class Declaration(Frozen):
     out_of_window_rules: tuple[RuleRef, ...] = ()
     upgrade_needs_accepted_predecessor: UpgradeRule | None = None
     """An upgrade (升级改造) is not approved while the project it upgrades has not passed acceptance (BY-22.8, BZ-8.8)."""
+    public_class_applicant: PublicClassApplicant | None = None
+    """Who declares a 公共类 project: the bureau itself (YF-4.1, YF-7.1) or the city information centre (YL-4.2)."""
     first_level_declares: Param | None = None
     """Only a first-level budget unit (一级预算单位) declares, for itself and its subordinates (BY-5.2a)."""
 

@@ -63,7 +63,7 @@ from intake.domain.standing import (
 )
 from intake import documents, registry, screening
 from intake.domain.forms import STRUCTURED
-from intake.domain.units import declarant_refusals
+from intake.domain.units import declarant_refusals, public_class_refusal
 from intake.models import AcceptedProject, Batch, Declaration, Scheme, Unit, UnitBlock, UnitPlan
 from intake.domain.regime import door, wrong_door
 from intake.schemas import BatchIn, DeclarationIn, FilingIn, MicroFilingIn, PlanFilingIn, ProjectIn, ResubmissionIn, SchemeIn
@@ -229,12 +229,16 @@ async def file_project(uow: UnitOfWork, body: FilingIn, pack_id: str) -> tuple[D
 
 
 async def check_declarant(uow: UnitOfWork, body: ProjectIn, pack) -> None:
-    """BY-5.2a: a registered unit declares, a 一级预算单位 where the pack says so, for itself or a subordinate."""
+    """BY-5.2a: a registered unit declares, a 一级预算单位 where the pack says so, for itself or a subordinate;
+    a 公共类 project comes from the body the pack names (YF-7.1, YL-4.2)."""
     unit = await uow.session.get(Unit, body.unit_id)
     using = await uow.session.get(Unit, body.using_unit_id) if body.using_unit_id else None
     rule = pack.declaration.first_level_declares
     refusals = declarant_refusals(registry.as_record(unit), registry.as_record(using), body.using_unit_id,
                                   tuple(rule.rules) if rule else None)
+    if not refusals and unit is not None:
+        public = public_class_refusal(registry.as_record(unit), "public_class" in body.flags, pack.declaration.public_class_applicant)
+        refusals = [public] if public else []
     if refusals:
         raise registry.refused(refusals[0], "declarant_refused")
 

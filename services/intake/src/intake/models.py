@@ -180,6 +180,8 @@ class Unit(SQLModel, table=True):
     parent_unit_id: str | None = Field(default=None, sa_column=Column(Text, index=True))
     sector: str | None = Field(default=None, sa_column=Column(Text))
     """health or education: the sector bureau organises these units' projects (BY-5.7)."""
+    role: str | None = Field(default=None, sa_column=Column(Text))
+    """data_bureau or information_centre: who declares 公共类 projects (YF-7.1, YL-4.2)."""
     chief_data_officer: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
     registered_at: datetime = Field(sa_column=_ts())
     registered_by: str = Field(sa_column=Column(Text, nullable=False))

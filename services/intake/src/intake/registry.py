@@ -15,7 +15,7 @@ from intake.schemas import ChiefDataOfficer, UnitIn
 
 
 def as_record(row: Unit | None) -> UnitRecord | None:
-    return None if row is None else UnitRecord(row.unit_id, row.name, row.level, row.parent_unit_id, row.sector)
+    return None if row is None else UnitRecord(row.unit_id, row.name, row.level, row.parent_unit_id, row.sector, row.role)
 
 
 def refused(refusal: Refusal, code: str) -> DomainError:
@@ -31,7 +31,7 @@ async def register_unit(uow: UnitOfWork, body: UnitIn) -> Unit:
     if refusal is not None:
         raise refused(refusal, "unit_parent_invalid")
     now = uow.clock.now()
-    row = Unit(unit_id=body.unit_id, name=body.name, level=body.level, parent_unit_id=body.parent_unit_id, sector=body.sector,
+    row = Unit(unit_id=body.unit_id, name=body.name, level=body.level, parent_unit_id=body.parent_unit_id, sector=body.sector, role=body.role,
                chief_data_officer=body.chief_data_officer.model_dump(mode="json") if body.chief_data_officer else None,
                registered_at=now, registered_by=acting_username(), updated_at=now)
     uow.session.add(row)

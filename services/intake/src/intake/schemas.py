@@ -376,6 +376,8 @@ class UnitIn(BaseModel):
     level: Literal["first_level", "subordinate"] = Field(description="一级预算单位 or 下属单位")
     parent_unit_id: Identifier | None = Field(None, description="For a subordinate: its first-level budget unit")
     sector: Literal["health", "education"] | None = Field(None, description="Sector organised by 区卫生健康局 / 区教育局 (BY-5.7)")
+    role: Literal["data_bureau", "information_centre"] | None = Field(
+        None, description="The body that declares 公共类 projects: the bureau (YF-7.1) or the information centre (YL-4.2)")
     chief_data_officer: ChiefDataOfficer | None = None
 
 
@@ -385,6 +387,7 @@ class UnitOut(BaseModel):
     level: str
     parent_unit_id: str | None
     sector: str | None
+    role: str | None = None
     chief_data_officer: ChiefDataOfficer | None
     subordinates: list[str]
     registered_at: datetime

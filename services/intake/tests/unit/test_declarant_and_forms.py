@@ -105,3 +105,19 @@ def test_by_5_7_a_hospital_or_school_is_registered_under_its_sector_bureau():
     refusal = registration_refusal("subordinate", OTHER, "U-EDU", "health")
     assert refusal.rule_ids == ("BY-5.7",) and "区卫生健康局" in refusal.zh
     assert registration_refusal("subordinate", OTHER, "U-EDU", None) is None  # a unit of no sector may sit under any first-level unit
+
+
+def test_yf_7_1_yf_4_2_yl_4_2_public_class_projects_come_from_the_body_the_pack_names():
+    from policy.packs import get_pack
+
+    from intake.domain.units import public_class_refusal
+
+    yf, yl, by = (get_pack(p, v).declaration.public_class_applicant for p, v in (("YF", "2020.1"), ("YL", "draft.1"), ("BY", "2024.1")))
+    bureau = UnitRecord("U-SJJ", "市政务服务数据管理局", "first_level", None, None, "data_bureau")
+    centre = UnitRecord("U-XXZX", "市信息中心", "first_level", None, None, "information_centre")
+    refusal = public_class_refusal(OTHER, True, yf)
+    assert refusal.field == "flags" and {"YF-7.1", "YF-4.2"} <= set(refusal.rule_ids) and "市政务服务数据管理局" in refusal.zh
+    assert public_class_refusal(bureau, True, yf) is None
+    assert public_class_refusal(OTHER, False, yf) is None  # 专业类: the unit's own (YF-4.2)
+    assert "YL-4.2" in public_class_refusal(bureau, True, yl).rule_ids and public_class_refusal(centre, True, yl) is None
+    assert by is None and public_class_refusal(OTHER, True, by) is None

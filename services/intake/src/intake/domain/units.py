@@ -13,6 +13,8 @@ class UnitRecord:
     level: str
     parent_unit_id: str | None
     sector: str | None = None
+    role: str | None = None
+    """data_bureau or information_centre: the applicant for 公共类 projects where the pack says so."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,16 @@ def declarant_refusals(unit: UnitRecord | None, using: UnitRecord | None, using_
                 f"using_unit_id: {using_unit_id} is not a subordinate of {unit.unit_id}; a unit declares for itself and its subordinates",
                 f"using_unit_id：{using_unit_id} 不是 {unit.unit_id} 的下属单位，项目单位只为本单位及下属单位申报"))
     return refusals
+
+
+def public_class_refusal(unit: UnitRecord, public_class: bool, applicant) -> Refusal | None:
+    """公共类 projects are declared by the body the pack names: the bureau (YF-7.1, YF-4.2) or the city
+    information centre (YL-4.2); a unit declares its own 专业类 projects."""
+    if not public_class or applicant is None or unit.role == applicant.role:
+        return None
+    return Refusal("flags", tuple(applicant.rules),
+                   f"flags: a 公共类 project is declared by {applicant.role} ({applicant.role_zh}), not by {unit.unit_id}",
+                   f"flags：公共类项目由{applicant.role_zh}申报，{unit.unit_id} 只申报本单位专业类项目")
 
 
 def registration_refusal(level: str, parent: UnitRecord | None, parent_unit_id: str | None, sector: str | None = None) -> Refusal | None:
