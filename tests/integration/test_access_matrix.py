@@ -63,6 +63,7 @@ MATRIX: dict[tuple[str, str, str], set[str]] = {
     ("review", "GET", "/cases"): OWN_UNIT | {"bureau", "admin"} | READERS,
     ("review", "GET", "/cases/{project_id}"): OWN_UNIT | {"bureau", "admin"} | READERS,
     ("review", "POST", "/cases/{project_id}/opinions"): {"bureau"},
+    ("review", "PUT", "/cases/{project_id}/priority"): {"bureau"},
     ("review", "POST", "/cases/{project_id}/approval"): {"bureau"},
     ("review", "GET", "/cases/{project_id}/approval"): OWN_UNIT | {"bureau", "finance", "admin"} | READERS,
     ("review", "GET", "/cases/{project_id}/co-reviews"): OWN_UNIT | {"bureau", "admin"} | READERS,
@@ -139,6 +140,8 @@ def request_for(method: str, route: str, project_id: str, document_id: str, meet
         body = {"result": "agreed"}  # asked just above, answered once: 201, then 409
     elif route.endswith("/declines"):
         body = {"expert_id": "X-NOBODY", "reason": "矩阵测试"}  # holds no seat: 409
+    elif route.endswith("/priority"):
+        body = {"priority": "high", "reason": "矩阵测试"}
     elif route.endswith("/opinions"):
         body = {"stage": "plan_review", "round": 9, "result": "passed", "amount_yuan": 1}  # round 9 is not open: 409
     elif route.endswith("/approval") and method == "POST":

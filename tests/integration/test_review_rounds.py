@@ -234,3 +234,14 @@ async def test_by_31_3_a_change_after_expert_review_needs_consent_then_its_state
     assert revised.status_code == 201 and revised.json()["revision"] == 2
     case = await case_at(api, project_id, "cost_review")
     assert [r["stage"] for r in case["rounds"]][-1] == "cost_review"
+
+
+async def test_yl_10_the_bureau_works_through_cases_by_urgency(api, unit_id):
+    first, second = await declare(api, unit_id), await declare(api, unit_id)
+    await case_at(api, second, "plan_review")
+    set_ = await api["review"].put(f"/cases/{second}/priority", {"priority": "urgent", "reason": "市重点任务：数字政府攻坚"}, as_=BUREAU)
+    assert set_.status_code == 200 and set_.json()["priority"] == "urgent"
+    queue = [c["project_id"] for c in (await api["review"].get("/cases", as_=BUREAU, unit_id=unit_id, order="priority")).json()]
+    assert queue.index(second) < queue.index(first)
+    opened = [c["project_id"] for c in (await api["review"].get("/cases", as_=BUREAU, unit_id=unit_id)).json()]
+    assert opened.index(first) < opened.index(second)

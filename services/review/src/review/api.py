@@ -23,6 +23,7 @@ from review.schemas import (
     CoReviewOut,
     CoReviewRequestIn,
     OpinionIn,
+    PriorityIn,
     RoundOut,
     SchemeChangeDecisionIn,
     SchemeChangeIn,
@@ -56,10 +57,22 @@ async def list_cases(
     runtime: Runtime,
     unit_id: IdentifierQuery | None = None,
     status: Literal["open", "closed", "paused", "approved", "rejected", "filed"] | None = None,
+    order: Literal["opened", "priority"] = "opened",
 ) -> list[CaseOut]:
-    """Review cases in the order they were opened; ``open`` includes paused ones (BY-48d)."""
+    """Review cases in the order they were opened, or by the bureau's priority (YL-10); ``open`` includes
+    paused ones (BY-48d)."""
     async with runtime.units() as uow:
-        return [CaseOut.model_validate(row, from_attributes=True) for row in await handlers.cases(uow, unit_id, status)]
+        rows = await handlers.cases(uow, unit_id, status, by_priority=order == "priority")
+        return [CaseOut.model_validate(row, from_attributes=True) for row in rows]
+
+
+@router.put("/cases/{project_id}/priority", response_model=CaseOut)
+async def set_priority(project_id: IdentifierPath, body: PriorityIn, runtime: Runtime) -> CaseOut:
+    """Set a case's place in the bureau's order of work (轻重缓急, YL-10)."""
+    async with runtime.units() as uow:
+        case = await handlers.set_priority(uow, project_id, body.priority, body.reason)
+        await uow.commit()
+        return CaseOut.model_validate(case, from_attributes=True)
 
 
 @router.get("/cases/{project_id}", response_model=CaseDetailOut)

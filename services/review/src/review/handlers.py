@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy import case as case_
 from sqlalchemy import select
 
 from contracts.base import PackRef
@@ -362,8 +363,22 @@ async def get_approval(uow: UnitOfWork, project_id: str) -> Approval:
     return row
 
 
-async def cases(uow: UnitOfWork, unit_id: str | None, status: str | None) -> list[ReviewCase]:
-    query = select(ReviewCase).order_by(ReviewCase.opened_at)
+PRIORITY_RANK = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
+
+
+async def set_priority(uow: UnitOfWork, project_id: str, priority: str, reason: str) -> ReviewCase:
+    """YL-10: the bureau works through cases by urgency (轻重缓急); the audit trail keeps who set it and why."""
+    case = await get_case(uow, project_id, lock=True)
+    if case.status not in ("open", "paused"):
+        raise DomainError("case_closed", f"The case is {case.status}: only open cases are ordered", f"案件已{case.status}，无需排序",
+                          rule_ids=["YL-10"], status_code=409)
+    case.priority, case.priority_reason = priority, reason
+    return case
+
+
+async def cases(uow: UnitOfWork, unit_id: str | None, status: str | None, by_priority: bool = False) -> list[ReviewCase]:
+    rank = case_(*((ReviewCase.priority == name, value) for name, value in PRIORITY_RANK.items()), else_=2)
+    query = select(ReviewCase).order_by(rank, ReviewCase.opened_at) if by_priority else select(ReviewCase).order_by(ReviewCase.opened_at)
     if unit_id:
         query = query.where(ReviewCase.unit_id == unit_id)
     if status == "open":

@@ -49,6 +49,9 @@ class ReviewCase(SQLModel, table=True):
     """What intake found for the reviewer to judge (BY-19.1b, BY-22.3)."""
     flags: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")))
     """The declared facts the pack's conditions read (software_development …)."""
+    priority: str = Field(default="normal", sa_column=Column(Text, nullable=False, server_default=text("'normal'")))
+    """urgent, high, normal or low: the bureau's order of work at the peak (YL-10 轻重缓急)."""
+    priority_reason: str | None = Field(default=None, sa_column=Column(Text))
     paused_at: datetime | None = Field(default=None, sa_column=_ts(True))
     paused_by_event_id: str | None = Field(default=None, sa_column=Column(Text))
     closed_at: datetime | None = Field(default=None, sa_column=_ts(True))

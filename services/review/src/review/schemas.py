@@ -105,6 +105,8 @@ class CaseOut(BaseModel):
     plan_amount_fen: int | None
     reviewed_amount_fen: int | None
     findings: list[dict]
+    priority: str = "normal"
+    priority_reason: str | None = None
     opened_at: datetime
     paused_at: datetime | None
     closed_at: datetime | None
@@ -323,3 +325,12 @@ class SchemeChangeOut(BaseModel):
     decided_by: str | None
     decided_at: datetime | None
     event_id: str | None
+
+
+class PriorityIn(BaseModel):
+    """The bureau's order of work (轻重缓急, YL-10): urgent first, then by the round's due date."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    priority: Literal["urgent", "high", "normal", "low"]
+    reason: str = Field(min_length=2, max_length=500, pattern=TEXT_PATTERN, description="The plan, key task or deployment it serves")
