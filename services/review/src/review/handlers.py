@@ -163,13 +163,22 @@ def _closed_round(case: ReviewCase, body: OpinionIn) -> DomainError:
     )
 
 
+def _not_paused(case: ReviewCase) -> None:
+    if case.status == "paused":
+        # review_suspension is a sanction only BY's pack holds (BY-48d)
+        raise DomainError("reviews_suspended", "The unit's reviews are suspended (暂缓后续项目评审) until its block lifts",
+                          "该单位后续项目评审已暂缓，待限制解除后继续", rule_ids=["BY-48d"], status_code=409)
+
+
+def _step_rules(pack, stage: str) -> list[str]:
+    return [rule for step in pack.review.steps if step.key == stage for rule in step.rules]
+
+
 async def record_opinion(uow: UnitOfWork, project_id: str, body: OpinionIn) -> tuple[ReviewCase, ReviewRound]:
     """The bureau's opinion on the open round: passes it on, returns it to the unit, or, at the pack's
     last allowed failure, ends the project (BY-16d, BY-20.1b, BY-20.2c, BY-22.11–22.13)."""
     case = await get_case(uow, project_id, lock=True)
-    if case.status == "paused":
-        raise DomainError("reviews_suspended", "The unit's reviews are suspended (暂缓后续项目评审) until its block lifts",
-                          "该单位后续项目评审已暂缓，待限制解除后继续", rule_ids=["BY-48d"], status_code=409)
+    _not_paused(case)
     query = select(ReviewRound).where(ReviewRound.project_id == project_id, ReviewRound.stage == body.stage,
                                       ReviewRound.round == body.round).with_for_update()
     row = (await uow.session.execute(query)).scalar_one_or_none()
@@ -178,7 +187,7 @@ async def record_opinion(uow: UnitOfWork, project_id: str, body: OpinionIn) -> t
     pack = get_pack(case.pack_id, case.pack_version)
     passed = body.result == "passed"
     amount_fen = body.amount_yuan * 100 if body.amount_yuan is not None else None
-    _check_amount(case, body, amount_fen)
+    _check_amount(pack, case, body, amount_fen)
     _check_committee(pack, body)
     _check_third_party(pack, case, body)
     if passed:
@@ -207,7 +216,7 @@ async def record_opinion(uow: UnitOfWork, project_id: str, body: OpinionIn) -> t
         envelope = uow.emit(PlanReviewed(
             project_id=project_id, application_id=case.application_id, unit_id=case.unit_id, pack=ref, round=body.round,
             result=body.result, final=passed or rejected, approved_amount_fen=amount_fen if passed else None,
-            micro=move.outcome == "micro_passed", rule_ids=rules or ["BY-16a"], reasons=list(body.reasons), opinion_issued_at=now))
+            micro=move.outcome == "micro_passed", rule_ids=rules, reasons=list(body.reasons), opinion_issued_at=now))
     else:
         if body.stage == "cost_review" and passed:
             case.reviewed_amount_fen = amount_fen
@@ -265,32 +274,32 @@ def _check_committee(pack, body: OpinionIn) -> None:
                           rule_ids=list(share.rules), field="committee_members", status_code=422)
 
 
-def _check_amount(case: ReviewCase, body: OpinionIn, amount_fen: int | None) -> None:
-    """Plan review fixes the plan amount (BY-17.2b) and cost review the reviewed amount (BY-20.3): a
-    pass there states it, no higher than what it reviews; other opinions carry none."""
+def _check_amount(pack, case: ReviewCase, body: OpinionIn, amount_fen: int | None) -> None:
+    """Plan review fixes the plan amount that caps the scheme (BY-17.2b) and cost review the reviewed
+    amount (BY-20.3): a pass there states it, no higher than what it reviews; other opinions carry none.
+    The rules cited are the pack's: its scheme cap, else the step's own."""
+    cap_rules = list(pack.review.scheme_cap_rules) or _step_rules(pack, body.stage)
     fixes_amount = body.stage in ("plan_review", "cost_review") and body.result == "passed"
     if fixes_amount and amount_fen is None:
-        rule = "BY-17.2b" if body.stage == "plan_review" else "BY-20.3"
+        rules = cap_rules if body.stage == "plan_review" else _step_rules(pack, body.stage)
         raise DomainError("amount_required", f"amount_yuan: a passed {body.stage} states the amount it fixes",
-                          f"amount_yuan：{body.stage} 通过时须核定金额", rule_ids=[rule], field="amount_yuan", status_code=422)
+                          f"amount_yuan：{body.stage} 通过时须核定金额", rule_ids=rules, field="amount_yuan", status_code=422)
     if not fixes_amount and amount_fen is not None:
         raise DomainError("amount_not_expected", f"amount_yuan: a {body.result} {body.stage} fixes no amount",
                           f"amount_yuan：{body.stage} 此意见不核定金额", field="amount_yuan", status_code=422)
     if fixes_amount:
         ceiling = case.plan_amount_fen if body.stage == "cost_review" and case.plan_amount_fen else case.declared_amount_fen
         if amount_fen > ceiling:
-            rule = "BY-17.2b" if body.stage == "cost_review" else "BY-16a"
+            rules = cap_rules if body.stage == "cost_review" else _step_rules(pack, body.stage)
             raise DomainError("amount_above_reviewed", f"amount_yuan: {amount_fen // 100} 元 is above the {ceiling // 100} 元 under review",
                               f"amount_yuan：核定金额 {amount_fen // 100} 元高于送审金额 {ceiling // 100} 元",
-                              rule_ids=[rule], field="amount_yuan", status_code=422)
+                              rule_ids=rules, field="amount_yuan", status_code=422)
 
 
 async def approve(uow: UnitOfWork, project_id: str, body: ApprovalIn) -> Approval:
     """批复 (BY-20, BY-20.4): within the reviewed amount, valid for the pack's period from the approval day (BY-20.4b)."""
     case = await get_case(uow, project_id, lock=True)
-    if case.status == "paused":
-        raise DomainError("reviews_suspended", "The unit's reviews are suspended (暂缓后续项目评审) until its block lifts",
-                          "该单位后续项目评审已暂缓，待限制解除后继续", rule_ids=["BY-48d"], status_code=409)
+    _not_paused(case)
     if case.stage != APPROVAL or case.awaiting != "bureau" or case.status != "open":
         raise DomainError("not_ready_for_approval", f"The case is at {case.stage} ({case.status}): approval follows the last review stage",
                           f"案件当前处于 {case.stage}（{case.status}），评审完成后方可批复", rule_ids=["BY-20"], status_code=409)
@@ -300,7 +309,7 @@ async def approve(uow: UnitOfWork, project_id: str, body: ApprovalIn) -> Approva
     ceiling, basis = approval_ceiling(case.plan_amount_fen, case.reviewed_amount_fen, case.declared_amount_fen)
     amount_fen = body.approved_amount_yuan * 100
     if amount_fen > ceiling:
-        rules = ["BY-20.3"] if basis == "reviewed_amount" else ["BY-17.2b"]
+        rules = _step_rules(pack, "cost_review") if basis == "reviewed_amount" else list(pack.review.scheme_cap_rules)
         raise DomainError("approval_above_reviewed",
                           f"approved_amount_yuan: {body.approved_amount_yuan} 元 is above the {basis.replace('_', ' ')} of {ceiling // 100} 元",
                           f"approved_amount_yuan：批复金额 {body.approved_amount_yuan} 元高于核定金额 {ceiling // 100} 元",
@@ -308,7 +317,7 @@ async def approve(uow: UnitOfWork, project_id: str, body: ApprovalIn) -> Approva
     now = uow.clock.now()
     today = business_date(now)
     yuan = amount_fen // 100
-    authority, authority_rules = "bureau", [s for step in pack.review.steps if step.key == APPROVAL for s in step.rules]
+    authority, authority_rules = "bureau", _step_rules(pack, APPROVAL)
     if case.project_class is not None:
         amounts = Amounts.declared(yuan)
         decided = classify(pack, ProjectFacts(project_type=case.project_class, amounts=amounts))
