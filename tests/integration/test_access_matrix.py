@@ -40,6 +40,7 @@ EVERYONE = set(ACTORS)
 OWN_UNIT = {"a_applicant", "a_leader"}
 READERS = {"auditor"}
 OPS_READ = {"admin", "auditor"}
+MATRIX_DOCUMENT = {"role": "other", "document": {"name": "矩阵测试.pdf", "sm3": "0" * 64}}
 
 # (service, method, route template) → who gets past access control
 MATRIX: dict[tuple[str, str, str], set[str]] = {
@@ -85,6 +86,17 @@ MATRIX: dict[tuple[str, str, str], set[str]] = {
     ("procurement", "GET", "/projects/{project_id}/holds"): OWN_UNIT | {"bureau", "finance", "admin"} | READERS,
     ("procurement", "GET", "/holds"): OWN_UNIT | {"bureau", "finance", "admin"} | READERS,
     ("procurement", "GET", "/projects/{project_id}/terminations"): OWN_UNIT | {"bureau", "finance", "admin"} | READERS,
+    ("procurement", "POST", "/projects/{project_id}/terminations"): OWN_UNIT,
+    ("procurement", "GET", "/projects/{project_id}"): OWN_UNIT | {"bureau", "finance", "admin"} | READERS,
+    ("procurement", "POST", "/projects/{project_id}/requirement-filings"): OWN_UNIT,
+    ("procurement", "POST", "/projects/{project_id}/contracts"): OWN_UNIT,
+    ("procurement", "GET", "/projects/{project_id}/contracts"): OWN_UNIT | {"bureau", "finance", "admin"} | READERS,
+    ("procurement", "POST", "/projects/{project_id}/changes"): OWN_UNIT,
+    ("procurement", "GET", "/projects/{project_id}/changes"): OWN_UNIT | {"bureau", "finance", "admin"} | READERS,
+    ("procurement", "POST", "/projects/{project_id}/changes/{change_id}/decision"): {"bureau"},
+    ("procurement", "POST", "/projects/{project_id}/progress-reports"): OWN_UNIT,
+    ("procurement", "POST", "/payment-clearances"): {"finance"},
+    ("procurement", "GET", "/projects/{project_id}/payment-clearances"): {"bureau", "finance", "admin"} | READERS,
     ("acceptance", "POST", "/projects/{project_id}/final-reviews"): OWN_UNIT | {"bureau"},
     ("acceptance", "GET", "/projects/{project_id}/final-reviews"): OWN_UNIT | {"bureau", "admin"} | READERS,
     ("notify", "GET", "/units/{unit_id}/notifications"): OWN_UNIT | {"bureau", "admin"} | READERS,
@@ -130,8 +142,24 @@ def request_for(method: str, route: str, project_id: str, document_id: str, meet
         body = {"pool": "白云区信息化专家库", "size": 25, "starts_at": "2032-01-05T09:00:00+08:00", "ends_at": "2032-01-05T12:00:00+08:00"}
     elif route.endswith("/scheme-changes") and method == "POST":
         body = {"reason": "矩阵测试", "substantive": False}  # no expert review passed yet: 409
+    elif route.endswith("/changes/{change_id}/decision"):
+        body = {"approved": True}  # the matrix project is not approved: 409
     elif route.endswith("/decision"):
         body = {"consent": True}  # no such change: 404
+    elif route.endswith("/requirement-filings"):
+        body = {"procurement_budget_yuan": 1, "matches_scheme": True, "documents": [MATRIX_DOCUMENT]}  # not approved: 409
+    elif route.endswith("/contracts") and method == "POST":
+        body = {"supplier": {"supplier_id": "91440111MATRIX0001", "name": "矩阵供应商"}, "supplier_role": "builder",
+                "title": "矩阵合同", "amount_yuan": 1, "signed_on": "2026-11-02",
+                "term": {"starts_on": "2026-11-02", "ends_on": "2026-12-31"}}
+    elif route.endswith("/changes") and method == "POST":
+        body = {"stage": "implementation", "lines": [{"kind": "cancel", "amount_yuan": 1, "item": "矩阵"}], "reason": "矩阵测试"}
+    elif route.endswith("/terminations") and method == "POST":
+        body = {"ground": "policy_change", "note": "矩阵测试", "documents": [MATRIX_DOCUMENT]}
+    elif route.endswith("/progress-reports"):
+        body = {"period_end": "2026-11-02", "schedule_status": "on_schedule", "milestones_due": 1, "milestones_done": 1}
+    elif route == "/payment-clearances":
+        body = {"request_id": f"mx-{uuid.uuid4().hex}", "project_id": project_id, "milestone": "advance", "amount_fen": 1}
     elif route == "/annual-lists" and method == "POST":
         body = {"year": 2027, "project_ids": [project_id], "approved_on": "2026-12-20", "document_number": "矩阵测试"}  # BY: 409
     elif route.endswith("/co-reviews") and method == "POST":

@@ -24,8 +24,12 @@ def test_by_47_3b_by_38b_terminal_failure_terminates_and_recovers_funds():
 
 
 def test_by_32b_unapproved_change_is_not_paid():
-    assert effects(BY, "ChangeDecided", approved=False) == {("finance_hold", "change_delta", ("BY-32b",))}
-    assert effects(BY, "ChangeDecided", approved=True) == set()
+    made = {"after_the_fact": True, "requires_approval": True}
+    assert effects(BY, "ChangeFiled", **made) == {("finance_hold", "change_delta", ("BY-32b",))}
+    assert effects(BY, "ChangeFiled", after_the_fact=False, requires_approval=True) == set()
+    assert effects(BY, "ChangeFiled", after_the_fact=True, requires_approval=False) == set()
+    assert [s.scope for s in released_by(BY, "ChangeDecided", {"approved": True})] == ["change_delta"]
+    assert released_by(BY, "ChangeDecided", {"approved": False}) == ()
 
 
 def test_by_45d_final_payment_waits_for_consent_and_is_advisory():
@@ -114,7 +118,7 @@ def test_yf_sets_no_sanction_of_its_own():
 
 
 def test_a_fact_not_given_never_matches():
-    assert effects(BY, "ChangeDecided") == set()
+    assert effects(BY, "ChangeFiled") == set()
 
 
 def test_decision_explains_itself():

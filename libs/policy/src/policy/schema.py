@@ -505,7 +505,46 @@ class Declaration(Frozen):
     """Only a first-level budget unit (一级预算单位) declares, for itself and its subordinates (BY-5.2a)."""
 
 
+IpRight = Literal["source_code", "data", "software_copyright", "patents", "trademarks", "usage_rights", "results"]
+IP_RIGHT_ZH = {"source_code": "源代码", "data": "数据所有权", "software_copyright": "软件著作权", "patents": "专利",
+               "trademarks": "商标", "usage_rights": "使用权", "results": "成果"}
+
+
+class IpTerms(Param):
+    """What a contract must say about intellectual property (BY-28, BZ-27, YL-18b, YL-25a)."""
+
+    must_cover: tuple[IpRight, ...] = Field(min_length=1)
+    """Each right whose ownership the contract must state."""
+    owner_unit: tuple[IpRight, ...] = ()
+    """Rights that must belong to the unit."""
+    owner_overridable: StrictBool = False
+    """原则上: the unit may keep another owner on a recorded exception (BY-28)."""
+    flags: tuple[Flag, ...] = ()
+    """Applies only to projects with these flags (YL-18b: 采购服务)."""
+
+
+TerminationGroundKey = Literal["policy_change", "goals_unreachable", "om_object_stopped", "force_majeure"]
+
+
+class TerminationGround(Param):
+    """A ground on which a unit may file the termination of an approved project (BY-37.1, BY-37.4, YF-17b, DY-18b)."""
+
+    key: TerminationGroundKey
+    name_zh: StrictStr
+    event_reason: Literal["policy_change", "unit_request", "force_majeure"]
+    project_types: tuple[ProjectClass, ...] = ()
+    """Only projects of these classes (BY-37.4: 运行维护类); empty = any."""
+
+
 class Contracts(Frozen):
+    gate_rules: tuple[RuleRef, ...] = ()
+    """Nothing is procured without approval or the filing the pack allows (BY-23, DY-3.3, BZ-36)."""
+    confidentiality_agreement: Param | None = None
+    """A 保密协议 is signed with the contract and filed with it (BY-26b)."""
+    ip_terms: tuple[IpTerms, ...] = ()
+    termination_rules: tuple[RuleRef, ...] = ()
+    """Termination only on the grounds below, by filing (BY-37, BY-38a)."""
+    termination_grounds: tuple[TerminationGround, ...] = ()
     filing_deadline: Period | None = None
     filing_addressee: StrictStr | None = None
     filing_addressee_inferred: StrictBool = False
@@ -514,6 +553,8 @@ class Contracts(Frozen):
     max_years_types: tuple[ProjectClass, ...] = ()
     max_years_flags: tuple[Flag, ...] = ()
     annual_contracts: StrictBool = False
+    max_years_om_services: StrictBool = False
+    """The term cap is for O&M service contracts only (BZ-38)."""
     max_years_rules: tuple[RuleRef, ...] = ()
     warranty_software: Period | None = None
     warranty_hardware: Period | None = None

@@ -24,7 +24,7 @@ JS_API = "$JS.API"
 CONSUMES: dict[str, tuple[str, ...]] = {
     "intake": ("acceptance", "notify", "review"),
     "review": ("intake",),
-    "procurement": ("acceptance",),
+    "procurement": ("acceptance", "finance", "intake", "notify", "review"),
     "acceptance": (),
     "notify": ("acceptance", "intake", "procurement", "finance"),
     "finance-system": ("finance",),
@@ -60,6 +60,8 @@ def permissions(party: str, consumes: Iterable[str] | None = None) -> dict[str, 
             f"{JS_API}.CONSUMER.DURABLE.CREATE.{stream}.{durable}",
             f"{JS_API}.CONSUMER.INFO.{stream}.{durable}",
             f"{JS_API}.CONSUMER.MSG.NEXT.{stream}.{durable}",
+            # reading a message of a stream it already consumes: how far behind it is (servicekit.backlog)
+            f"{JS_API}.STREAM.MSG.GET.{stream}",
             f"$JS.ACK.{stream}.{durable}.>",
         ]
     return {"publish": {"allow": publish}, "subscribe": {"allow": [f"{inbox_prefix(party)}.>"]}}

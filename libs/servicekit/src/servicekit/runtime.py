@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import text
 
+from servicekit.backlog import Backlog
 from servicekit.clock import Clock, MovableClock, SystemClock
 from servicekit.consumer import Consumer, ConsumerPolicy, Subscription
 from servicekit.db import UnitOfWorkFactory, make_engine, make_session_factory
@@ -22,6 +23,15 @@ from servicekit.settings import ServiceSettings
 from servicekit.tables import ClockState
 
 log = logging.getLogger(__name__)
+
+_current: ServiceRuntime | None = None
+
+
+def current() -> ServiceRuntime:
+    """This process's runtime: an event handler that must ask the broker (``backlog``) reaches it here."""
+    if _current is None:
+        raise RuntimeError("no service runtime in this process")
+    return _current
 
 
 class ServiceRuntime:
@@ -51,6 +61,9 @@ class ServiceRuntime:
         )
         self.consumers = [Consumer(self.name, sub, self.broker, self.units, policy) for sub in subscriptions]
         self.parking = ParkingLot(self.sessions, self.consumers)
+        self.backlog = Backlog(self.broker, self.consumers, self.sessions)
+        global _current
+        _current = self
 
     async def start(self) -> None:
         if isinstance(self.clock, MovableClock):

@@ -1,101 +1,104 @@
-"""Procurement use cases: the hold ledger and terminations that acceptance outcomes set off."""
+"""What procurement does with the other contexts' events: registers the projects it may procure for,
+keeps the hold ledger per the pack's sanction matrix, lapses projects whose approval expired
+unused (BY-37.3), and answers the finance system's payment questions."""
 
 from __future__ import annotations
+
+import logging
+from typing import Any
 
 from sqlalchemy import select
 
 from contracts.envelope import Envelope
-from contracts.events import AcceptanceFailed, AcceptancePassed, FinanceHoldPlaced, FinanceHoldReleased, ProjectTerminated
-from contracts.streams import ACCEPTANCE
+from contracts.events import (
+    AcceptanceFailed,
+    AcceptanceFiled,
+    AcceptanceFilingRejected,
+    AcceptancePassed,
+    ComplianceOpinionIssued,
+    DeadlineElapsed,
+    MicroProjectFiled,
+    PaymentClearanceAnswered,
+    PaymentClearanceRequested,
+    ProjectApproved,
+    ProjectFiled,
+    RectificationCompleted,
+    RectificationOverdue,
+    SupervisionFindingRecorded,
+)
+from contracts.streams import ACCEPTANCE, FINANCE, INTAKE, NOTIFY, REVIEW
 from policy.packs import get_pack
-from policy.sanctions import Sanction, after_acceptance_failed
 from servicekit.consumer import Subscription
 from servicekit.db import UnitOfWork
 
-from procurement.models import FinanceHold, ProjectTermination
+from procurement import ledger, payments, projects
+from procurement.models import ContractRecord, ProcurementProject
+
+log = logging.getLogger(__name__)
 
 
-def _release_condition(sanction: Sanction, project_id: str) -> str | None:
-    if sanction.lifted_by is None:
-        return None
-    condition = f"{sanction.lifted_by} for project {project_id}"
-    return f"{condition} (inferred)" if sanction.lift_inferred else condition
+def _facts(event: Any) -> dict[str, Any]:
+    return event.model_dump(mode="json")
 
 
-async def active_holds(uow: UnitOfWork, *, project_id: str | None = None, unit_id: str | None = None,
-                       lock: bool = False) -> list[FinanceHold]:
-    query = select(FinanceHold).where(FinanceHold.released_at.is_(None)).order_by(FinanceHold.placed_at)
-    if project_id is not None:
-        query = query.where(FinanceHold.project_id == project_id)
-    if unit_id is not None:
-        query = query.where(FinanceHold.unit_id == unit_id)
-    if lock:
-        query = query.with_for_update()
-    return list((await uow.session.execute(query)).scalars().all())
+async def on_outcome(uow: UnitOfWork, envelope: Envelope) -> None:
+    """An acceptance or supervision outcome: release what it lifts, then apply what it sets off."""
+    event = envelope.data
+    trigger = type(event).__name__
+    project_id = getattr(event, "project_id", None)
+    if project_id is None:
+        # A finding on the unit's systems as a whole names no project whose payments could be held;
+        # intake keeps what it means for the unit's standing.
+        log.info("%s %s concerns unit %s, no project: no hold", trigger, envelope.id, event.unit_id)
+        return
+    project = await uow.session.get(ProcurementProject, project_id, with_for_update=True)
+    ref = getattr(event, "pack", None)
+    pack = get_pack(ref.id, ref.version) if ref is not None else projects.pack_of(project) if project else None
+    if pack is None:
+        log.warning("%s %s for unknown project %s names no pack: nothing to apply", trigger, envelope.id, project_id)
+        return
+    facts = _facts(event)
+    if isinstance(event, ComplianceOpinionIssued) and project is not None:
+        project.compliance = "consent" if event.consent else "refused"
+    await ledger.release(uow, trigger, facts, project_id=project_id, event_id=envelope.id)
+    await ledger.apply(uow, pack, trigger, facts, ledger.Cause(envelope.id, trigger, project_id, event.unit_id,
+                                                               sub_project_id=getattr(event, "sub_project_id", None)))
 
 
-async def on_acceptance_failed(uow: UnitOfWork, envelope: Envelope) -> None:
-    """Place the holds and termination a failed acceptance sets off (DY-24, BZ-30, BY-47.3b → BY-38b)."""
-    event: AcceptanceFailed = envelope.data  # type: ignore[assignment]
-    pack = get_pack(event.pack.id, event.pack.version)
-    now = uow.clock.now()
-    for sanction in after_acceptance_failed(pack, terminal=event.terminal):
-        if sanction.effect == "terminate_project":
-            uow.session.add(
-                ProjectTermination(
-                    project_id=event.project_id, sub_project_key=event.sub_project_id or "", unit_id=event.unit_id,
-                    reason="acceptance_failed", rule_ids=list(sanction.rule_ids), cause_event_id=envelope.id,
-                    terminated_at=now,
-                )
-            )
-            uow.emit(
-                ProjectTerminated(
-                    project_id=event.project_id, unit_id=event.unit_id, sub_project_id=event.sub_project_id,
-                    pack=event.pack, reason="acceptance_failed", rule_ids=list(sanction.rule_ids),
-                    cause_event_id=envelope.id, terminated_at=now,
-                )
-            )
-        elif sanction.effect == "finance_hold":
-            hold = FinanceHold(
-                project_id=event.project_id, unit_id=event.unit_id, scope=sanction.scope,
-                rule_ids=list(sanction.rule_ids), cause_event_id=envelope.id,
-                cause_event_type=type(event).event_name(), placed_at=now, lifted_by=sanction.lifted_by,
-                release_condition=_release_condition(sanction, event.project_id),
-                message_en=sanction.message_en, message_zh=sanction.message_zh,
-            )
-            uow.session.add(hold)
-            uow.emit(
-                FinanceHoldPlaced(
-                    hold_id=str(hold.id), project_id=hold.project_id, unit_id=hold.unit_id, scope=hold.scope,  # type: ignore[arg-type]
-                    rule_ids=hold.rule_ids, cause_event_id=hold.cause_event_id,  # type: ignore[arg-type]
-                    cause_event_type=hold.cause_event_type, placed_at=now, release_condition=hold.release_condition,
-                )
-            )
+async def on_deadline(uow: UnitOfWork, envelope: Envelope) -> None:
+    """An elapsed timer: the approval's validity ending with no contract lapses the project (BY-37.3)."""
+    event: DeadlineElapsed = envelope.data  # type: ignore[assignment]
+    if event.project_id is None or event.phase != "due":
+        return
+    project = await uow.session.get(ProcurementProject, event.project_id, with_for_update=True)
+    if project is None or project.status != "open":
+        return
+    contract = (await uow.session.execute(select(ContractRecord.id).where(
+        ContractRecord.project_id == event.project_id).limit(1))).first()
+    facts = {"kind": event.kind, "contract_filed": contract is not None}
+    await ledger.apply(uow, projects.pack_of(project), "DeadlineElapsed", facts,
+                       ledger.Cause(envelope.id, "DeadlineElapsed", project.project_id, project.unit_id))
 
 
-async def on_acceptance_passed(uow: UnitOfWork, envelope: Envelope) -> None:
-    """Release the holds that a pass of this project lifts (DY-24, BZ-30; inferred where the text is silent)."""
-    event: AcceptancePassed = envelope.data  # type: ignore[assignment]
-    now = uow.clock.now()
-    for hold in await active_holds(uow, project_id=event.project_id, lock=True):
-        if hold.lifted_by != "AcceptancePassed":
-            continue
-        hold.released_at = now
-        hold.release_event_id = envelope.id
-        uow.emit(
-            FinanceHoldReleased(
-                hold_id=str(hold.id), project_id=hold.project_id, unit_id=hold.unit_id, contract_id=hold.contract_id,
-                scope=hold.scope, rule_ids=hold.rule_ids, release_event_id=envelope.id,  # type: ignore[arg-type]
-                release_event_type=type(event).event_name(), released_at=now,
-            )
-        )
+async def on_clearance_requested(uow: UnitOfWork, envelope: Envelope) -> None:
+    event: PaymentClearanceRequested = envelope.data  # type: ignore[assignment]
+    row, new = await payments.answer(uow, payments.Ask(event.request_id, event.project_id, event.contract_id, event.milestone,
+                                                       event.amount_fen), channel="event")
+    if not new:
+        log.info("clearance request %s was answered before; answering the same again", event.request_id)
+    uow.emit(PaymentClearanceAnswered(
+        request_id=row.request_id, project_id=row.project_id, contract_id=row.contract_id, answer=row.answer,  # type: ignore[arg-type]
+        rule_ids=list(row.rule_ids), hold_ids=list(row.hold_ids), reason=row.reason, ledger_as_of=row.ledger_as_of,
+        answered_at=row.answered_at))
 
 
-async def terminations(uow: UnitOfWork, project_id: str) -> list[ProjectTermination]:
-    rows = await uow.session.execute(select(ProjectTermination).where(ProjectTermination.project_id == project_id))
-    return list(rows.scalars().all())
-
+OUTCOMES = (AcceptanceFailed, AcceptancePassed, AcceptanceFilingRejected, AcceptanceFiled, ComplianceOpinionIssued,
+            RectificationOverdue, RectificationCompleted, SupervisionFindingRecorded)
 
 SUBSCRIPTIONS = [
-    Subscription(ACCEPTANCE, {AcceptanceFailed: on_acceptance_failed, AcceptancePassed: on_acceptance_passed}),
+    Subscription(REVIEW, {ProjectApproved: projects.on_project_approved}),
+    Subscription(INTAKE, {MicroProjectFiled: projects.on_micro_filed, ProjectFiled: projects.on_project_filed}),
+    Subscription(ACCEPTANCE, dict.fromkeys(OUTCOMES, on_outcome)),
+    Subscription(NOTIFY, {DeadlineElapsed: on_deadline}),
+    Subscription(FINANCE, {PaymentClearanceRequested: on_clearance_requested}),
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -49,6 +50,12 @@ DOCUMENTS = {
     "立项计划申报表.pdf": "立项计划申报表（演示）",
     "政务数据清单（盖章）.pdf": "政务数据清单（演示，已盖章）",
     "信息化资产目录.xlsx": "信息化资产目录（演示）",
+    "立项方案.pdf": "智慧校园统一身份认证平台立项方案（演示）",
+    "立项需求自查表.pdf": "立项需求自查表（演示）",
+    "采购需求自查表.pdf": "采购需求自查表（演示）",
+    "合同文本.pdf": "统一身份认证平台建设合同（演示）",
+    "保密协议.pdf": "保密协议（演示）",
+    "监理合同.pdf": "监理服务合同（演示）",
 }
 CATALOGUES = {
     "baiyun-edu": [{"name": "教育局办公自动化系统", "function": "公文流转与督办"},
@@ -119,6 +126,72 @@ def _review_scene(client: httpx.Client, issuer: DevIssuer, review: str, project_
     client.post(f"{review}/meetings/{meeting.json()['meeting_id']}/draw", headers=bureau).raise_for_status()
 
 
+def _until(client: httpx.Client, url: str, headers: dict[str, str], ready: Callable[[dict], bool], what: str) -> dict:
+    deadline = time.monotonic() + 30
+    while True:
+        response = client.get(url, headers=headers)
+        if response.status_code == 200 and ready(response.json()):
+            return response.json()
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"demo: {what} did not happen within 30s")
+        time.sleep(0.2)
+
+
+def _procurement_scene(client: httpx.Client, issuer: DevIssuer, urls: dict[str, str], today: date) -> str:
+    """A second 教育局 project from declaration to approval, then procured: the requirement self-check
+    (BY-24), the builder's contract with its 保密协议 (BY-26), the supervisor (BY-29.2a), and a change
+    made before approval that finance holds (BY-32b)."""
+    unit, bureau = _as(issuer, "edu.applicant"), _as(issuer, "bureau.reviewer")
+    intake, review, procurement = urls["intake"], urls["review"], urls["procurement"]
+    declared = client.post(f"{intake}/declarations", headers=unit, json={
+        "unit_id": "baiyun-edu", "project_name": "中小学智慧课堂平台", "declared_amount_yuan": 1_900_000, "project_class": "build_develop",
+        "system_name": "智慧课堂平台", "purpose": "课堂互动与学情分析", "documents": PLAN_DOCUMENTS})
+    declared.raise_for_status()
+    project_id = declared.json()["project_id"]
+    case = f"{review}/cases/{project_id}"
+    _until(client, case, bureau, lambda c: c["stage"] == "plan_review", "the plan review case")
+    client.post(f"{case}/opinions", headers=bureau, json={"stage": "plan_review", "round": 1, "result": "passed",
+                                                         "amount_yuan": 1_800_000}).raise_for_status()
+    _until(client, f"{intake}/declarations/{project_id}", unit, lambda d: d["status"] == "plan_passed", "plan passed in intake")
+    client.post(f"{intake}/declarations/{project_id}/schemes", headers=unit, json={"estimate_yuan": 1_800_000, "documents": [
+        {"kind": "project_scheme", "document": _ref("立项方案.pdf")},
+        {"kind": "self_check_table", "document": _ref("立项需求自查表.pdf")}]}).raise_for_status()
+    _until(client, case, bureau, lambda c: c["stage"] == "initial_review" and c["awaiting"] == "bureau", "the scheme's review")
+    for stage, extra in (("initial_review", {}), ("expert_review", {}), ("cost_review", {"amount_yuan": 1_750_000})):
+        client.post(f"{case}/opinions", headers=bureau, json={"stage": stage, "round": 1, "result": "passed", **extra}).raise_for_status()
+    client.post(f"{case}/approval", headers=bureau, json={"approved_amount_yuan": 1_750_000,
+                                                         "document_number": f"白政数审〔{today.year}〕8号"}).raise_for_status()
+    project = f"{procurement}/projects/{project_id}"
+    _until(client, project, bureau, lambda p: True, "procurement learning of the approval")
+    client.post(f"{project}/requirement-filings", headers=unit, json={
+        "procurement_budget_yuan": 1_750_000, "matches_scheme": True,
+        "documents": [{"role": "requirement_self_check", "document": _ref("采购需求自查表.pdf")}]}).raise_for_status()
+    rights = ["source_code", "data", "software_copyright", "patents", "trademarks", "usage_rights"]
+    end = (today + timedelta(days=364)).isoformat()
+    builder = client.post(f"{project}/contracts", headers=unit, json={
+        "supplier": {"supplier_id": "91440101MA5DEMO001", "name": "广州某教育科技有限公司"}, "supplier_role": "builder",
+        "title": "中小学智慧课堂平台建设合同", "amount_yuan": 1_600_000, "signed_on": today.isoformat(),
+        "term": {"starts_on": today.isoformat(), "ends_on": end}, "deliverables": ["software"], "warranty_software_months": 12,
+        "ip_clauses": dict.fromkeys(rights, "unit"),
+        "milestones": [{"kind": "advance", "amount_yuan": 480_000}, {"kind": "progress", "amount_yuan": 640_000},
+                       {"kind": "final_payment", "amount_yuan": 480_000}],
+        "documents": [{"role": "contract_text", "document": _ref("合同文本.pdf")},
+                      {"role": "confidentiality_agreement", "document": _ref("保密协议.pdf")}]})
+    builder.raise_for_status()
+    client.post(f"{project}/contracts", headers=unit, json={
+        "supplier": {"supplier_id": "91440101MA5DEMO002", "name": "广州某工程监理有限公司"}, "supplier_role": "supervision",
+        "title": "中小学智慧课堂平台监理合同", "amount_yuan": 60_000, "signed_on": today.isoformat(),
+        "term": {"starts_on": today.isoformat(), "ends_on": end}, "deliverables": ["services"],
+        "milestones": [{"kind": "progress", "amount_yuan": 60_000}],
+        "documents": [{"role": "contract_text", "document": _ref("监理合同.pdf")},
+                      {"role": "confidentiality_agreement", "document": _ref("保密协议.pdf")}]}).raise_for_status()
+    client.post(f"{project}/changes", headers=unit, json={
+        "stage": "implementation", "after_the_fact": True, "contract_id": builder.json()["contract_id"],
+        "lines": [{"kind": "cancel", "amount_yuan": 120_000, "item": "电子班牌"}, {"kind": "add", "amount_yuan": 100_000, "item": "录播教室"}],
+        "reason": "学校需求调整，未报批先实施"}).raise_for_status()
+    return project_id
+
+
 def _review(client: httpx.Client, issuer: DevIssuer, url: str, scene: Scene, result: str, day: date, pack: str | None,
             reasons: list[str]) -> None:
     body = {"unit_id": scene.unit_id, "result": result, "concluded_on": day.isoformat()}
@@ -163,6 +236,9 @@ def load(urls: dict[str, str], today: date, issuer: DevIssuer) -> list[str]:
             }, headers=_as(issuer, "edu.applicant"))
             declared.raise_for_status()
             _review_scene(client, issuer, urls["review"], declared.json()["project_id"], today)
+            for name in ("立项方案.pdf", "立项需求自查表.pdf", "采购需求自查表.pdf", "合同文本.pdf", "保密协议.pdf", "监理合同.pdf"):
+                _upload(client, issuer, urls["intake"], "edu.applicant", "baiyun-edu", name, DOCUMENTS[name])
+            _procurement_scene(client, issuer, urls, today)
         for scene in SCENES:
             lines.append(f"  · {scene.title}")
             lines.append(f"      {urls['intake']}/units/{scene.unit_id}/standing")
@@ -170,9 +246,15 @@ def load(urls: dict[str, str], today: date, issuer: DevIssuer) -> list[str]:
         lines.append(f"  · 白云区教育局 declared a project; its plan passed review and experts are drawn for its scheme "
                      f"(BY-20.2b): {urls['review']}/cases?unit_id=baiyun-edu")
         edu_cases = client.get(f"{urls['review']}/cases", params={"unit_id": "baiyun-edu"}, headers=_as(issuer, "bureau.reviewer"))
-        for case in edu_cases.json() if edu_cases.status_code == 200 else []:
+        for case in [c for c in (edu_cases.json() if edu_cases.status_code == 200 else []) if c.get("status") != "approved"]:
             lines.append(f"      its expert draw, seed committed then revealed: {urls['review']}/cases/{case['project_id']}/meetings")
         lines.append(f"      an expert sees only the meetings they sit on: {urls['review']}/experts/me/meetings (token: ./govit token expert.wang)")
+        procured = [c for c in (edu_cases.json() if edu_cases.status_code == 200 else []) if c.get("status") == "approved"]
+        for case in procured:
+            project = f"{urls['procurement']}/projects/{case['project_id']}"
+            lines.append(f"  · 白云区教育局's 智慧课堂平台 went through review to approval and was procured (BY-24, BY-26): {project}")
+            lines.append(f"      its contracts: {project}/contracts; a change made before approval (BY-32b): {project}/changes")
+            lines.append(f"      the finance hold on that contract: {project}/holds (token: ./govit token finance.officer)")
         lines.append("  · Every request needs a token: TOKEN=$(./govit token health.leader)  (users: ./govit token --list)")
         lines.append(f"  · Try a refused declaration: curl -s -XPOST {urls['intake']}/declarations -H \"authorization: Bearer $TOKEN\" \\")
         lines.append("        -H 'content-type: application/json' \\")

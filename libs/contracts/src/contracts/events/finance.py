@@ -8,6 +8,7 @@ rule IDs that block it.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from pydantic import Field
@@ -54,6 +55,9 @@ class FinanceHoldPlaced(Event):
         None, description="What releases the hold, or null when the rules name no release"
     )
     amount_fen: int | None = Field(None, ge=0, description="Held amount in 分 when known")
+    hold_mode: Literal["hard", "advisory"] | None = Field(
+        None, description="advisory: the rule makes the hold an important basis (重要依据, BY-45d), not an absolute bar")
+    expires_on: date | None = Field(None, description="A time-bound hold stops applying after this day (BZ-32c)")
 
 
 @register

@@ -52,6 +52,8 @@ class ContractFiled(Event):
     warranty_hardware_months: int | None = Field(None, ge=0, description="Free O&M for hardware (BY-27)")
     rule_ids: list[RuleId] = Field(min_length=1)
     filed_at: AwareDatetime
+    filing_due_on: date | None = Field(None, description="Last day of the filing period (BY-26c, BY-26d)")
+    filed_late: bool | None = Field(None, description="Filed after filing_due_on (counts in the annual assessment, BY-59)")
 
 
 ChangeStage = Literal["approval", "procurement", "implementation"]
@@ -89,6 +91,8 @@ class ChangeFiled(Event):
     procedure_completed_on: date | None = Field(None, description="Anchor of the 5-WD filing period (BY-36)")
     rule_ids: list[RuleId] = Field(min_length=1)
     filed_at: AwareDatetime
+    filing_due_on: date | None = Field(None, description="Last day of the filing period (BY-36)")
+    filed_late: bool | None = Field(None, description="Filed after filing_due_on (BY-59)")
 
 
 @register
