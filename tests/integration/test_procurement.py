@@ -33,9 +33,11 @@ BY = PackRef(id="BY", version="2024.1")
 DY = PackRef(id="DY", version="2020.1")
 BZ = PackRef(id="BZ", version="2022.1")
 YL = PackRef(id="YL", version="draft.1")
+YF = PackRef(id="YF", version="2020.1")
 ALL_RIGHTS = ["source_code", "data", "software_copyright", "patents", "trademarks", "usage_rights", "results"]
 CONTRACT_TEXT = {"role": "contract_text", "document": doc("合同文本.pdf")}
 NDA = {"role": "confidentiality_agreement", "document": doc("保密协议.pdf")}
+STAFF = {"role": "personnel_register", "document": doc("人员实名登记及安全保密协议.pdf")}
 SELF_CHECK = {"role": "requirement_self_check", "document": doc("采购需求自查表.pdf")}
 NOTE = {"role": "termination_note", "document": doc("项目终止说明.pdf")}
 BY_OWED = [
@@ -82,11 +84,11 @@ def contract_body(supplier_id: str, role: str = "builder", yuan: int = 1_500_000
         "supplier": {"supplier_id": supplier_id, "name": "某信息技术有限公司"}, "supplier_role": role, "title": "一网统管平台建设合同",
         "amount_yuan": yuan, "signed_on": signed.isoformat(),
         "term": {"starts_on": signed.isoformat(), "ends_on": (signed + timedelta(days=364)).isoformat()},
-        "deliverables": ["software"], "warranty_software_months": 12,
+        "deliverables": ["software"], "warranty_software_months": 12, "data_terms": True,
         "ip_clauses": dict.fromkeys(ALL_RIGHTS, "unit"),
         "milestones": [{"kind": "advance", "amount_yuan": yuan * 3 // 10}, {"kind": "progress", "amount_yuan": yuan * 4 // 10},
                        {"kind": "final_payment", "amount_yuan": yuan - yuan * 3 // 10 - yuan * 4 // 10}],
-        "documents": [CONTRACT_TEXT, NDA],
+        "documents": [CONTRACT_TEXT, NDA, STAFF],
     }
     body.update(extra)
     return body
@@ -124,7 +126,7 @@ async def test_by_24_by_26_approval_to_filed_contract_with_its_obligations(api, 
     assert (await file_requirements(api, project_id, unit_id)).status_code == 201
 
     no_nda = await api["procurement"].post(f"/projects/{project_id}/contracts",
-                                           contract_body(supplier(), documents=[CONTRACT_TEXT]), as_=unit)
+                                           contract_body(supplier(), documents=[CONTRACT_TEXT, STAFF]), as_=unit)
     assert no_nda.status_code == 422 and no_nda.json()["rule_ids"] == ["BY-26b"], no_nda.text
     builder = supplier()
     filed = await api["procurement"].post(f"/projects/{project_id}/contracts", contract_body(builder), as_=unit)
@@ -500,3 +502,119 @@ async def test_an_event_the_ledger_cannot_apply_keeps_the_answer_pending(api, in
     over_http = await api["procurement"].post("/payment-clearances", {
         "request_id": f"http-{uuid.uuid4().hex}", "project_id": project_id, "milestone": "remaining", "amount_fen": 100}, as_=FINANCE)
     assert over_http.status_code == 200 and over_http.json()["answer"] == "pending"
+
+
+# ---- what the approval says the project owes, and the other packs' duties ---------------------------
+
+
+async def approved_as_review_would(infra, api, pack: PackRef, project_class: str, yuan: int, **extra) -> tuple[str, str]:
+    """Approved with the later requirements review fixes at approval from the pack."""
+    from policy.packs import get_pack
+    from review.handlers import later_requirements
+
+    owed = later_requirements(get_pack(pack.id, pack.version), project_class, yuan, ())
+    return await approved(infra, api, pack=pack, project_class=project_class, yuan=yuan, owed=owed, **extra)
+
+
+async def obligations(api, project_id) -> dict[str, dict]:
+    view = (await api["procurement"].get(f"/projects/{project_id}", as_=BUREAU)).json()
+    return {o["key"]: o for o in view["obligations"]}
+
+
+async def test_by_25_the_procurement_plan_is_owed_until_filed(api, infra):
+    project_id, unit_id = await approved_as_review_would(infra, api, BY, "build_develop", 1_800_000)
+    assert (await obligations(api, project_id))["procurement_plan"] | {"status": "outstanding"} == {
+        "key": "procurement_plan", "stage": "procurement", "status": "outstanding", "rule_ids": ["BY-25"], "detail": "采购实施计划"}
+    plan = {"role": "procurement_plan", "document": doc("采购实施计划.pdf")}
+    assert (await file_requirements(api, project_id, unit_id, documents=[SELF_CHECK, plan])).status_code == 201
+    assert (await obligations(api, project_id))["procurement_plan"]["status"] == "met"
+
+
+@pytest.mark.parametrize(("pack", "project_class", "yuan", "rules"), [
+    (DY, "software_development", 1_000_000, ["DY-16"]),
+    (YL, "software_development", 3_000_000, ["YL-17b"]),
+    (YF, "software_development", 2_000_000, ["YF-13a"]),
+])
+async def test_dy_16_yl_17b_yf_13a_supervision_is_owed_where_the_pack_says(api, infra, pack, project_class, yuan, rules):
+    project_id, unit_id = await approved_as_review_would(infra, api, pack, project_class, yuan)
+    owed = (await obligations(api, project_id))["supervision"]
+    assert (owed["status"], owed["rule_ids"]) == ("outstanding", rules)
+    supervisor = await api["procurement"].post(f"/projects/{project_id}/contracts", contract_body(
+        supplier(), role="supervision", yuan=30_000, deliverables=["services"]), as_=applicant(unit_id))
+    assert supervisor.status_code == 201, supervisor.text
+    assert (await obligations(api, project_id))["supervision"]["status"] == "met"
+
+
+async def test_dy_12_the_expert_argument_is_owed_once_the_budget_reaches_the_line(api, infra):
+    project_id, unit_id = await approved_as_review_would(infra, api, DY, "software_development", 7_000_000)
+    assert (await obligations(api, project_id))["procurement_expert_review"]["status"] == "pending"  # 采购预算 not known yet
+    argued = await file_requirements(api, project_id, unit_id, yuan=6_500_000, expert_review={
+        "pool": "广东省政府采购评审专家库", "experts_drawn": 5, "concluded_on": today().isoformat(), "bias_found": False,
+        "document": doc("采购需求专家论证意见.pdf")})
+    assert argued.status_code == 201 and "DY-12" in argued.json()["rule_ids"]
+    assert (await obligations(api, project_id))["procurement_expert_review"]["status"] == "met"
+
+
+async def test_yl_20b_yf_10_yf_11_contracts_are_filed_by_the_unit_that_signs_them(api, infra):
+    project_id, unit_id = await approved(infra, api, pack=YL, project_class="software_development", yuan=3_000_000)
+    filed = await api["procurement"].post(f"/projects/{project_id}/contracts", contract_body(supplier()), as_=applicant(unit_id))
+    assert filed.status_code == 201 and filed.json()["rule_ids"] == ["YL-20b"]
+    # YF-10/YF-11 (YF-12 谁签订合同谁负责管理): a 公共类 project's unit is the bureau that declared it (YF-7.1),
+    # so the bureau files its contracts; no other unit may.
+    public, bureau_unit = await approved(infra, api, pack=YF, project_class="software_development")
+    other = await api["procurement"].post(f"/projects/{public}/contracts", contract_body(supplier()), as_=applicant(unit_id))
+    assert other.status_code == 403
+    own = await api["procurement"].post(f"/projects/{public}/contracts", contract_body(supplier()), as_=applicant(bureau_unit))
+    assert own.status_code == 201 and own.json()["rule_ids"] == ["YF-8.4a", "YF-10", "YF-11"]
+
+
+async def test_bz_26a_a_serious_delay_is_reported_to_the_supervisors(api, infra):
+    project_id, unit_id = await approved(infra, api, pack=BZ, project_class="application_system")
+    reported = await api["procurement"].post(f"/projects/{project_id}/incidents", {
+        "kind": "serious_delay", "description": "核心系统联调严重滞后"}, as_=applicant(unit_id))
+    assert reported.status_code == 201
+    by_project, by_unit = await approved_as_review_would(infra, api, BY, "build_develop", 1_800_000)
+    elsewhere = await api["procurement"].post(f"/projects/{by_project}/incidents", {
+        "kind": "serious_delay", "description": "滞后"}, as_=applicant(by_unit))
+    assert elsewhere.status_code == 409 and elsewhere.json()["rule_ids"] == ["BY-29.5"]  # 白云: the progress report says it
+
+
+async def test_by_34_by_36_a_change_filed_after_five_working_days_is_marked_late(api, infra):
+    project_id, unit_id = await approved(infra, api, approved_on=today() - timedelta(days=60))
+    late = await api["procurement"].post(f"/projects/{project_id}/changes", change(
+        "implementation", ("cancel", 50_000), procedure_completed_on=(today() - timedelta(days=20)).isoformat()),
+        as_=applicant(unit_id))
+    assert late.status_code == 201, late.text
+    assert late.json()["filed_late"] is True and {"BY-34", "BY-36"} <= set(late.json()["rule_ids"])
+    early = await api["procurement"].post(f"/projects/{project_id}/changes", change(
+        "implementation", ("cancel", 10_000), procedure_completed_on=(today() - timedelta(days=90)).isoformat()),
+        as_=applicant(unit_id))
+    assert early.status_code == 422 and early.json()["field"] == "procedure_completed_on"  # before the approval
+
+
+async def test_by_35a_a_change_affecting_ip_updates_the_ip_plan(api, infra):
+    project_id, unit_id = await approved(infra, api)
+    bare = await api["procurement"].post(f"/projects/{project_id}/changes", change("implementation", ("cancel", 50_000), affects_ip=True),
+                                         as_=applicant(unit_id))
+    assert bare.status_code == 422 and bare.json()["rule_ids"] == ["BY-35a"]
+    with_plan = await api["procurement"].post(f"/projects/{project_id}/changes", change(
+        "implementation", ("cancel", 50_000), affects_ip=True,
+        documents=[{"role": "ip_plan_update", "document": doc("知识产权运用计划（更新）.pdf")}]), as_=applicant(unit_id))
+    assert with_plan.status_code == 201
+
+
+async def test_dy_15_dy_18a_yf_17a_yl_21_2_changes_caused_by_policy_or_of_main_content(api, infra):
+    dy, dy_unit = await approved(infra, api, pack=DY, project_class="software_development", yuan=1_000_000)
+    first = await api["procurement"].post(f"/projects/{dy}/changes", change("implementation", ("cancel", 50_000)), as_=applicant(dy_unit))
+    assert first.status_code == 201 and "DY-15" in first.json()["rule_ids"]  # no change without the bureau's approval
+    policy = await api["procurement"].post(f"/projects/{dy}/changes", change("implementation", ("cancel", 20_000), kind="policy"),
+                                           as_=applicant(dy_unit))
+    assert policy.status_code == 201 and "DY-18a" in policy.json()["rule_ids"]  # does not count against DY-17b
+    yf, yf_unit = await approved(infra, api, pack=YF, project_class="software_development")
+    filed = await api["procurement"].post(f"/projects/{yf}/changes", change("implementation", ("cancel", 20_000), kind="policy"),
+                                          as_=applicant(yf_unit))
+    assert filed.json()["status"] == "filed" and filed.json()["rule_ids"] == ["YF-17a"]
+    yl, yl_unit = await approved(infra, api, pack=YL, project_class="software_development", yuan=3_000_000)
+    major = await api["procurement"].post(f"/projects/{yl}/changes", change("implementation", ("cancel", 10_000),
+                                                                            major_content_change=True), as_=applicant(yl_unit))
+    assert major.json()["status"] == "redeclaration_required" and "YL-21.2" in major.json()["rule_ids"]

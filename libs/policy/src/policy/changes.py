@@ -115,6 +115,9 @@ def assess_change(pack: Pack, request: ChangeRequest) -> ChangeDecision:
                                   en="a change caused by law or policy does not count against the limit",
                                   zh="因法律政策变化引起的变更不计入次数限制"))
 
+    if request.policy_driven and policy.policy_change_rules:
+        reasons.append(Reason(rule_ids=policy.policy_change_rules, en="caused by a change of law or policy: filed with the bureau promptly",
+                              zh="因法律、政策变化引起的变更，及时报备"))
     outcome: Outcome
     steps: tuple[str, ...] = ()
     if request.stage not in policy.tiers_apply_at:

@@ -382,6 +382,8 @@ class Change(Frozen):
     max_requests_overridable: StrictBool = False
     count_policy_changes: StrictBool = True
     count_policy_changes_inferred: StrictBool = False
+    policy_change_rules: tuple[RuleRef, ...] = ()
+    """A change caused by law or policy is filed with the bureau promptly (YF-17a, DY-18a)."""
     tiers_apply_at: tuple[Literal["approval", "procurement", "implementation"], ...]
     tiers_apply_inferred: StrictBool = False
     prior_approval: Param | None = None
@@ -541,6 +543,16 @@ class Contracts(Frozen):
     """Nothing is procured without approval or the filing the pack allows (BY-23, DY-3.3, BZ-36)."""
     confidentiality_agreement: Param | None = None
     """A 保密协议 is signed with the contract and filed with it (BY-26b)."""
+    data_terms: Param | None = None
+    """The builder's contract states data-resource-management terms (BY-26a)."""
+    personnel_register: Param | None = None
+    """Suppliers' staff register under real name and sign security agreements, filed with the contract (BY-29.3b)."""
+    ip_change: Param | None = None
+    """A change that affects IP updates the IP types and application plan with it (BY-35a)."""
+    upload_rules: tuple[RuleRef, ...] = ()
+    """Where the pack sets no filing period, the rule that has contracts and changes uploaded (YL-20b)."""
+    incident_reporting: Param | None = None
+    """Serious delay or major investment loss is reported to the supervisors (BZ-26a)."""
     ip_terms: tuple[IpTerms, ...] = ()
     termination_rules: tuple[RuleRef, ...] = ()
     """Termination only on the grounds below, by filing (BY-37, BY-38a)."""

@@ -33,6 +33,7 @@ ACCESS = policy([
     ("POST", "/projects/{project_id}/terminations", Allow.of(*FILERS, units=OWN)),
     ("GET", "/projects/{project_id}/terminations", Allow.of(*READERS, units=OWN)),
     ("POST", "/projects/{project_id}/progress-reports", Allow.of(*FILERS, units=OWN)),
+    ("POST", "/projects/{project_id}/incidents", Allow.of(*FILERS, units=OWN)),
     ("GET", "/projects/{project_id}/holds", Allow.of(*READERS, units=OWN)),
     ("GET", "/holds", Allow.of(*READERS, units=query_unit())),
     ("POST", "/payment-clearances", Allow.of("finance_officer")),

@@ -23,6 +23,7 @@ from procurement.schemas import (
     ContractIn,
     ContractOut,
     HoldOut,
+    IncidentIn,
     ObligationOut,
     ProgressReportIn,
     ProjectOut,
@@ -162,6 +163,15 @@ async def report_progress(project_id: IdentifierPath, body: ProgressReportIn, ru
         row = await contracting.report_progress(uow, project_id, body)
         await uow.commit()
         return {"report_id": str(row.id), "project_id": project_id}
+
+
+@router.post("/projects/{project_id}/incidents", status_code=201, tags=["implementation"])
+async def report_incident(project_id: IdentifierPath, body: IncidentIn, runtime: Runtime) -> dict:
+    """Report a serious delay or major investment loss to 发改委, 财政局 and 大数据局 (BZ-26a)."""
+    async with runtime.units() as uow:
+        incident_id = await contracting.report_incident(uow, project_id, body)
+        await uow.commit()
+        return {"incident_id": incident_id, "project_id": project_id}
 
 
 @router.get("/projects/{project_id}/holds", response_model=list[HoldOut], tags=["finance holds"])

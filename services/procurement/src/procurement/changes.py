@@ -52,6 +52,9 @@ async def file_change(uow: UnitOfWork, project_id: str, body: ChangeIn) -> Chang
         if contract is None or contract.project_id != project_id:
             problems.append(Problem("contract_id", f"{body.contract_id} is not a filed contract of {project_id}",
                                     "所指合同不是本项目已备案的合同", pack.contracts.gate_rules))
+    if body.affects_ip and pack.contracts.ip_change is not None and not any(d.role == "ip_plan_update" for d in body.documents):
+        problems.append(Problem("documents", "a change that affects IP brings the updated IP types and application plan",
+                                "涉及知识产权的变更，须同步更新知识产权类型及运用计划", pack.contracts.ip_change.rules))
     unpaid_part = [s for s in sanctions_for(pack, "ChangeFiled", {"after_the_fact": True, "requires_approval": True}).sanctions
                    if s.scope == "change_delta"]
     if body.after_the_fact and unpaid_part and body.contract_id is None:
@@ -89,7 +92,8 @@ async def file_change(uow: UnitOfWork, project_id: str, body: ChangeIn) -> Chang
         after_the_fact=body.after_the_fact, policy_driven=body.kind == "policy", major_content_change=body.major_content_change,
         reason=body.reason, documents=[d.model_dump(mode="json") for d in body.documents],
         procedure_completed_on=body.procedure_completed_on, filing_due_on=due, filed_late=due is not None and today > due,
-        status=STATUS[decision.outcome], rule_ids=list(decision.rule_ids), filed_by=acting_username(), filed_at=now)
+        status=STATUS[decision.outcome], rule_ids=list(dict.fromkeys([*decision.rule_ids, *(period.rules if due else ())])),
+        filed_by=acting_username(), filed_at=now)
     uow.session.add(row)
     await uow.session.flush()
     if row.status == "filed":

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
 from contracts.base import PackRef
-from contracts.events import ContractFiled, ProgressReported
+from contracts.events import ContractFiled, IncidentReported, ProgressReported
 from policy.decisions import check_overrides
 from policy.timers import period_due
 from servicekit import policy as loaded_policy
@@ -37,7 +37,7 @@ from procurement.models import (
     SupplierRoleRow,
 )
 from procurement.projects import cap_rules, contracted_fen, open_project, owed, pack_of
-from procurement.schemas import ContractIn, ProgressReportIn, RequirementFilingIn
+from procurement.schemas import ContractIn, IncidentIn, ProgressReportIn, RequirementFilingIn
 
 
 def refuse(problems: list[Problem]) -> None:
@@ -136,7 +136,7 @@ async def file_contract(uow: UnitOfWork, project_id: str, body: ContractIn) -> C
         warranty_hardware_months=body.warranty_hardware_months, ip_clauses=dict(body.ip_clauses),
         milestone_amounts_fen=tuple(m.amount_yuan * 100 for m in body.milestones),
         document_roles=tuple(d.role for d in body.documents), om_service=body.om_service,
-        service_purchase=body.service_purchase, ip_override_rules=granted)
+        service_purchase=body.service_purchase, data_terms=body.data_terms, ip_override_rules=granted)
     facts = ProjectTerms(project_id=project_id, project_class=project.project_class, approved_amount_fen=project.approved_amount_fen,
                          approved_on=project.approved_on, cap_rules=cap_rules(project, pack))
     existing = Existing(contracted_fen=await contracted_fen(uow, project_id), supplier_roles=await _roles(uow, project_id))
@@ -204,3 +204,20 @@ async def report_progress(uow: UnitOfWork, project_id: str, body: ProgressReport
         schedule_status=body.schedule_status, milestones_due=body.milestones_due, milestones_done=body.milestones_done,
         delay_reason=body.delay_reason, reported_at=now))
     return row
+
+
+async def report_incident(uow: UnitOfWork, project_id: str, body: IncidentIn) -> str:
+    project = await _project(uow, project_id)
+    pack = pack_of(project)
+    duty = pack.contracts.incident_reporting
+    if duty is None:
+        item = owed(project, "progress_reports")
+        raise DomainError("no_incident_duty", "this pack sets no separate incident report; report the delay in a progress report",
+                          "本地规定未设单独的重大问题报告，请在进度报告中说明", field="project_id",
+                          rule_ids=item["rule_ids"] if item else pack.contracts.gate_rules)
+    incident_id = str(uuid.uuid4())
+    uow.emit(IncidentReported(
+        project_id=project_id, incident_id=incident_id, unit_id=project.unit_id,
+        pack=PackRef(id=project.pack_id, version=project.pack_version), kind=body.kind, description=body.description,
+        rule_ids=list(duty.rules), reported_at=uow.clock.now()))
+    return incident_id

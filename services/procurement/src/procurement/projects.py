@@ -120,8 +120,9 @@ async def obligations(uow: UnitOfWork, project: ProcurementProject) -> list[dict
             continue
         key, status = item["key"], item["status"]
         if status == "pending":
-            status = resolve_pending(project, pack, key, Amounts(main_works_amount=builder_yuan or None,
-                                                                 contract_amount=builder_yuan or None))
+            status = resolve_pending(project, pack, key, Amounts(
+                main_works_amount=builder_yuan or None, contract_amount=builder_yuan or None,
+                procurement_budget=filing.procurement_budget_fen // 100 if filing else None))
         if key == "procurement_self_check":
             met, detail = filing is not None, "采购需求自查表"
         elif key == "procurement_expert_review":

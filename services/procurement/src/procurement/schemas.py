@@ -32,9 +32,9 @@ class DocumentRef(Closed):
 
 
 class FiledDocument(Closed):
-    role: Literal["contract_text", "confidentiality_agreement", "procurement_documents", "requirement_self_check",
-                  "procurement_plan", "expert_opinion", "change_form", "change_list", "change_description",
-                  "termination_note", "other"]
+    role: Literal["contract_text", "confidentiality_agreement", "personnel_register", "procurement_documents",
+                  "requirement_self_check", "procurement_plan", "expert_opinion", "change_form", "change_list",
+                  "change_description", "ip_plan_update", "termination_note", "other"]
     document: DocumentRef
 
 
@@ -91,6 +91,7 @@ class ContractIn(Closed):
     warranty_hardware_months: StrictInt | None = Field(None, ge=0, le=240)
     om_service: StrictBool = Field(False, description="An O&M service contract (BZ-38: ≤3 years, signed year by year)")
     service_purchase: StrictBool = Field(False, description="A service purchase (采购服务, YL-18b, YL-18d)")
+    data_terms: StrictBool = Field(False, description="The contract states data-resource-management terms (BY-26a)")
     ip_clauses: dict[IpRight, Literal["unit", "supplier", "shared"]] = Field(
         default_factory=dict, description="Who owns each right, as the contract states (BY-28, BZ-27, YL-25a)")
     milestones: list[MilestoneIn] = Field(default_factory=list, max_length=20)
@@ -118,6 +119,7 @@ class ChangeIn(Closed):
     contract_id: uuid.UUID | None = Field(None, description="The contract (or supplementary agreement) that carries the change")
     major_content_change: StrictBool = Field(False, description="Goals, main content or technical scheme change (BY-33.1, YL-21.2)")
     after_the_fact: StrictBool = Field(False, description="The change was already made without approval (BY-32b, BZ-25b)")
+    affects_ip: StrictBool = Field(False, description="The change affects IP types or ownership (BY-35a)")
     procedure_completed_on: date | None = Field(None, description="Anchor of the filing period (BY-36)")
     reason: Text
     documents: list[FiledDocument] = Field(default_factory=list, max_length=20)
@@ -134,6 +136,13 @@ class TerminationIn(Closed):
     sub_project_id: str | None = Field(None, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
     note: Text = Field(description="The termination note (终止说明, BY-38a)")
     documents: list[FiledDocument] = Field(min_length=1, max_length=20)
+
+
+class IncidentIn(Closed):
+    """A serious delay or major investment loss, reported to 发改委, 财政局 and 大数据局 (BZ-26a)."""
+
+    kind: Literal["serious_delay", "investment_loss"]
+    description: Text
 
 
 class ProgressReportIn(Closed):

@@ -25,7 +25,8 @@ def contract(**changes) -> ContractTerms:
         kind="contract", supplier_id="S1", supplier_role="builder", amount_fen=150_000_000, signed_on=date(2027, 3, 1),
         term_starts_on=date(2027, 3, 1), term_ends_on=date(2028, 2, 28), deliverables=("software",),
         warranty_software_months=12, warranty_hardware_months=None, ip_clauses=dict.fromkeys(RIGHTS, "unit"),
-        milestone_amounts_fen=(45_000_000, 60_000_000, 45_000_000), document_roles=("contract_text", "confidentiality_agreement"))
+        milestone_amounts_fen=(45_000_000, 60_000_000, 45_000_000), data_terms=True,
+        document_roles=("contract_text", "confidentiality_agreement", "personnel_register"))
     return replace(base, **changes)
 
 
@@ -54,7 +55,7 @@ def test_dates_in_order():
 
 
 def test_by_26b_the_confidentiality_agreement_is_filed_with_the_contract():
-    assert problems(terms=contract(document_roles=("contract_text",))) == [("documents", ("BY-26b",), 422)]
+    assert problems(terms=contract(document_roles=("contract_text", "personnel_register"))) == [("documents", ("BY-26b",), 422)]
     assert problems(terms=contract(kind="supplementary", document_roles=("contract_text",))) == []
     assert problems(YF, terms=contract(document_roles=("contract_text",))) == []  # YF states no such duty
 
@@ -115,6 +116,19 @@ def test_by_29_1_dy_10_1c_the_conflict_is_refused_under_the_packs_rule():
     assert problems(YF, terms=contract(document_roles=("contract_text",)), existing=roles) == []  # YF states no such rule
 
 
-def test_a_pack_without_a_filing_period_answers_to_its_gate():
+def test_by_26c_yl_20b_a_filing_answers_to_the_period_the_upload_duty_or_the_gate():
     assert filing_rules(BY) == ("BY-26c",)
-    assert filing_rules(YL) == ("YL-12.4", "YL-13")
+    assert filing_rules(YL) == ("YL-20b",)
+    assert filing_rules(DY) == ("DY-3.3", "DY-13")
+
+
+def test_by_26a_the_builders_contract_states_data_resource_terms():
+    assert problems(terms=contract(data_terms=False)) == [("data_terms", ("BY-26a",), 422)]
+    assert problems(terms=contract(data_terms=False, supplier_role="supervision")) == []
+    assert problems(DY, terms=contract(data_terms=False, document_roles=("contract_text",))) == []
+
+
+def test_by_29_3b_staff_register_under_real_name():
+    assert problems(terms=contract(document_roles=("contract_text", "confidentiality_agreement"))) == [
+        ("documents", ("BY-29.3b",), 422)]
+    assert problems(terms=contract(supplier_role="consulting", document_roles=("contract_text", "confidentiality_agreement"))) == []

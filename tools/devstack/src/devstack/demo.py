@@ -56,6 +56,8 @@ DOCUMENTS = {
     "合同文本.pdf": "统一身份认证平台建设合同（演示）",
     "保密协议.pdf": "保密协议（演示）",
     "监理合同.pdf": "监理服务合同（演示）",
+    "人员实名登记及安全保密协议.pdf": "供应商人员实名登记表及安全保密协议（演示）",
+    "采购实施计划.pdf": "采购实施计划（演示）",
 }
 CATALOGUES = {
     "baiyun-edu": [{"name": "教育局办公自动化系统", "function": "公文流转与督办"},
@@ -165,18 +167,21 @@ def _procurement_scene(client: httpx.Client, issuer: DevIssuer, urls: dict[str, 
     _until(client, project, bureau, lambda p: True, "procurement learning of the approval")
     client.post(f"{project}/requirement-filings", headers=unit, json={
         "procurement_budget_yuan": 1_750_000, "matches_scheme": True,
-        "documents": [{"role": "requirement_self_check", "document": _ref("采购需求自查表.pdf")}]}).raise_for_status()
+        "documents": [{"role": "requirement_self_check", "document": _ref("采购需求自查表.pdf")},
+                      {"role": "procurement_plan", "document": _ref("采购实施计划.pdf")}]}).raise_for_status()
     rights = ["source_code", "data", "software_copyright", "patents", "trademarks", "usage_rights"]
     end = (today + timedelta(days=364)).isoformat()
     builder = client.post(f"{project}/contracts", headers=unit, json={
         "supplier": {"supplier_id": "91440101MA5DEMO001", "name": "广州某教育科技有限公司"}, "supplier_role": "builder",
         "title": "中小学智慧课堂平台建设合同", "amount_yuan": 1_600_000, "signed_on": today.isoformat(),
         "term": {"starts_on": today.isoformat(), "ends_on": end}, "deliverables": ["software"], "warranty_software_months": 12,
+        "data_terms": True,
         "ip_clauses": dict.fromkeys(rights, "unit"),
         "milestones": [{"kind": "advance", "amount_yuan": 480_000}, {"kind": "progress", "amount_yuan": 640_000},
                        {"kind": "final_payment", "amount_yuan": 480_000}],
         "documents": [{"role": "contract_text", "document": _ref("合同文本.pdf")},
-                      {"role": "confidentiality_agreement", "document": _ref("保密协议.pdf")}]})
+                      {"role": "confidentiality_agreement", "document": _ref("保密协议.pdf")},
+                      {"role": "personnel_register", "document": _ref("人员实名登记及安全保密协议.pdf")}]})
     builder.raise_for_status()
     client.post(f"{project}/contracts", headers=unit, json={
         "supplier": {"supplier_id": "91440101MA5DEMO002", "name": "广州某工程监理有限公司"}, "supplier_role": "supervision",
@@ -184,7 +189,8 @@ def _procurement_scene(client: httpx.Client, issuer: DevIssuer, urls: dict[str, 
         "term": {"starts_on": today.isoformat(), "ends_on": end}, "deliverables": ["services"],
         "milestones": [{"kind": "progress", "amount_yuan": 60_000}],
         "documents": [{"role": "contract_text", "document": _ref("监理合同.pdf")},
-                      {"role": "confidentiality_agreement", "document": _ref("保密协议.pdf")}]}).raise_for_status()
+                      {"role": "confidentiality_agreement", "document": _ref("保密协议.pdf")},
+                      {"role": "personnel_register", "document": _ref("人员实名登记及安全保密协议.pdf")}]}).raise_for_status()
     client.post(f"{project}/changes", headers=unit, json={
         "stage": "implementation", "after_the_fact": True, "contract_id": builder.json()["contract_id"],
         "lines": [{"kind": "cancel", "amount_yuan": 120_000, "item": "电子班牌"}, {"kind": "add", "amount_yuan": 100_000, "item": "录播教室"}],
@@ -236,7 +242,8 @@ def load(urls: dict[str, str], today: date, issuer: DevIssuer) -> list[str]:
             }, headers=_as(issuer, "edu.applicant"))
             declared.raise_for_status()
             _review_scene(client, issuer, urls["review"], declared.json()["project_id"], today)
-            for name in ("立项方案.pdf", "立项需求自查表.pdf", "采购需求自查表.pdf", "合同文本.pdf", "保密协议.pdf", "监理合同.pdf"):
+            for name in ("立项方案.pdf", "立项需求自查表.pdf", "采购需求自查表.pdf", "合同文本.pdf", "保密协议.pdf", "监理合同.pdf",
+                         "人员实名登记及安全保密协议.pdf", "采购实施计划.pdf"):
                 _upload(client, issuer, urls["intake"], "edu.applicant", "baiyun-edu", name, DOCUMENTS[name])
             _procurement_scene(client, issuer, urls, today)
         for scene in SCENES:

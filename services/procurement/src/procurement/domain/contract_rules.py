@@ -20,6 +20,8 @@ ROLE_ZH = {"builder": "承建单位", "design": "设计单位", "consulting": "�
            "testing": "测评单位", "cost_review": "造价咨询单位", "evaluation": "评估单位"}
 # BY-29.1: whoever designs, advises on, supervises or tests a project may not also build it.
 INDEPENDENT_ROLES = frozenset({"design", "consulting", "supervision", "testing"})
+# BY-29.3b: the builder's, designer's, supervisor's, cost consultant's and tester's staff.
+STAFFED_ROLES = frozenset({"builder", "design", "supervision", "cost_review", "testing"})
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ class ContractTerms:
     document_roles: tuple[str, ...]
     om_service: bool = False
     service_purchase: bool = False
+    data_terms: bool = False
     ip_override_rules: tuple[str, ...] = ()
     """Rules of the pack marked 原则上 set aside for this contract by a recorded override (BY-28)."""
 
@@ -90,6 +93,16 @@ def check_contract(pack: Pack, project: ProjectTerms, contract: ContractTerms, e
             and "confidentiality_agreement" not in contract.document_roles:
         problems.append(Problem("documents", "the confidentiality agreement (保密协议) signed with the contract must be filed with it",
                                 "合同须同时签订并备案保密协议", rules.confidentiality_agreement.rules))
+    if rules.data_terms is not None and contract.kind == "contract" and contract.supplier_role == "builder" \
+            and not contract.data_terms:
+        problems.append(Problem("data_terms", "the builder's contract states data-resource-management terms following the unified "
+                                "metadata and data-security norms", "合同须明确数据资源管理要求，遵循统一的公共元数据及数据安全规范",
+                                rules.data_terms.rules))
+    if rules.personnel_register is not None and contract.kind == "contract" and contract.supplier_role in STAFFED_ROLES \
+            and "personnel_register" not in contract.document_roles:
+        problems.append(Problem("documents", "the supplier's staff real-name register with their security and confidentiality "
+                                "agreements is filed with the contract", "须提交供应商人员实名登记及安全保密协议",
+                                rules.personnel_register.rules))
     if contract.kind == "contract" and "contract_text" not in contract.document_roles:
         problems.append(Problem("documents", "the contract text must be filed", "须备案合同文本", filing))
     problems += _supplier_conflict(pack, contract, existing)
@@ -217,9 +230,9 @@ def _term(pack: Pack, project: ProjectTerms, contract: ContractTerms) -> list[Pr
 
 
 def filing_rules(pack: Pack) -> tuple[str, ...]:
-    """The rules a contract filing answers to: the pack's filing period, else its procurement gate."""
+    """The rules a contract filing answers to: the pack's filing period, its upload duty, else its gate."""
     period = pack.contracts.filing_deadline
-    return period.rules if period is not None else pack.contracts.gate_rules
+    return period.rules if period is not None else pack.contracts.upload_rules or pack.contracts.gate_rules
 
 
 def filing_period(pack: Pack, kind: str) -> Period | None:
