@@ -1,22 +1,28 @@
 """The unit registry (BY-5.2a, BY-10), the document store, and the findings a declaration carries to
-the reviewer (BY-19.1b, BY-22.3)."""
+the reviewer (BY-19.1b, BY-22.3, BY-22.5)."""
 
 from __future__ import annotations
 
 import base64
 import json
 import uuid
+from datetime import date, datetime, timezone
 
 import asyncpg
 import pytest
 
+from contracts.base import PackRef
+from contracts.envelope import Envelope
+from contracts.events import ProjectApproved
 from tests.integration.harness import (
     BUREAU,
     PLAN_DOCUMENTS,
     applicant,
     doc,
+    eventually,
     file_asset_catalogue,
     leader,
+    publish_event,
     register_unit,
     upload,
 )
@@ -156,3 +162,29 @@ async def test_only_an_asset_catalogue_lists_systems(api, unit_id):
     body = {"kind": "dev_plan", "document": PLAN_DOCUMENTS[0]["document"], "systems": [{"name": "网格化管理系统"}]}
     response = await api["intake"].post(f"/units/{unit_id}/plans", body, as_=applicant(unit_id))
     assert response.status_code == 422 and response.json()["field"] == "systems"
+
+
+async def test_by_22_5_an_earlier_project_behind_schedule_is_shown_to_the_reviewer(api, infra, unit_id, dbs):
+    earlier = f"P-{uuid.uuid4().hex[:8]}"
+    await publish_event(infra.nats_admin_url, Envelope(ProjectApproved(
+        project_id=earlier, approval_id=str(uuid.uuid4()), unit_id=unit_id, pack=PackRef(id="BY", version="2024.1"),
+        project_class="build_develop", approved_amount_fen=150_000_000, approved_on=date(2026, 3, 2), rule_ids=["BY-20.4b"],
+        approved_at=datetime.now(timezone.utc)), source="/services/review"))
+
+    async def procured():
+        return (await api["procurement"].get(f"/projects/{earlier}", as_=BUREAU)).status_code == 200 or None
+    await eventually(procured, what="procurement knows the earlier project")
+    reported = await api["procurement"].post(f"/projects/{earlier}/progress-reports", {
+        "period_end": "2026-09-30", "schedule_status": "behind_schedule", "milestones_due": 4, "milestones_done": 1,
+        "delay_reason": "供应商人员不到位"}, as_=applicant(unit_id))
+    assert reported.status_code == 201, reported.text
+
+    async def heard():
+        return await dbs["intake"].value("SELECT count(*) FROM project_progress WHERE project_id = $1", earlier) or None
+    await eventually(heard, what="intake hears of the progress report")
+    declared = await api["intake"].post("/declarations", declaration(unit_id, declared_amount_yuan=900_000), as_=applicant(unit_id))
+    (finding,) = [f for f in declared.json()["findings"] if f["key"] == "reasonable_cause"]
+    assert finding["rule_ids"] == ["BY-22.5"]
+    assert finding["evidence"]["projects"][0] | {"report_id": None} == {
+        "project_id": earlier, "report_id": None, "period_end": "2026-09-30", "milestones_due": 4, "milestones_done": 1,
+        "delay_reason": "供应商人员不到位"}

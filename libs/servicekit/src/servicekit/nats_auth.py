@@ -22,7 +22,7 @@ from contracts.streams import STREAMS
 JS_API = "$JS.API"
 
 CONSUMES: dict[str, tuple[str, ...]] = {
-    "intake": ("acceptance", "notify", "review"),
+    "intake": ("acceptance", "notify", "procurement", "review"),
     "review": ("intake",),
     "procurement": ("acceptance", "finance", "intake", "notify", "review"),
     "acceptance": (),

@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from contracts.base import Event, PackRef
 from contracts.envelope import Envelope
 from contracts.events import (
+    ProgressReported,
     AcceptanceFailed,
     AcceptanceFiled,
     AcceptanceFilingRejected,
@@ -35,7 +36,7 @@ from contracts.events import (
     UnitPlanFiled,
     UnitStandingChanged,
 )
-from contracts.streams import ACCEPTANCE, NOTIFY, REVIEW
+from contracts.streams import ACCEPTANCE, NOTIFY, PROCUREMENT, REVIEW
 from policy.calendar import Deadline, WorkingDayCalendar
 from policy.classification import check_project_type, classify
 from policy.facts import Amounts, ProjectFacts
@@ -64,7 +65,7 @@ from intake.domain.standing import (
 from intake import documents, registry, screening
 from intake.domain.forms import STRUCTURED
 from intake.domain.units import declarant_refusals, public_class_refusal
-from intake.models import AcceptedProject, Batch, Declaration, Scheme, Unit, UnitBlock, UnitPlan
+from intake.models import AcceptedProject, Batch, Declaration, ProjectProgress, Scheme, Unit, UnitBlock, UnitPlan
 from intake.domain.regime import door, wrong_door
 from intake.schemas import BatchIn, DeclarationIn, FilingIn, MicroFilingIn, PlanFilingIn, ProjectIn, ResubmissionIn, SchemeIn
 
@@ -766,6 +767,25 @@ async def submit_scheme(uow: UnitOfWork, project_id: str, body: SchemeIn, calend
     return scheme, sorted(set(owed_rules) | set(budget.rule_ids))
 
 
+async def on_progress_reported(uow: UnitOfWork, envelope: Envelope) -> None:
+    """Keep each project's latest progress report: a later declaration of the unit shows the reviewer
+    the projects behind schedule (BY-22.5)."""
+    event: ProgressReported = envelope.data  # type: ignore[assignment]
+    row = await uow.session.get(ProjectProgress, event.project_id, with_for_update=True)
+    if row is not None and row.period_end > event.period_end:
+        return  # an older period reported late changes nothing
+    if row is None:
+        row = ProjectProgress(project_id=event.project_id, unit_id=event.unit_id, report_id=event.report_id,
+                              period_end=event.period_end, schedule_status=event.schedule_status,
+                              milestones_due=event.milestones_due, milestones_done=event.milestones_done,
+                              delay_reason=event.delay_reason, event_id=envelope.id)
+        uow.session.add(row)
+        return
+    row.report_id, row.period_end, row.schedule_status = event.report_id, event.period_end, event.schedule_status
+    row.milestones_due, row.milestones_done, row.delay_reason, row.event_id = (
+        event.milestones_due, event.milestones_done, event.delay_reason, envelope.id)
+
+
 SUBSCRIPTIONS = [
     Subscription(ACCEPTANCE, {
         AcceptanceFailed: place_blocks, AcceptanceFilingRejected: place_blocks, RectificationOverdue: place_blocks,
@@ -774,6 +794,7 @@ SUBSCRIPTIONS = [
         DataAggregationConfirmed: lift_blocks,
     }),
     Subscription(NOTIFY, {DeadlineElapsed: place_blocks}),
+    Subscription(PROCUREMENT, {ProgressReported: on_progress_reported}),
     Subscription(REVIEW, {PlanReviewed: on_plan_reviewed, ProjectRejected: on_project_rejected,
                           ReviewStageCompletedV2: on_stage_completed, ProjectApproved: on_project_approved,
                           SchemeChangeDecided: on_scheme_change_decided}),

@@ -144,6 +144,22 @@ class AcceptedProject(SQLModel, table=True):
     event_id: str = Field(sa_column=Column(Text, nullable=False))
 
 
+class ProjectProgress(SQLModel, table=True):
+    """The latest progress report of a unit's project (ProgressReported, BY-29.5): evidence for BY-22.5."""
+
+    __tablename__ = "project_progress"
+
+    project_id: str = Field(sa_column=Column(Text, primary_key=True))
+    unit_id: str = Field(sa_column=Column(Text, nullable=False, index=True))
+    report_id: str = Field(sa_column=Column(Text, nullable=False))
+    period_end: date = Field(sa_column=Column(Date, nullable=False))
+    schedule_status: str = Field(sa_column=Column(Text, nullable=False))
+    milestones_due: int
+    milestones_done: int
+    delay_reason: str | None = Field(default=None, sa_column=Column(Text))
+    event_id: str = Field(sa_column=Column(Text, nullable=False))
+
+
 class Scheme(SQLModel, table=True):
     """A 立项方案 submitted after the plan passed review (BY-17), one row per revision."""
 

@@ -1,5 +1,6 @@
-"""Screening a declaration for what the reviewer should judge (BY-19.1b, BY-22.3): gathers the unit's
-earlier declarations and its asset catalogue, and lets the pure checks in domain.findings decide."""
+"""Screening a declaration for what the reviewer should judge (BY-19.1b, BY-22.3, BY-22.5): gathers the
+unit's earlier declarations, its asset catalogue and its projects' progress reports, and lets the pure
+checks in domain.findings decide."""
 
 from __future__ import annotations
 
@@ -12,8 +13,19 @@ from policy.facts import Amounts, ProjectFacts
 from servicekit.clock import business_date
 from servicekit.db import UnitOfWork
 
-from intake.domain.findings import DUPLICATE, SPLIT, Candidate, CatalogueSystem, Finding, duplicate_findings, split_findings
-from intake.models import Batch, Declaration, UnitPlan
+from intake.domain.findings import (
+    DUPLICATE,
+    REASONABLE_CAUSE,
+    SPLIT,
+    Candidate,
+    CatalogueSystem,
+    Finding,
+    Progress,
+    delay_findings,
+    duplicate_findings,
+    split_findings,
+)
+from intake.models import Batch, Declaration, ProjectProgress, UnitPlan
 
 CLOSED = ("rejected",)
 
@@ -47,6 +59,12 @@ async def findings_for(uow: UnitOfWork, declaration: Declaration, pack, batch: B
     duplicate_rules = decision_rules(pack, DUPLICATE)
     if duplicate_rules and (declaration.system_name or declaration.purpose):
         found += await _duplicates(uow, declaration, duplicate_rules)
+    delay_rules = decision_rules(pack, REASONABLE_CAUSE)
+    if delay_rules:
+        rows = (await uow.session.execute(select(ProjectProgress).where(
+            ProjectProgress.unit_id == declaration.unit_id, ProjectProgress.project_id != declaration.project_id))).scalars()
+        found += delay_findings([Progress(r.project_id, r.report_id, r.period_end, r.schedule_status == "behind_schedule",
+                                          r.milestones_due, r.milestones_done, r.delay_reason) for r in rows], delay_rules)
     return found
 
 

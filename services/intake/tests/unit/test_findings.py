@@ -91,3 +91,15 @@ def test_by_22_3_an_upgrade_of_the_system_and_a_retired_system_are_not_duplicate
     assert duplicate_findings("网格化管理系统", "", CATALOGUE, REF, DUPLICATE_RULES, upgrade=True) == []
     assert duplicate_findings("OA", "公文流转", CATALOGUE, REF, DUPLICATE_RULES, upgrade=False) == []
     assert duplicate_findings("排水管网监测", "城市排水监测", CATALOGUE, REF, DUPLICATE_RULES, upgrade=False) == []
+
+
+def test_by_22_5_projects_behind_schedule_are_shown_with_their_stated_cause():
+    from intake.domain.findings import REASONABLE_CAUSE, Progress, delay_findings
+
+    on_time = Progress("P-1", "R-1", date(2027, 3, 31), False, 3, 3, None)
+    late = Progress("P-2", "R-2", date(2027, 3, 31), True, 4, 1, "供应商人员不到位")
+    assert delay_findings([on_time], ("BY-22.5",)) == []
+    (finding,) = delay_findings([on_time, late], ("BY-22.5",))
+    assert (finding.key, finding.rule_ids) == (REASONABLE_CAUSE, ("BY-22.5",))
+    assert finding.evidence["projects"] == [{"project_id": "P-2", "report_id": "R-2", "period_end": "2027-03-31",
+                                             "milestones_due": 4, "milestones_done": 1, "delay_reason": "供应商人员不到位"}]

@@ -134,3 +134,36 @@ def duplicate_findings(system_name: str, purpose: str, catalogue: Sequence[Catal
         f"本单位信息化资产目录已有{names}，与本项目相近，可能属于重复建设",
         {"catalogue": catalogue_ref, "systems": matches},
     )]
+
+
+REASONABLE_CAUSE = "reasonable_cause"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """An earlier project's latest progress report (BY-29.5), as intake heard it (ProgressReported)."""
+
+    project_id: str
+    report_id: str
+    period_end: date
+    behind: bool
+    milestones_due: int
+    milestones_done: int
+    delay_reason: str | None
+
+
+def delay_findings(reports: Sequence[Progress], rule_ids: tuple[str, ...]) -> list[Finding]:
+    """BY-22.5: an earlier project that has not advanced as planned. Whether its stated cause is
+    reasonable is the reviewer's call (A-35), so the finding carries the reports, not a verdict."""
+    behind = sorted((r for r in reports if r.behind), key=lambda r: r.project_id)
+    if not behind:
+        return []
+    ids = "、".join(r.project_id for r in behind)
+    return [Finding(
+        REASONABLE_CAUSE, rule_ids,
+        f"Earlier projects of the unit are behind schedule ({ids}); judge whether the stated causes are reasonable",
+        f"本单位前期项目 {ids} 未按计划推进，请判断所述原因是否合理",
+        {"projects": [{"project_id": r.project_id, "report_id": r.report_id, "period_end": r.period_end.isoformat(),
+                       "milestones_due": r.milestones_due, "milestones_done": r.milestones_done,
+                       "delay_reason": r.delay_reason} for r in behind]},
+    )]
