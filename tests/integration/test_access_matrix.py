@@ -96,6 +96,7 @@ MATRIX: dict[tuple[str, str, str], set[str]] = {
     ("procurement", "POST", "/projects/{project_id}/changes/{change_id}/decision"): {"bureau"},
     ("procurement", "POST", "/projects/{project_id}/progress-reports"): OWN_UNIT,
     ("procurement", "POST", "/projects/{project_id}/incidents"): OWN_UNIT,
+    ("procurement", "POST", "/projects/{project_id}/final-accounts"): OWN_UNIT,
     ("procurement", "POST", "/payment-clearances"): {"finance"},
     ("procurement", "GET", "/projects/{project_id}/payment-clearances"): {"bureau", "finance", "admin"} | READERS,
     ("acceptance", "POST", "/projects/{project_id}/final-reviews"): OWN_UNIT | {"bureau"},
@@ -157,6 +158,8 @@ def request_for(method: str, route: str, project_id: str, document_id: str, meet
         body = {"stage": "implementation", "lines": [{"kind": "cancel", "amount_yuan": 1, "item": "矩阵"}], "reason": "矩阵测试"}
     elif route.endswith("/terminations") and method == "POST":
         body = {"ground": "policy_change", "note": "矩阵测试", "documents": [MATRIX_DOCUMENT]}
+    elif route.endswith("/final-accounts"):
+        body = {"final_amount_yuan": 1, "report": MATRIX_DOCUMENT["document"]}
     elif route.endswith("/incidents"):
         body = {"kind": "serious_delay", "description": "矩阵测试"}
     elif route.endswith("/progress-reports"):

@@ -84,7 +84,7 @@ def contract_body(supplier_id: str, role: str = "builder", yuan: int = 1_500_000
         "supplier": {"supplier_id": supplier_id, "name": "某信息技术有限公司"}, "supplier_role": role, "title": "一网统管平台建设合同",
         "amount_yuan": yuan, "signed_on": signed.isoformat(),
         "term": {"starts_on": signed.isoformat(), "ends_on": (signed + timedelta(days=364)).isoformat()},
-        "deliverables": ["software"], "warranty_software_months": 12, "data_terms": True,
+        "deliverables": ["software"], "warranty_software_months": 12, "data_terms": True, "procurement_method": "public_tender",
         "ip_clauses": dict.fromkeys(ALL_RIGHTS, "unit"),
         "milestones": [{"kind": "advance", "amount_yuan": yuan * 3 // 10}, {"kind": "progress", "amount_yuan": yuan * 4 // 10},
                        {"kind": "final_payment", "amount_yuan": yuan - yuan * 3 // 10 - yuan * 4 // 10}],
@@ -618,3 +618,66 @@ async def test_dy_15_dy_18a_yf_17a_yl_21_2_changes_caused_by_policy_or_of_main_c
     major = await api["procurement"].post(f"/projects/{yl}/changes", change("implementation", ("cancel", 10_000),
                                                                             major_content_change=True), as_=applicant(yl_unit))
     assert major.json()["status"] == "redeclaration_required" and "YL-21.2" in major.json()["rule_ids"]
+
+
+async def last_on_stream(infra, event_type: str, project_id: str):
+    """The latest event of a type about the project on the PROCUREMENT stream, as a consumer would read it."""
+    import nats
+
+    nc = await nats.connect(infra.nats_admin_url)
+    try:
+        js = nc.jetstream()
+        seq = 0
+        found = None
+        while True:
+            try:
+                message = await js.get_msg("PROCUREMENT", seq=seq + 1, subject=event_type, next=True)
+            except Exception:
+                return found
+            seq = message.seq
+            if (message.headers or {}).get("ce-subject") == project_id:
+                found = Envelope.from_message(message.headers, message.data).data
+    finally:
+        await nc.close()
+
+
+async def test_bz_43b_bz_30_supervision_overdue_suspends_and_a_failure_blocks_cloud_resources(api, infra):
+    project_id, unit_id = await approved(infra, api, pack=BZ, project_class="application_system")
+    await publish(infra, RectificationOverdue(project_id=project_id, unit_id=unit_id, pack=BZ, source="supervision", reason="overdue",
+                                             finding_id="S9", cause_event_id="x", rule_ids=["BZ-43a"], detected_at=_now()),
+                  "/services/acceptance")
+    suspended = await eventually(lambda: last_on_stream(infra, "procurement.project.suspended.v1", project_id), what="BZ-43b")
+    assert suspended.measure == "construction_suspended" and suspended.rule_ids == ["BZ-43b"]
+    await publish(infra, AcceptanceFailed(project_id=project_id, unit_id=unit_id, pack=BZ, attempt=1, terminal=False, rule_id="BZ-30",
+                                          concluded_on=today(), recorded_at=_now()), "/services/acceptance")
+    blocked = await eventually(lambda: last_on_stream(infra, "procurement.cloud.resources_blocked.v1", project_id), what="BZ-30")
+    assert blocked.rule_ids == ["BZ-30"] and blocked.scope == "all_resources"
+
+
+async def test_bz_36_bz_37_bz_39_bz_40_how_it_was_bought_and_the_final_accounts(api, infra):
+    project_id, unit_id = await approved(infra, api, pack=BZ, project_class="infrastructure", yuan=3_000_000)
+    unit = applicant(unit_id)
+    unstated = await api["procurement"].post(f"/projects/{project_id}/contracts", contract_body(
+        supplier(), yuan=500_000, documents=[CONTRACT_TEXT], procurement_method=None), as_=unit)
+    assert unstated.status_code == 422 and unstated.json()["rule_ids"] == ["BZ-36"]
+    works = await api["procurement"].post(f"/projects/{project_id}/contracts", contract_body(
+        supplier(), yuan=500_000, documents=[CONTRACT_TEXT], procurement_method="competitive_negotiation", includes_works=True),
+        as_=unit)
+    assert works.status_code == 422 and works.json()["rule_ids"] == ["BZ-37"]
+    internal = await api["procurement"].post(f"/projects/{project_id}/contracts", contract_body(
+        supplier(), yuan=500_000, documents=[CONTRACT_TEXT], procurement_method="internal_control"), as_=unit)
+    assert internal.status_code == 422 and internal.json()["rule_ids"] == ["BZ-39"]
+    below = await api["procurement"].post(f"/projects/{project_id}/contracts", contract_body(
+        supplier(), yuan=500_000, documents=[CONTRACT_TEXT], procurement_method="internal_control", below_procurement_limit=True),
+        as_=unit)
+    assert below.status_code == 201, below.text
+    report = doc("竣工财务决算报告.pdf")
+    unaudited = await api["procurement"].post(f"/projects/{project_id}/final-accounts", {
+        "final_amount_yuan": 2_900_000, "major": True, "report": report}, as_=unit)
+    assert unaudited.status_code == 422 and unaudited.json()["rule_ids"] == ["BZ-40"]
+    filed = await api["procurement"].post(f"/projects/{project_id}/final-accounts", {
+        "final_amount_yuan": 2_900_000, "major": True, "audited": True, "report": report,
+        "audit_report": doc("结算审计报告.pdf")}, as_=unit)
+    assert filed.status_code == 201
+    event = await eventually(lambda: last_on_stream(infra, "procurement.project.final_accounts_filed.v1", project_id), what="BZ-40")
+    assert event.final_amount_fen == 290_000_000 and event.audited and event.rule_ids == ["BZ-40"]

@@ -24,7 +24,7 @@ REQUIRED = {
     "UnitStandingChanged", "SupervisionFindingRecorded", "RectificationCompleted", "AcceptanceFiled",
     "DataAggregationConfirmed", "ConstructionCompleted", "AcceptanceDeferred", "CloudResourceBlocked",
     "ProjectSuspended", "CircularIssued", "ProjectFiled", "ReviewStageCompleted", "ReviewStageCompletedV2", "AnnualListApproved", "CoReviewRequested", "CoReviewOpinionRecorded", "SchemeChangeDecided",
-    "ProgressReported", "IncidentReported",
+    "ProgressReported", "IncidentReported", "FinalAccountsFiled",
     "PaymentClearanceRequested", "PaymentClearanceAnswered",
 }  # fmt: skip
 

@@ -414,6 +414,13 @@ class Deferral(Param):
     each_at_most: Period
 
 
+class CompliancePapers(Param):
+    """What the written request for the compliance opinion brings, by project class (BY-45b)."""
+
+    build_develop: tuple[StrictStr, ...] = ()
+    other: tuple[StrictStr, ...] = ()
+
+
 class Acceptance(Frozen):
     organisers: tuple[Organiser, ...] = Field(min_length=1)
     passed_rules: tuple[RuleRef, ...] = Field(min_length=1)
@@ -430,6 +437,7 @@ class Acceptance(Frozen):
     final_expert_line: Threshold | None = None
     compliance_review: Param | None = None
     """A bureau opinion must precede final acceptance (BY-45, YF-18b)."""
+    compliance_papers: CompliancePapers | None = None
     max_final_attempts: StrictInt | None = Field(None, ge=1)
     max_final_attempts_rules: tuple[RuleRef, ...] = Field(min_length=1)
     max_final_attempts_inferred: StrictBool = False
@@ -553,6 +561,14 @@ class Contracts(Frozen):
     """Where the pack sets no filing period, the rule that has contracts and changes uploaded (YL-20b)."""
     incident_reporting: Param | None = None
     """Serious delay or major investment loss is reported to the supervisors (BZ-26a)."""
+    procurement_law: Param | None = None
+    """A contract states how it was procured under procurement law (BZ-36)."""
+    works_tender: Param | None = None
+    """Construction works legally subject to bidding are tendered (BZ-37)."""
+    internal_control: Param | None = None
+    """Only outside the central catalogue and below the procurement limit may a unit buy under its own rules (BZ-39)."""
+    final_accounts: Param | None = None
+    """The completion final-accounts report is filed for the finance bureau's review; major projects audited first (BZ-40)."""
     ip_terms: tuple[IpTerms, ...] = ()
     termination_rules: tuple[RuleRef, ...] = ()
     """Termination only on the grounds below, by filing (BY-37, BY-38a)."""

@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from policy.facts import PolicyInputError
+from servicekit.problems import Problem, leading
 
 
 class DomainError(Exception):
@@ -175,3 +176,13 @@ def install_error_handlers(app: FastAPI) -> None:
         en, zh = HTTP_MESSAGES.get(exc.status_code, (str(exc.detail), str(exc.detail)))
         body = {"error": HTTP_CODES.get(exc.status_code, "http_error"), "message": en, "message_zh": zh, "rule_ids": []}
         return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+
+def refuse(problems: Sequence[Problem]) -> None:
+    """Raise the leading problem, listing every one, so a form shows all its errors at once; nothing
+    when the list is empty."""
+    lead = leading(problems)
+    if lead is None:
+        return
+    raise DomainError("refused", f"{lead.field}: {lead.en}", lead.zh, field=lead.field, rule_ids=lead.rule_ids,
+                      status_code=lead.status, details={"problems": [p.as_dict() for p in problems]} if len(problems) > 1 else None)

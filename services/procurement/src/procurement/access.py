@@ -34,6 +34,7 @@ ACCESS = policy([
     ("GET", "/projects/{project_id}/terminations", Allow.of(*READERS, units=OWN)),
     ("POST", "/projects/{project_id}/progress-reports", Allow.of(*FILERS, units=OWN)),
     ("POST", "/projects/{project_id}/incidents", Allow.of(*FILERS, units=OWN)),
+    ("POST", "/projects/{project_id}/final-accounts", Allow.of(*FILERS, units=OWN)),
     ("GET", "/projects/{project_id}/holds", Allow.of(*READERS, units=OWN)),
     ("GET", "/holds", Allow.of(*READERS, units=query_unit())),
     ("POST", "/payment-clearances", Allow.of("finance_officer")),

@@ -22,6 +22,7 @@ from procurement.schemas import (
     ClearanceOut,
     ContractIn,
     ContractOut,
+    FinalAccountsIn,
     HoldOut,
     IncidentIn,
     ObligationOut,
@@ -172,6 +173,15 @@ async def report_incident(project_id: IdentifierPath, body: IncidentIn, runtime:
         incident_id = await contracting.report_incident(uow, project_id, body)
         await uow.commit()
         return {"incident_id": incident_id, "project_id": project_id}
+
+
+@router.post("/projects/{project_id}/final-accounts", status_code=201, tags=["implementation"])
+async def file_final_accounts(project_id: IdentifierPath, body: FinalAccountsIn, runtime: Runtime) -> dict:
+    """File the completion final-accounts report for the finance bureau's review (BZ-40)."""
+    async with runtime.units() as uow:
+        filing_id = await contracting.file_final_accounts(uow, project_id, body)
+        await uow.commit()
+        return {"filing_id": filing_id, "project_id": project_id}
 
 
 @router.get("/projects/{project_id}/holds", response_model=list[HoldOut], tags=["finance holds"])

@@ -15,13 +15,12 @@ from policy.timers import period_due
 from servicekit import policy as loaded_policy
 from servicekit.clock import business_date
 from servicekit.db import UnitOfWork
-from servicekit.errors import DomainError
+from servicekit.errors import DomainError, refuse
 from servicekit.security.context import acting_username
 
 from procurement import ledger
-from procurement.contracting import refuse
 from procurement.domain.change_rules import budget_adjustment_refused, refusal, stated_totals
-from procurement.domain.problems import Problem
+from servicekit.problems import Problem
 from procurement.models import ChangeRecord, ContractRecord
 from procurement.projects import open_project, pack_of
 from procurement.schemas import ChangeDecisionIn, ChangeIn

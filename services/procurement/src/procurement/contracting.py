@@ -9,13 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
 from contracts.base import PackRef
-from contracts.events import ContractFiled, IncidentReported, ProgressReported
+from contracts.events import ContractFiled, FinalAccountsFiled, IncidentReported, ProgressReported
 from policy.decisions import check_overrides
 from policy.timers import period_due
 from servicekit import policy as loaded_policy
 from servicekit.clock import business_date
 from servicekit.db import UnitOfWork
-from servicekit.errors import DomainError
+from servicekit.errors import DomainError, refuse
 from servicekit.security.context import acting_username
 
 from procurement.domain.contract_rules import (
@@ -25,9 +25,8 @@ from procurement.domain.contract_rules import (
     check_contract,
     filing_period,
     filing_rules,
-    first,
 )
-from procurement.domain.problems import Problem, yuan
+from servicekit.problems import Problem, yuan
 from procurement.models import (
     ContractRecord,
     ProcurementProject,
@@ -37,16 +36,7 @@ from procurement.models import (
     SupplierRoleRow,
 )
 from procurement.projects import cap_rules, contracted_fen, open_project, owed, pack_of
-from procurement.schemas import ContractIn, IncidentIn, ProgressReportIn, RequirementFilingIn
-
-
-def refuse(problems: list[Problem]) -> None:
-    """Raise the leading problem, listing every one, so a form shows all its errors at once."""
-    lead = first(problems)
-    if lead is None:
-        return
-    raise DomainError("refused", f"{lead.field}: {lead.en}", lead.zh, field=lead.field, rule_ids=lead.rule_ids,
-                      status_code=lead.status, details={"problems": [p.as_dict() for p in problems]} if len(problems) > 1 else None)
+from procurement.schemas import ContractIn, FinalAccountsIn, IncidentIn, ProgressReportIn, RequirementFilingIn
 
 
 async def _project(uow: UnitOfWork, project_id: str) -> ProcurementProject:
@@ -136,7 +126,8 @@ async def file_contract(uow: UnitOfWork, project_id: str, body: ContractIn) -> C
         warranty_hardware_months=body.warranty_hardware_months, ip_clauses=dict(body.ip_clauses),
         milestone_amounts_fen=tuple(m.amount_yuan * 100 for m in body.milestones),
         document_roles=tuple(d.role for d in body.documents), om_service=body.om_service,
-        service_purchase=body.service_purchase, data_terms=body.data_terms, ip_override_rules=granted)
+        service_purchase=body.service_purchase, data_terms=body.data_terms, procurement_method=body.procurement_method,
+        includes_works=body.includes_works, below_procurement_limit=body.below_procurement_limit, ip_override_rules=granted)
     facts = ProjectTerms(project_id=project_id, project_class=project.project_class, approved_amount_fen=project.approved_amount_fen,
                          approved_on=project.approved_on, cap_rules=cap_rules(project, pack))
     existing = Existing(contracted_fen=await contracted_fen(uow, project_id), supplier_roles=await _roles(uow, project_id))
@@ -221,3 +212,22 @@ async def report_incident(uow: UnitOfWork, project_id: str, body: IncidentIn) ->
         pack=PackRef(id=project.pack_id, version=project.pack_version), kind=body.kind, description=body.description,
         rule_ids=list(duty.rules), reported_at=uow.clock.now()))
     return incident_id
+
+
+async def file_final_accounts(uow: UnitOfWork, project_id: str, body: FinalAccountsIn) -> str:
+    project = await _project(uow, project_id)
+    pack = pack_of(project)
+    duty = pack.contracts.final_accounts
+    if duty is None:
+        raise DomainError("no_final_accounts_duty", "this pack sets no final-accounts filing with procurement",
+                          "本地规定未设竣工财务决算报备", field="project_id", rule_ids=pack.contracts.gate_rules)
+    if body.major and (not body.audited or body.audit_report is None):
+        refuse([Problem("audit_report", "a major project's settlement is audited by the audit department before the finance "
+                        "bureau approves it", "重大项目须先经审计部门结算审计", duty.rules)])
+    filing_id = str(uuid.uuid4())
+    uow.emit(FinalAccountsFiled(
+        project_id=project_id, filing_id=filing_id, unit_id=project.unit_id,
+        pack=PackRef(id=project.pack_id, version=project.pack_version), final_amount_fen=body.final_amount_yuan * 100,
+        approved_amount_fen=project.approved_amount_fen, audited=body.audited, report_sm3=body.report.sm3,
+        rule_ids=list(duty.rules), filed_at=uow.clock.now()))
+    return filing_id

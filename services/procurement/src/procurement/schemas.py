@@ -92,6 +92,12 @@ class ContractIn(Closed):
     om_service: StrictBool = Field(False, description="An O&M service contract (BZ-38: ≤3 years, signed year by year)")
     service_purchase: StrictBool = Field(False, description="A service purchase (采购服务, YL-18b, YL-18d)")
     data_terms: StrictBool = Field(False, description="The contract states data-resource-management terms (BY-26a)")
+    procurement_method: Literal["public_tender", "invited_tender", "competitive_negotiation", "competitive_consultation",
+                                "single_source", "inquiry", "framework_agreement", "internal_control"] | None = Field(
+        None, description="How it was procured (BZ-36); works subject to bidding are tendered (BZ-37); internal_control "
+                          "only below the limit (BZ-39)")
+    includes_works: StrictBool = Field(False, description="Includes construction works legally subject to bidding (BZ-37)")
+    below_procurement_limit: StrictBool = Field(False, description="Outside the central catalogue and below the limit (BZ-39)")
     ip_clauses: dict[IpRight, Literal["unit", "supplier", "shared"]] = Field(
         default_factory=dict, description="Who owns each right, as the contract states (BY-28, BZ-27, YL-25a)")
     milestones: list[MilestoneIn] = Field(default_factory=list, max_length=20)
@@ -136,6 +142,16 @@ class TerminationIn(Closed):
     sub_project_id: str | None = Field(None, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
     note: Text = Field(description="The termination note (终止说明, BY-38a)")
     documents: list[FiledDocument] = Field(min_length=1, max_length=20)
+
+
+class FinalAccountsIn(Closed):
+    """竣工财务决算报告 (BZ-40)."""
+
+    final_amount_yuan: Yuan
+    major: StrictBool = Field(False, description="A major project: its settlement is audited by the audit department first")
+    audited: StrictBool = False
+    report: DocumentRef
+    audit_report: DocumentRef | None = None
 
 
 class IncidentIn(Closed):

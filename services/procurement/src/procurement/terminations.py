@@ -7,11 +7,11 @@ from sqlalchemy import select
 
 from servicekit import policy as loaded_policy
 from servicekit.db import UnitOfWork
+from servicekit.errors import refuse
 from servicekit.security.context import acting_username
 
 from procurement import ledger
-from procurement.contracting import refuse
-from procurement.domain.problems import Problem
+from servicekit.problems import Problem
 from procurement.domain.termination import ground_for
 from procurement.models import ProjectTermination
 from procurement.projects import open_project, pack_of

@@ -25,7 +25,7 @@ def contract(**changes) -> ContractTerms:
         kind="contract", supplier_id="S1", supplier_role="builder", amount_fen=150_000_000, signed_on=date(2027, 3, 1),
         term_starts_on=date(2027, 3, 1), term_ends_on=date(2028, 2, 28), deliverables=("software",),
         warranty_software_months=12, warranty_hardware_months=None, ip_clauses=dict.fromkeys(RIGHTS, "unit"),
-        milestone_amounts_fen=(45_000_000, 60_000_000, 45_000_000), data_terms=True,
+        milestone_amounts_fen=(45_000_000, 60_000_000, 45_000_000), data_terms=True, procurement_method="public_tender",
         document_roles=("contract_text", "confidentiality_agreement", "personnel_register"))
     return replace(base, **changes)
 
@@ -132,3 +132,14 @@ def test_by_29_3b_staff_register_under_real_name():
     assert problems(terms=contract(document_roles=("contract_text", "confidentiality_agreement"))) == [
         ("documents", ("BY-29.3b",), 422)]
     assert problems(terms=contract(supplier_role="consulting", document_roles=("contract_text", "confidentiality_agreement"))) == []
+
+
+def test_bz_36_bz_37_bz_39_how_the_contract_was_procured():
+    bz = contract(document_roles=("contract_text",))
+    assert problems(BZ, terms=replace(bz, procurement_method=None)) == [("procurement_method", ("BZ-36",), 422)]
+    assert problems(BZ, terms=replace(bz, procurement_method="inquiry", includes_works=True)) == [
+        ("procurement_method", ("BZ-37",), 422)]
+    assert problems(BZ, terms=replace(bz, procurement_method="invited_tender", includes_works=True)) == []
+    assert problems(BZ, terms=replace(bz, procurement_method="internal_control")) == [("procurement_method", ("BZ-39",), 422)]
+    assert problems(BZ, terms=replace(bz, procurement_method="internal_control", below_procurement_limit=True)) == []
+    assert problems(BY, terms=contract(procurement_method=None)) == []  # BY names no method rule of its own

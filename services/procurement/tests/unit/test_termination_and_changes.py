@@ -3,7 +3,7 @@
 from policy.packs import get_pack
 
 from procurement.domain.change_rules import budget_adjustment_refused, stated_totals
-from procurement.domain.problems import Problem, yuan
+from servicekit.problems import Problem, yuan
 from procurement.domain.termination import ground_for
 
 BY, BZ, DY = get_pack("BY"), get_pack("BZ"), get_pack("DY")

@@ -15,6 +15,7 @@ __all__ = [
     "ChangeFiled",
     "CloudResourceBlocked",
     "ContractFiled",
+    "FinalAccountsFiled",
     "IncidentReported",
     "ProgressReported",
     "ProjectSuspended",
@@ -201,3 +202,21 @@ class IncidentReported(Event):
     description: str
     rule_ids: list[RuleId] = Field(min_length=1)
     reported_at: AwareDatetime
+
+
+@register
+class FinalAccountsFiled(Event):
+    """The unit filed its completion final-accounts report (竣工财务决算报告) for the finance bureau's review (BZ-40)."""
+
+    TYPE = "procurement.project.final_accounts_filed.v1"
+
+    project_id: str
+    filing_id: str
+    unit_id: str
+    pack: PackRef
+    final_amount_fen: AmountFen = Field(description="决算金额")
+    approved_amount_fen: AmountFen = Field(description="The approved amount it is compared with (BZ-25a)")
+    audited: bool = Field(description="A major project's settlement was audited by the audit department first (BZ-40)")
+    report_sm3: str = Field(description="SM3 of the filed report")
+    rule_ids: list[RuleId] = Field(min_length=1)
+    filed_at: AwareDatetime

@@ -6,7 +6,7 @@ from policy.changes import ChangeDecision
 from policy.sanctions import sanctions_for
 from policy.schema import Pack
 
-from procurement.domain.problems import Problem, yuan
+from servicekit.problems import Problem, yuan
 
 
 def stated_totals(added_fen: int, cancelled_fen: int, stated_added_fen: int | None, stated_cancelled_fen: int | None,

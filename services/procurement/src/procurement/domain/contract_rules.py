@@ -6,14 +6,14 @@ roles its suppliers hold) and these functions say what is wrong, each with its f
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
 from policy.schema import IP_RIGHT_ZH, Pack, Period
 
-from procurement.domain.problems import Problem, yuan
+from servicekit.problems import Problem, yuan
 
 SupplierRole = Literal["builder", "design", "consulting", "supervision", "testing", "cost_review", "evaluation"]
 ROLE_ZH = {"builder": "承建单位", "design": "设计单位", "consulting": "咨询单位", "supervision": "监理单位",
@@ -54,6 +54,9 @@ class ContractTerms:
     om_service: bool = False
     service_purchase: bool = False
     data_terms: bool = False
+    procurement_method: str | None = None
+    includes_works: bool = False
+    below_procurement_limit: bool = False
     ip_override_rules: tuple[str, ...] = ()
     """Rules of the pack marked 原则上 set aside for this contract by a recorded override (BY-28)."""
 
@@ -103,6 +106,8 @@ def check_contract(pack: Pack, project: ProjectTerms, contract: ContractTerms, e
         problems.append(Problem("documents", "the supplier's staff real-name register with their security and confidentiality "
                                 "agreements is filed with the contract", "须提交供应商人员实名登记及安全保密协议",
                                 rules.personnel_register.rules))
+    if contract.kind == "contract":
+        problems += _method(pack, contract)
     if contract.kind == "contract" and "contract_text" not in contract.document_roles:
         problems.append(Problem("documents", "the contract text must be filed", "须备案合同文本", filing))
     problems += _supplier_conflict(pack, contract, existing)
@@ -141,6 +146,28 @@ def _amounts(project: ProjectTerms, contract: ContractTerms, existing: Existing,
     if contract.milestone_amounts_fen and milestones != contract.amount_fen:
         problems.append(Problem("milestones", f"payment milestones add up to {yuan(milestones)}, not the contract amount "
                                 f"{yuan(contract.amount_fen)}", f"付款节点合计 {yuan(milestones)}，与合同金额 {yuan(contract.amount_fen)} 不符", filing))
+    return problems
+
+
+TENDERS = frozenset({"public_tender", "invited_tender"})
+
+
+def _method(pack: Pack, contract: ContractTerms) -> list[Problem]:
+    """How the contract was procured (BZ-36), tendered where works must be (BZ-37), bought under the
+    unit's own rules only below the limit (BZ-39)."""
+    rules = pack.contracts
+    problems = []
+    if rules.procurement_law is not None and contract.procurement_method is None:
+        problems.append(Problem("procurement_method", "state how the contract was procured under procurement law",
+                                "须载明采购方式", rules.procurement_law.rules))
+    if rules.works_tender is not None and contract.includes_works and contract.procurement_method not in TENDERS:
+        problems.append(Problem("procurement_method", "construction works subject to bidding are procured by tender, not "
+                                f"{contract.procurement_method}", "依法必须招标的工程须采用招标方式", rules.works_tender.rules))
+    if rules.internal_control is not None and contract.procurement_method == "internal_control" \
+            and not contract.below_procurement_limit:
+        problems.append(Problem("procurement_method", "a unit buys under its internal-control rules only outside the central "
+                                "catalogue and below the procurement limit", "仅集中采购目录以外且限额标准以下的项目可按内控制度采购",
+                                rules.internal_control.rules))
     return problems
 
 
@@ -237,8 +264,3 @@ def filing_rules(pack: Pack) -> tuple[str, ...]:
 
 def filing_period(pack: Pack, kind: str) -> Period | None:
     return pack.contracts.supplementary_filing_deadline if kind == "supplementary" else pack.contracts.filing_deadline
-
-
-def first(problems: Sequence[Problem]) -> Problem | None:
-    """The problem to lead with: a state conflict before content errors."""
-    return sorted(problems, key=lambda p: p.status != 409)[0] if problems else None

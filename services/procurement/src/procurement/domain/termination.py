@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from policy.schema import Pack, TerminationGround
 
-from procurement.domain.problems import Problem
+from servicekit.problems import Problem
 
 
 def ground_for(pack: Pack, key: str, project_class: str | None) -> TerminationGround | Problem:
