@@ -101,6 +101,23 @@ MATRIX: dict[tuple[str, str, str], set[str]] = {
     ("procurement", "GET", "/projects/{project_id}/payment-clearances"): {"bureau", "finance", "admin"} | READERS,
     ("acceptance", "POST", "/projects/{project_id}/final-reviews"): OWN_UNIT | {"bureau"},
     ("acceptance", "GET", "/projects/{project_id}/final-reviews"): OWN_UNIT | {"bureau", "admin"} | READERS,
+    ("acceptance", "GET", "/projects/{project_id}/acceptance"): OWN_UNIT | {"bureau", "finance", "admin"} | READERS,
+    ("acceptance", "POST", "/projects/{project_id}/completion"): OWN_UNIT,
+    ("acceptance", "POST", "/projects/{project_id}/initial-acceptances"): OWN_UNIT | {"bureau"},
+    ("acceptance", "POST", "/projects/{project_id}/initial-acceptance-filing"): OWN_UNIT,
+    ("acceptance", "POST", "/projects/{project_id}/data-aggregation"): OWN_UNIT,
+    ("acceptance", "POST", "/projects/{project_id}/evidence"): OWN_UNIT,
+    ("acceptance", "POST", "/projects/{project_id}/compliance-requests"): OWN_UNIT,
+    ("acceptance", "POST", "/projects/{project_id}/compliance-opinion"): {"bureau"},
+    ("acceptance", "POST", "/projects/{project_id}/deferrals"): {"bureau"},
+    ("acceptance", "POST", "/projects/{project_id}/acceptance-filings"): OWN_UNIT,
+    ("acceptance", "POST", "/projects/{project_id}/acceptance-filings/review"): {"bureau"},
+    ("acceptance", "POST", "/projects/{project_id}/evaluations"): OWN_UNIT | {"bureau"},
+    ("acceptance", "GET", "/projects/{project_id}/evaluations"): OWN_UNIT | {"bureau", "finance", "admin"} | READERS,
+    ("acceptance", "POST", "/projects/{project_id}/evaluations/{evaluation_id}/rectification"): {"bureau"},
+    ("acceptance", "POST", "/findings"): {"bureau", "admin"},
+    ("acceptance", "GET", "/units/{unit_id}/findings"): OWN_UNIT | {"bureau", "finance", "admin"} | READERS,
+    ("acceptance", "POST", "/findings/{finding_id}/rectification"): {"bureau", "admin"},
     ("notify", "GET", "/units/{unit_id}/notifications"): OWN_UNIT | {"bureau", "admin"} | READERS,
 }
 for service in ("intake", "review", "procurement", "acceptance", "notify"):
@@ -117,7 +134,8 @@ for service in ("intake", "review", "procurement", "acceptance", "notify"):
 def request_for(method: str, route: str, project_id: str, document_id: str, meeting_id: str) -> tuple[str, dict, object]:
     """A concrete call on unit A's objects; bodies are valid or harmless (the clock is not moved)."""
     path = route.format(unit_id=A, project_id=project_id, parked_id=999_999_999, document_id=document_id, meeting_id=meeting_id,
-                        body_key="video_office", change_id="00000000-0000-0000-0000-000000000000")
+                        body_key="video_office", change_id="00000000-0000-0000-0000-000000000000",
+                        evaluation_id="00000000-0000-0000-0000-000000000000", finding_id="00000000-0000-0000-0000-000000000000")
     params: dict = {"unit_id": A} if route in ("/cases", "/holds") else {}
     body: object = None
     if route in ("/declarations", "/filings"):
@@ -164,6 +182,19 @@ def request_for(method: str, route: str, project_id: str, document_id: str, meet
         body = {"kind": "serious_delay", "description": "矩阵测试"}
     elif route.endswith("/progress-reports"):
         body = {"period_end": "2026-11-02", "schedule_status": "on_schedule", "milestones_due": 1, "milestones_done": 1}
+    elif route == "/findings":
+        body = {"unit_id": B, "kind": "quality", "severity": "general", "authority": "data_bureau", "description": "矩阵测试",
+                "rule_ids": ["BY-5.1"]}  # another unit than the one the matrix reads
+    elif route.endswith("/rectification"):
+        body = {"completed_on": "2026-11-02"}  # no such finding or evaluation: 404
+    elif route.endswith("/completion"):
+        body = {"completed_on": "2026-11-02"}  # not a project acceptance followed from approval: 404
+    elif route.endswith("/evaluations") and method == "POST":
+        body = {"kind": "self", "completed_on": "2026-11-02", "report": MATRIX_DOCUMENT["document"]}
+    elif route.endswith("/compliance-opinion"):
+        body = {"consent": True}
+    elif route.endswith("/deferrals"):
+        body = {"months": 1, "reason": "矩阵测试"}
     elif route == "/payment-clearances":
         body = {"request_id": f"mx-{uuid.uuid4().hex}", "project_id": project_id, "milestone": "advance", "amount_fen": 1}
     elif route == "/annual-lists" and method == "POST":

@@ -25,7 +25,7 @@ CONSUMES: dict[str, tuple[str, ...]] = {
     "intake": ("acceptance", "notify", "procurement", "review"),
     "review": ("intake",),
     "procurement": ("acceptance", "finance", "intake", "notify", "review"),
-    "acceptance": (),
+    "acceptance": ("intake", "notify", "procurement", "review"),
     "notify": ("acceptance", "intake", "procurement", "finance"),
     "finance-system": ("finance",),
 }

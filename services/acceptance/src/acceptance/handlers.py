@@ -5,14 +5,30 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from contracts.base import PackRef
-from contracts.events import AcceptanceFailed, AcceptancePassed
+from contracts.events import (
+    AcceptanceFailed,
+    AcceptancePassed,
+    ContractFiled,
+    DeadlineElapsed,
+    MicroProjectFiled,
+    ProjectApproved,
+    ProjectFiled,
+    ProjectTerminated,
+)
+from contracts.streams import INTAKE, NOTIFY, PROCUREMENT, REVIEW
 from policy.packs import get_pack
+from servicekit import policy as loaded_policy
 from servicekit.clock import business_date
+from servicekit.consumer import Subscription
 from servicekit.db import UnitOfWork
-from servicekit.errors import DomainError
+from servicekit.errors import DomainError, refuse
 
+from acceptance import evaluations, projects
 from acceptance.domain.final_acceptance import FinalAcceptance, FinalReview, FinalReviewRefused
+from acceptance.domain.gates import final_review_problems
 from acceptance.models import AcceptanceCase, FinalReviewRecord
+from acceptance.projects import standing
+from acceptance.steps import evidence_keys
 from acceptance.schemas import FinalReviewIn
 
 
@@ -32,6 +48,14 @@ async def record_final_review(
     """Record a final acceptance conclusion (BY-47); a failure gives AcceptanceFailed (BY-47.3)."""
     sub_key = body.sub_project_id or ""
     case = await _load_case(uow, project_id, sub_key)
+    parent = await _load_case(uow, project_id, "") if case is None and sub_key else None
+    if case is None and parent is not None:
+        # a sub-project is accepted under its project's pack (BY-47.3b)
+        pack = get_pack(parent.pack_id, parent.pack_version)
+        case = AcceptanceCase(project_id=project_id, sub_project_key=sub_key, unit_id=parent.unit_id,
+                              pack_id=pack.id, pack_version=pack.version)
+        uow.session.add(case)
+        await uow.session.flush()
     if case is None:
         pack = get_pack(body.pack_id or default_pack)
         case = AcceptanceCase(project_id=project_id, sub_project_key=sub_key, unit_id=body.unit_id,
@@ -51,6 +75,13 @@ async def record_final_review(
             )
         pack = get_pack(case.pack_id, case.pack_version)
 
+    if case.authorised_by is not None or sub_key:
+        # The platform followed this project from its approval: everything before the final review must be done.
+        base = case if not sub_key else await _load_case(uow, project_id, "")
+        if base is not None and base.authorised_by is not None:
+            evidence = await evidence_keys(uow, base)
+            refuse(final_review_problems(pack, standing(base, evidence), body.concluded_on, body.mode,
+                                         loaded_policy.current().calendar))
     records = (
         await uow.session.execute(
             select(FinalReviewRecord).where(FinalReviewRecord.case_id == case.id).order_by(FinalReviewRecord.attempt)
@@ -60,6 +91,10 @@ async def record_final_review(
         pack,
         [FinalReview(r.attempt, r.result, r.concluded_on, r.terminal, r.rule_id, tuple(r.reasons)) for r in records],  # type: ignore[arg-type]
     )
+    if case.terminated and acceptance.status != "terminated":
+        # ended elsewhere (a filed termination, a lapse): no acceptance follows
+        raise DomainError("terminated", f"project_id: {project_id} is terminated", f"项目 {project_id} 已终止", field="project_id",
+                          rule_ids=pack.contracts.termination_rules or pack.acceptance.terminal_rules or pack.acceptance.failed_rules)
     now = uow.clock.now()
     try:
         review = acceptance.conclude(body.result, body.concluded_on, business_date(now), tuple(body.reasons))
@@ -81,6 +116,8 @@ async def record_final_review(
             attempt=review.attempt, concluded_on=review.concluded_on, recorded_at=now,
         )
     envelope = uow.emit(event)
+    if review.result == "passed":
+        case.passed_on = review.concluded_on
     record = FinalReviewRecord(
         case_id=case.id, attempt=review.attempt, result=review.result, terminal=review.terminal,
         rule_id=review.rule_id, concluded_on=review.concluded_on, reasons=list(review.reasons),
@@ -101,5 +138,9 @@ async def list_final_reviews(uow: UnitOfWork, project_id: str) -> list[tuple[Acc
     return [(case, review) for case, review in rows.all()]
 
 
-SUBSCRIPTIONS: list = []
-"""Acceptance reacts to no other context yet; contract and deadline events arrive with its own issue."""
+SUBSCRIPTIONS = [
+    Subscription(REVIEW, {ProjectApproved: projects.on_project_approved}),
+    Subscription(INTAKE, {ProjectFiled: projects.on_project_filed, MicroProjectFiled: projects.on_micro_filed}),
+    Subscription(PROCUREMENT, {ContractFiled: projects.on_contract_filed, ProjectTerminated: projects.on_project_terminated}),
+    Subscription(NOTIFY, {DeadlineElapsed: evaluations.on_deadline}),
+]

@@ -8,7 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from servicekit.identifiers import FreeText, Identifier
+from contracts.base import RuleId
+from servicekit.identifiers import TEXT_PATTERN, FreeText, Identifier
 
 
 class FinalReviewIn(BaseModel):
@@ -22,6 +23,8 @@ class FinalReviewIn(BaseModel):
     result: Literal["passed", "failed"]
     concluded_on: date = Field(description="Date of the review meeting's conclusion (Asia/Shanghai)")
     reasons: list[FreeText] = Field(default_factory=list, max_length=50, description="Required when failed (BY-47.3a)")
+    mode: Literal["expert_meeting", "internal_meeting"] | None = Field(
+        None, description="Expert meeting at 合同金额 ≥50万 (BY-47.2)")
 
 
 class FinalReviewOut(BaseModel):
@@ -38,3 +41,176 @@ class FinalReviewOut(BaseModel):
     concluded_on: date
     reasons: list[str]
     event_id: str
+
+
+class DocumentRef(BaseModel):
+    """A document the unit stored (intake's document store), named by its SM3 digest."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200, pattern=TEXT_PATTERN)
+    sm3: str = Field(pattern=r"^[0-9a-f]{64}$", description="SM3 digest of the file, lowercase hex")
+
+
+class FiledDocument(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Literal["written_request", "login_logs", "operation_logs", "self_evaluation", "meeting_minutes", "expert_opinion",
+                  "acceptance_report", "filing_materials", "rectification_note", "explanation", "other"]
+    document: DocumentRef
+
+
+class CompletionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    completed_on: date = Field(description="The day the content was built (建成): anchor of YL-22a's 6 months")
+
+
+class InitialAcceptanceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    result: Literal["passed", "failed"]
+    mode: Literal["expert_meeting", "internal_meeting", "pre_acceptance"] = Field(
+        description="Expert meeting at 合同金额 ≥50万 (BY-39.2); pre_acceptance by experts or a third party (BZ-28b)")
+    concluded_on: date
+    reasons: list[FreeText] = Field(default_factory=list, max_length=50)
+    documents: list[FiledDocument] = Field(default_factory=list, max_length=20)
+
+
+class FilingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    documents: list[FiledDocument] = Field(min_length=1, max_length=30)
+    rectification_note: FreeText | None = Field(None, description="With a resubmission after feedback (BY-48c)")
+
+
+class DataAggregationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    platforms: list[Literal["big_data_platform", "video_platform", "geographic_platform"]] = Field(
+        min_length=1, description="Where the data listed in the 政务数据清单 went (BY-42)")
+    gap_explained: bool = Field(False, description="A large gap against the list is covered by a stamped explanation")
+    explanation: DocumentRef | None = None
+
+
+class EvidenceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    key: Identifier = Field(description="What approval said acceptance owes, e.g. djcp_report (BY-43)")
+    document: DocumentRef
+    passed: bool = Field(True, description="The test or review passed (YL-27.3)")
+
+
+class ComplianceRequestIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    documents: list[FiledDocument] = Field(min_length=1, max_length=20)
+
+
+class ComplianceOpinionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    consent: bool
+    findings: list[FreeText] = Field(default_factory=list, max_length=50)
+
+
+class DeferralIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    months: int = Field(ge=1, le=60, description="At most six per deferral (YL-26)")
+    reason: FreeText
+
+
+class FilingReviewIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    accepted: bool
+    defects: list[FreeText] = Field(default_factory=list, max_length=50)
+    refused: bool = Field(False, description="The unit refused to rectify: rejected at once (BY-48d)")
+
+
+class EvaluationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["self", "third_party", "bureau", "post"]
+    grade: Identifier | None = Field(
+        None, description="优秀 / 合格 / 基本合格 / 不合格 (BY-53a); none where the pack grades nothing")
+    completed_on: date
+    findings: list[FreeText] = Field(default_factory=list, max_length=50)
+    rectification_due: date | None = Field(None, description="Findings rectified by this day (BY-53.3)")
+    report: DocumentRef
+
+
+class FindingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    unit_id: Identifier
+    project_id: Identifier | None = None
+    kind: Literal["data_sharing", "data_aggregation", "security", "cryptography", "xinchuang", "cloud_usage", "procurement",
+                  "quality", "schedule", "funds", "procedure", "other"]
+    severity: Literal["general", "major", "serious"]
+    authority: Literal["data_bureau", "cyberspace", "public_security", "secrecy", "audit", "finance", "development_reform", "other"]
+    description: FreeText
+    rectification_due: date | None = None
+    rule_ids: list[RuleId] = Field(min_length=1, max_length=10, description="The rules the finding cites")
+
+
+class RectificationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    completed_on: date
+
+
+class StepOut(BaseModel):
+    step_id: uuid.UUID
+    kind: str
+    number: int
+    outcome: str | None
+    on: date
+    due_on: date | None
+    late: bool
+    detail: dict
+    rule_ids: list[str]
+
+
+class AcceptanceOut(BaseModel):
+    project_id: str
+    unit_id: str
+    pack: str
+    project_class: str | None
+    contract_amount_yuan: int
+    completed_on: date | None
+    application_due_on: date | None
+    initial_passed_on: date | None
+    trial_run_ends_on: date | None
+    data_confirmed_on: date | None
+    compliance: str | None
+    passed_on: date | None
+    filing_status: str
+    terminated: bool
+    final_review_blockers: list[dict]
+    steps: list[StepOut]
+
+
+class EvaluationOut(BaseModel):
+    evaluation_id: uuid.UUID
+    project_id: str
+    kind: str
+    grade: str | None
+    completed_on: date
+    rectification_due: date | None
+    rectified_on: date | None
+    overdue: bool
+    rule_ids: list[str]
+
+
+class FindingOut(BaseModel):
+    finding_id: uuid.UUID
+    unit_id: str
+    project_id: str | None
+    kind: str
+    severity: str
+    rectification_due: date | None
+    rectified_on: date | None
+    overdue: bool
+    rule_ids: list[str]

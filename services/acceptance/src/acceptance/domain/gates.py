@@ -1,0 +1,128 @@
+"""What must be done before each acceptance step may happen, per pack (RULES.md §3.8).
+
+Pure: the service states where the project stands, these functions say what stands in the way,
+each with its field and rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from policy.calendar import WorkingDayCalendar
+from policy.schema import Pack, Threshold
+from policy.timers import period_due
+from servicekit.problems import Problem
+
+BUILD = "build_develop"
+WORKFLOW_KEYS = frozenset({
+    "initial_acceptance", "pre_acceptance", "pre_acceptance_review", "trial_run", "compliance_review", "system_logs",
+    "final_expert_review", "final_internal_review", "expert_review", "data_aggregation",
+    "acceptance_filing", "materials_upload", "upper_level_result_filing",
+})
+"""What approval owes that the acceptance steps themselves record (a meeting, the trial run, the compliance
+request and its logs, the filing after passing); everything else owed is evidence filed before the final review."""
+PAPERS_ZH = {"login_logs": "须附系统登录日志", "operation_logs": "须附业务功能操作日志", "self_evaluation": "须附效能自评估报告"}
+
+
+@dataclass(frozen=True)
+class Owed:
+    key: str
+    status: str
+    rule_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a project's acceptance stands."""
+
+    project_class: str | None
+    contract_amount_yuan: int
+    initial_passed_on: date | None = None
+    data_confirmed: bool = False
+    compliance: str | None = None
+    evidence: Collection[str] = ()
+    owed: Sequence[Owed] = field(default_factory=tuple)
+    """What approval fixed for the acceptance stage (BY-43 等保, YL-24/25, YL-28 …)."""
+
+
+def _expert_needed(line: Threshold | None, contract_yuan: int) -> bool:
+    return line is not None and line.reached(contract_yuan)
+
+
+def initial_mode_problem(pack: Pack, standing: Standing, mode: str) -> Problem | None:
+    """BY-39.1/39.2: at 合同金额 ≥50万 initial acceptance is an expert meeting."""
+    initial = pack.acceptance.initial
+    if initial is not None and mode == "internal_meeting" and _expert_needed(initial.expert_line, standing.contract_amount_yuan):
+        return Problem("mode", f"a contract amount of {standing.contract_amount_yuan:,}元 needs an expert review meeting",
+                       f"合同金额 {standing.contract_amount_yuan:,} 元，须组织专家评审会", initial.expert_line.rules)  # type: ignore[union-attr]
+    return None
+
+
+def trial_run_ends(pack: Pack, standing: Standing, calendar: WorkingDayCalendar) -> date | None:
+    """The earliest day the trial run has lasted its minimum (BY-41, BZ-28a)."""
+    minimum = pack.acceptance.trial_run_min
+    if minimum is None or standing.initial_passed_on is None:
+        return None
+    return period_due(pack, minimum, standing.initial_passed_on, calendar).due
+
+
+def final_review_problems(pack: Pack, standing: Standing, concluded_on: date, mode: str | None,
+                          calendar: WorkingDayCalendar) -> list[Problem]:
+    """Everything that stands before a final review (终验) concluded on ``concluded_on``."""
+    acc = pack.acceptance
+    problems: list[Problem] = []
+    initial = acc.initial
+    if initial is not None and standing.project_class in initial.mandatory_types and standing.initial_passed_on is None:
+        problems.append(Problem("project_id", "initial acceptance has not passed; a build project is accepted initially first",
+                                "尚未通过初步验收，建设开发类项目须先初验", initial.rules, status=409))
+    minimum = acc.trial_run_min
+    trial_owed = any(o.key == "trial_run" and o.status == "required" for o in standing.owed)
+    initial_owed = initial is not None and standing.project_class in initial.mandatory_types
+    if minimum is not None and (trial_owed or initial_owed or standing.initial_passed_on is not None):
+        ends = trial_run_ends(pack, standing, calendar)
+        if ends is None:
+            problems.append(Problem("project_id", "no trial run has started: it starts when initial acceptance (or pre-acceptance) "
+                                    "passes", "试运行尚未开始（自初验或预验收通过起算）", minimum.rules, status=409))
+        elif concluded_on < ends:
+            problems.append(Problem("concluded_on", f"the trial run lasts until at least {ends}: {minimum.length} "
+                                    f"{minimum.unit.replace('_', ' ')} from {standing.initial_passed_on}",
+                                    f"试运行须满 {minimum.length} 个月（自 {standing.initial_passed_on} 起，至少至 {ends}）",
+                                    minimum.rules, status=409))
+    if acc.compliance_review is not None and standing.compliance != "consent":
+        state = "was refused" if standing.compliance == "refused" else "has not been given"
+        problems.append(Problem("project_id", f"the bureau's compliance opinion {state}; final acceptance waits for its consent",
+                                "符合性审核尚未获政数局同意，不得组织终验", acc.compliance_review.rules, status=409))
+    data = next((o for o in standing.owed if o.key == "data_aggregation" and o.status == "required"), None)
+    if data is not None and not standing.data_confirmed:
+        problems.append(Problem("project_id", "the project's data are not confirmed aggregated", "项目数据尚未完成汇聚确认",
+                                data.rule_ids, status=409))
+    missing = [o for o in standing.owed if o.status == "required" and o.key not in WORKFLOW_KEYS and o.key not in standing.evidence]
+    for owed in missing:
+        problems.append(Problem("evidence", f"{owed.key} is owed before final acceptance", f"终验前须提交 {owed.key}",
+                                owed.rule_ids, status=409))
+    if mode == "internal_meeting" and _expert_needed(acc.final_expert_line, standing.contract_amount_yuan):
+        problems.append(Problem("mode", f"a contract amount of {standing.contract_amount_yuan:,}元 needs an expert review meeting",
+                                f"合同金额 {standing.contract_amount_yuan:,} 元，终验须组织专家评审会",
+                                acc.final_expert_line.rules))  # type: ignore[union-attr]
+    return problems
+
+
+def compliance_request_problems(pack: Pack, standing: Standing, document_roles: Collection[str]) -> list[Problem]:
+    """BY-45a/45b: the written request brings logs for a build project, the self-evaluation otherwise."""
+    review = pack.acceptance.compliance_review
+    if review is None:
+        return [Problem("project_id", "this pack has no pre-final compliance review", "本地规定未设符合性审核",
+                        pack.acceptance.passed_rules, status=409)]
+    problems = []
+    if "written_request" not in document_roles:
+        problems.append(Problem("documents", "the request is made in writing", "须书面申请符合性审核", review.rules))
+    papers = pack.acceptance.compliance_papers
+    if papers is not None:
+        needed = papers.build_develop if standing.project_class == BUILD else papers.other
+        for role in needed:
+            if role not in document_roles:
+                problems.append(Problem("documents", f"the request brings the {role.replace('_', ' ')}",
+                                        PAPERS_ZH.get(role, role), papers.rules))
+    return problems
