@@ -22,6 +22,9 @@ pytestmark = pytest.mark.integration
 
 BY = PackRef(id="BY", version="2024.1")
 YL = PackRef(id="YL", version="draft.1")
+DY = PackRef(id="DY", version="2020.1")
+BZ = PackRef(id="BZ", version="2022.1")
+YF = PackRef(id="YF", version="2020.1")
 REPORT = doc("验收材料.pdf")
 
 
@@ -34,10 +37,11 @@ async def acceptance_today(api) -> date:
     return datetime.fromisoformat(clock["now"]).astimezone(ZoneInfo("Asia/Shanghai")).date()
 
 
-async def approved(infra, api, pack: PackRef, project_class: str, yuan: int, contract_yuan: int | None = None) -> tuple[str, str]:
+async def approved(infra, api, pack: PackRef, project_class: str, yuan: int, contract_yuan: int | None = None,
+                   flags: tuple[str, ...] = ()) -> tuple[str, str]:
     """A project approved as review publishes it, with its builder's contract as procurement files it."""
     project_id, unit_id = f"P-{uuid.uuid4().hex[:8]}", f"U-{uuid.uuid4().hex[:8]}"
-    owed = later_requirements(get_pack(pack.id, pack.version), project_class, yuan, ())
+    owed = later_requirements(get_pack(pack.id, pack.version), project_class, yuan, flags)
     await publish_event(infra.nats_admin_url, Envelope(ProjectApproved(
         project_id=project_id, approval_id=str(uuid.uuid4()), unit_id=unit_id, pack=pack, project_class=project_class,
         approved_amount_fen=yuan * 100, approved_on=real_today() - timedelta(days=200), rule_ids=["BY-20.4b"],
@@ -248,3 +252,85 @@ async def test_supervision_finding_and_evaluation_rectification_run_out(api, inf
         blocks = (await api["intake"].get(f"/units/{unit_id}/standing", as_=leader(unit_id))).json()["blocks"]
         return not [b for b in blocks if "BY-22.15" in b["rule_ids"]] or None
     await eventually(lifted, what="BY-22.15 lifted by RectificationCompleted")
+
+
+
+def blocking_rules(response) -> set[tuple[str, ...]]:
+    return {tuple(p["rule_ids"]) for p in response.json()["details"]["problems"]} if "details" in response.json() \
+        else {tuple(response.json()["rule_ids"])}
+
+
+async def test_dy_19_dy_20b_dy_21_dy_22_the_bureau_led_acceptance_of_dongyuan(api, infra):
+    project_id, unit_id = await approved(infra, api, DY, "software_development", 1_000_000, contract_yuan=900_000,
+                                         flags=("software_development",))
+    base, today = f"/projects/{project_id}", await acceptance_today(api)
+    final = {"unit_id": unit_id, "result": "passed", "concluded_on": today.isoformat()}
+    early = await post(api, f"{base}/final-reviews", final, BUREAU)
+    owed = blocking_rules(early)
+    assert early.status_code == 409 and {("DY-19",), ("DY-20b",)} <= owed and any("DY-21" in r for r in owed)
+    initial = await post(api, f"{base}/initial-acceptances", {"result": "passed", "mode": "internal_meeting",
+                                                               "concluded_on": today.isoformat()}, applicant(unit_id))
+    assert initial.status_code == 201 and rules(initial) == ["DY-19"]  # the unit, with builder and supervisor
+    for key in ("supervision_report", "data_sharing_confirmation"):
+        assert (await post(api, f"{base}/evidence", {"key": key, "document": doc(f"{key}.pdf")}, applicant(unit_id))).status_code == 201
+    passed = await post(api, f"{base}/final-reviews", final, BUREAU)
+    assert passed.status_code == 201 and passed.json()["rule_id"] == "DY-22"
+
+
+async def test_bz_28a_bz_28b_pre_acceptance_starts_the_trial_run(api, infra):
+    project_id, unit_id = await approved(infra, api, BZ, "application_system", 2_000_000)
+    base, today = f"/projects/{project_id}", await acceptance_today(api)
+    pre = await post(api, f"{base}/initial-acceptances", {"result": "passed", "mode": "pre_acceptance",
+                                                           "concluded_on": today.isoformat()}, applicant(unit_id))
+    assert pre.status_code == 201 and rules(pre) == ["BZ-28b"]
+    state = (await api["acceptance"].get(f"{base}/acceptance", as_=BUREAU)).json()
+    assert state["trial_run_ends_on"] > today.isoformat()
+    early = await post(api, f"{base}/final-reviews", {"unit_id": unit_id, "result": "passed", "concluded_on": today.isoformat()},
+                       applicant(unit_id))
+    assert ("BZ-28a",) in blocking_rules(early)
+
+
+async def test_yf_18a_yf_18b_yf_19_yf_20_whole_project_after_the_bureau_pre_review(api, infra):
+    project_id, unit_id = await approved(infra, api, YF, "software_development", 2_000_000)
+    base, today = f"/projects/{project_id}", await acceptance_today(api)
+    sub = await post(api, f"{base}/final-reviews", {"unit_id": unit_id, "result": "passed", "concluded_on": today.isoformat(),
+                                                     "sub_project_id": "S1"}, applicant(unit_id))
+    assert sub.status_code == 422 and sub.json()["field"] == "sub_project_id" and rules(sub) == ["YF-18a"]
+    whole = await post(api, f"{base}/final-reviews", {"unit_id": unit_id, "result": "passed", "concluded_on": today.isoformat()},
+                       applicant(unit_id))
+    owed = blocking_rules(whole)
+    assert ("YF-18b",) in owed and any("YF-19" in r for r in owed) and any("YF-20" in r for r in owed)
+
+
+async def test_yl_23b_yl_25b_yl_27_yl_28b_yl_29_the_yulin_refusal_grounds_and_evidence(api, infra):
+    project_id, unit_id = await approved(infra, api, YL, "software_development", 3_000_000,
+                                         flags=("software_development", "new_software_development"))
+    base, today = f"/projects/{project_id}", await acceptance_today(api)
+    state = (await api["acceptance"].get(f"{base}/acceptance", as_=BUREAU)).json()
+    assert any("YL-29" in d["rule_ids"] and d["status"] == "required" for d in state["evaluation_duties"])
+    blocked = await post(api, f"{base}/final-reviews", {"unit_id": unit_id, "result": "passed", "concluded_on": today.isoformat()},
+                         BUREAU)
+    owed = blocking_rules(blocked)
+    assert ("YL-25b", "YL-27.7") in owed and ("YL-28b", "YL-27.9", "YL-28a") in owed
+    ungrounded = await post(api, f"{base}/final-reviews", {"unit_id": unit_id, "result": "failed", "concluded_on": today.isoformat(),
+                                                            "reasons": ["源代码未提交"]}, BUREAU)
+    assert ungrounded.status_code == 422 and ungrounded.json()["field"] == "grounds" and rules(ungrounded) == ["YL-27"]
+    failed = await post(api, f"{base}/final-reviews", {"unit_id": unit_id, "result": "failed", "concluded_on": today.isoformat(),
+                                                        "reasons": ["源代码未提交"], "grounds": ["YL-27.7"]}, BUREAU)
+    assert failed.status_code == 201 and failed.json()["rule_id"] == "YL-27.7"
+    for key in ("completion_materials", "djcp_report", "cryptography_evaluation", "source_code_uploaded", "third_party_test_report",
+                "data_sharing_met", "archive_acceptance"):
+        response = await post(api, f"{base}/evidence", {"key": key, "document": doc(f"{key}（玉林）.pdf")}, applicant(unit_id))
+        assert response.status_code in (201, 422), response.text  # 422: not owed by this project
+    passed = await post(api, f"{base}/final-reviews", {"unit_id": unit_id, "result": "passed", "concluded_on": today.isoformat()},
+                        BUREAU)
+    assert passed.status_code == 201, passed.text
+    assert passed.json()["rule_id"] == "YL-23b"
+
+
+@pytest.mark.parametrize(("contract_yuan", "status", "rule"), [(3_500_000, "required", "BY-52.1"), (1_500_000, "discretionary", "BY-52.2")])
+async def test_by_52_1_by_52_2_third_party_evaluation_by_contract_amount(api, infra, contract_yuan, status, rule):
+    project_id, _ = await approved(infra, api, BY, "build_develop", 4_000_000, contract_yuan=contract_yuan)
+    state = (await api["acceptance"].get(f"/projects/{project_id}/acceptance", as_=BUREAU)).json()
+    (duty,) = [d for d in state["evaluation_duties"] if d["kind"] == "third_party"]
+    assert duty["status"] == status and rule in duty["rule_ids"]

@@ -438,6 +438,10 @@ class Acceptance(Frozen):
     compliance_review: Param | None = None
     """A bureau opinion must precede final acceptance (BY-45, YF-18b)."""
     compliance_papers: CompliancePapers | None = None
+    refusal_grounds: tuple[RuleRef, ...] = ()
+    """A failed final review names which of the pack's grounds it failed on (YL-27.1–27.10, YL-28b)."""
+    filing_review_rules: tuple[RuleRef, ...] = ()
+    """The bureau's review of the acceptance filing (BY-48b)."""
     max_final_attempts: StrictInt | None = Field(None, ge=1)
     max_final_attempts_rules: tuple[RuleRef, ...] = Field(min_length=1)
     max_final_attempts_inferred: StrictBool = False

@@ -9,6 +9,9 @@ from servicekit.identifiers import IdentifierPath
 
 import uuid
 
+from policy.classification import classify
+from policy.evaluation import evaluation_requirements
+from policy.facts import Amounts, PolicyInputError, ProjectFacts
 from servicekit import policy as loaded_policy
 from servicekit.identifiers import IdentifierPath as UnitPath
 
@@ -86,7 +89,24 @@ async def acceptance_state(project_id: IdentifierPath, runtime: Runtime) -> Acce
             completed_on=case.completed_on, application_due_on=case.application_due_on, initial_passed_on=case.initial_passed_on,
             trial_run_ends_on=trial_run_ends(pack, standing(case, evidence), calendar), data_confirmed_on=case.data_confirmed_on,
             compliance=case.compliance, passed_on=case.passed_on, filing_status=case.filing_status, terminated=case.terminated,
-            final_review_blockers=blockers, steps=[_step(r) for r in await steps.steps(uow, case)])
+            final_review_blockers=blockers, evaluation_duties=evaluation_duties(case),
+            steps=[_step(r) for r in await steps.steps(uow, case)])
+
+
+def evaluation_duties(case: AcceptanceCase) -> list[dict]:
+    """Which evaluations the project owes, by class and 合同金额 (BY-51, BY-52.1/52.2, YL-29, BZ-42a)."""
+    if case.project_class is None:
+        return []
+    pack = pack_of(case)
+    yuan = (case.contract_amount_fen or case.approved_amount_fen or 0) // 100
+    facts = ProjectFacts(project_type=case.project_class, amounts=Amounts.declared(yuan).model_copy(  # type: ignore[arg-type]
+        update={"contract_amount": yuan, "approved_amount": (case.approved_amount_fen or 0) // 100}))
+    try:
+        decision = evaluation_requirements(pack, facts, classify(pack, facts))
+    except PolicyInputError:
+        return []
+    return [{"kind": d.kind, "status": d.status, "timing": d.timing, "by": d.by, "rule_ids": list(d.rule_ids), "why": d.why,
+             "why_zh": d.why_zh} for d in decision.duties if d.status != "not_required"]
 
 
 @router.post("/projects/{project_id}/completion", response_model=StepOut, status_code=201, tags=["acceptance"])

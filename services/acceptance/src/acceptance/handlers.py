@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import select
 
 from contracts.base import PackRef
@@ -22,6 +24,7 @@ from servicekit.clock import business_date
 from servicekit.consumer import Subscription
 from servicekit.db import UnitOfWork
 from servicekit.errors import DomainError, refuse
+from servicekit.problems import Problem
 
 from acceptance import evaluations, projects
 from acceptance.domain.final_acceptance import FinalAcceptance, FinalReview, FinalReviewRefused
@@ -75,13 +78,25 @@ async def record_final_review(
             )
         pack = get_pack(case.pack_id, case.pack_version)
 
+    problems = []
+    if sub_key and pack.acceptance.terminal_scope != "project_or_sub_project":
+        problems.append(Problem("sub_project_id", "this pack accepts the project as a whole, not by sub-project",
+                                "整体立项、整体验收，不按子项目验收", pack.acceptance.max_final_attempts_rules))
+    grounds = pack.acceptance.refusal_grounds
+    if body.result == "failed" and grounds and not body.grounds:
+        problems.append(Problem("grounds", f"a failure names its grounds among {', '.join(grounds)}",
+                                "验收不通过须写明所依据的情形", pack.acceptance.failed_rules))
+    if [g for g in body.grounds if g not in grounds]:
+        problems.append(Problem("grounds", f"grounds must be among {', '.join(grounds) or 'none: this pack lists none'}",
+                                "所列情形不属于本地规定的验收不通过情形", pack.acceptance.failed_rules))
+    refuse(problems)
     if case.authorised_by is not None or sub_key:
         # The platform followed this project from its approval: everything before the final review must be done.
         base = case if not sub_key else await _load_case(uow, project_id, "")
         if base is not None and base.authorised_by is not None:
             evidence = await evidence_keys(uow, base)
             refuse(final_review_problems(pack, standing(base, evidence), body.concluded_on, body.mode,
-                                         loaded_policy.current().calendar))
+                                         loaded_policy.current().calendar, body.result))
     records = (
         await uow.session.execute(
             select(FinalReviewRecord).where(FinalReviewRecord.case_id == case.id).order_by(FinalReviewRecord.attempt)
@@ -104,6 +119,9 @@ async def record_final_review(
                           field=refused.field, status_code=status) from None
 
     pack_ref = PackRef(id=pack.id, version=pack.version)
+    if review.result == "failed" and body.grounds and not review.terminal:
+        review = replace(review, rule_id=body.grounds[0])  # the ground it failed on (YL-27.n)
+        acceptance.reviews[-1] = review
     if review.result == "failed":
         event = AcceptanceFailed(
             project_id=project_id, unit_id=case.unit_id, sub_project_id=body.sub_project_id, pack=pack_ref,

@@ -25,6 +25,8 @@ class FinalReviewIn(BaseModel):
     reasons: list[FreeText] = Field(default_factory=list, max_length=50, description="Required when failed (BY-47.3a)")
     mode: Literal["expert_meeting", "internal_meeting"] | None = Field(
         None, description="Expert meeting at 合同金额 ≥50万 (BY-47.2)")
+    grounds: list[RuleId] = Field(default_factory=list, max_length=11,
+                                  description="Which of the pack's grounds a failure rests on (YL-27.1–27.10, YL-28b)")
 
 
 class FinalReviewOut(BaseModel):
@@ -189,6 +191,7 @@ class AcceptanceOut(BaseModel):
     filing_status: str
     terminated: bool
     final_review_blockers: list[dict]
+    evaluation_duties: list[dict]
     steps: list[StepOut]
 
 

@@ -281,6 +281,10 @@ def _filing_rules(pack: Pack) -> tuple[str, ...]:
     return acc.filing_deadline.rules if acc.filing_deadline else acc.passed_rules
 
 
+def _review_rules(pack: Pack) -> tuple[str, ...]:
+    return pack.acceptance.filing_review_rules or _filing_rules(pack)
+
+
 async def submit_filing(uow: UnitOfWork, project_id: str, body: FilingIn) -> StepRecord:
     case = await followed(uow, project_id)
     pack = pack_of(case)
@@ -317,18 +321,18 @@ async def review_filing(uow: UnitOfWork, project_id: str, body: FilingReviewIn) 
     pack = pack_of(case)
     if case.filing_status != "submitted":
         raise DomainError("nothing_to_review", "project_id: no filing awaits review", "无待审核的验收备案", field="project_id",
-                          rule_ids=_filing_rules(pack))
+                          rule_ids=_review_rules(pack))
     if not body.accepted and not body.defects:
-        refuse([Problem("defects", "a filing not accepted lists its defects", "不予备案的须列明问题", _filing_rules(pack))])
+        refuse([Problem("defects", "a filing not accepted lists its defects", "不予备案的须列明问题", _review_rules(pack))])
     today = _today(uow)
     rounds = len(await steps(uow, case, "filing_review")) + 1
     now = uow.clock.now()
     if body.accepted:
         case.filing_status = "filed"
-        row = _record(uow, case, "filing_review", today, _filing_rules(pack), number=rounds, outcome="filed")
+        row = _record(uow, case, "filing_review", today, _review_rules(pack), number=rounds, outcome="filed")
         row.event_id = uow.emit(AcceptanceFiled(
             project_id=project_id, filing_id=str(row.id), unit_id=case.unit_id, pack=_ref(case), filed_on=today,
-            rule_ids=list(_filing_rules(pack)), filed_at=now)).id
+            rule_ids=list(_review_rules(pack)), filed_at=now)).id
         return row
     fix = pack.acceptance.filing_rectification
     final = body.refused or rounds > 1 or fix is None

@@ -79,3 +79,10 @@ def test_by_45a_by_45b_the_written_request_brings_logs_or_the_self_evaluation():
     assert compliance_request_problems(BY, ready(project_class="service"), {"written_request", "self_evaluation"}) == []
     assert [p.field for p in compliance_request_problems(BY, ready(), {"login_logs"})][0] == "documents"
     assert compliance_request_problems(DY, ready(), {"written_request"})[0].status == 409
+
+
+def test_yl_27_a_failure_may_rest_on_what_is_missing_but_not_skip_the_trial_run():
+    missing = ready(evidence=set(), data_confirmed=False)
+    assert [p.rule_ids for p in final_review_problems(BY, missing, date(2026, 9, 10), "expert_meeting", CALENDAR, "failed")] == []
+    assert [p.rule_ids for p in final_review_problems(BY, missing, date(2026, 9, 1), "expert_meeting", CALENDAR, "failed")] == [
+        ("BY-41",)]

@@ -195,6 +195,10 @@ def _procurement_scene(client: httpx.Client, issuer: DevIssuer, urls: dict[str, 
         "stage": "implementation", "after_the_fact": True, "contract_id": builder.json()["contract_id"],
         "lines": [{"kind": "cancel", "amount_yuan": 120_000, "item": "电子班牌"}, {"kind": "add", "amount_yuan": 100_000, "item": "录播教室"}],
         "reason": "学校需求调整，未报批先实施"}).raise_for_status()
+    acceptance = f"{urls['acceptance']}/projects/{project_id}"
+    _until(client, f"{acceptance}/acceptance", bureau, lambda a: a["contract_amount_yuan"] == 1_600_000, "acceptance following it")
+    client.post(f"{acceptance}/initial-acceptances", headers=unit, json={
+        "result": "passed", "mode": "expert_meeting", "concluded_on": today.isoformat()}).raise_for_status()
     return project_id
 
 
@@ -262,6 +266,8 @@ def load(urls: dict[str, str], today: date, issuer: DevIssuer) -> list[str]:
             lines.append(f"  · 白云区教育局's 智慧课堂平台 went through review to approval and was procured (BY-24, BY-26): {project}")
             lines.append(f"      its contracts: {project}/contracts; a change made before approval (BY-32b): {project}/changes")
             lines.append(f"      the finance hold on that contract: {project}/holds (token: ./govit token finance.officer)")
+            lines.append(f"      its initial acceptance passed; the trial run and what stands before the final review (BY-41, BY-45): "
+                         f"{urls['acceptance']}/projects/{case['project_id']}/acceptance")
         lines.append("  · Every request needs a token: TOKEN=$(./govit token health.leader)  (users: ./govit token --list)")
         lines.append(f"  · Try a refused declaration: curl -s -XPOST {urls['intake']}/declarations -H \"authorization: Bearer $TOKEN\" \\")
         lines.append("        -H 'content-type: application/json' \\")

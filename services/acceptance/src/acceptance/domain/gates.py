@@ -69,8 +69,9 @@ def trial_run_ends(pack: Pack, standing: Standing, calendar: WorkingDayCalendar)
 
 
 def final_review_problems(pack: Pack, standing: Standing, concluded_on: date, mode: str | None,
-                          calendar: WorkingDayCalendar) -> list[Problem]:
-    """Everything that stands before a final review (终验) concluded on ``concluded_on``."""
+                          calendar: WorkingDayCalendar, result: str = "passed") -> list[Problem]:
+    """Everything that stands before a final review (终验) concluded on ``concluded_on``. Data and
+    evidence stand only before a pass: their absence is what a failure may rest on (YL-27.7)."""
     acc = pack.acceptance
     problems: list[Problem] = []
     initial = acc.initial
@@ -94,6 +95,9 @@ def final_review_problems(pack: Pack, standing: Standing, concluded_on: date, mo
         state = "was refused" if standing.compliance == "refused" else "has not been given"
         problems.append(Problem("project_id", f"the bureau's compliance opinion {state}; final acceptance waits for its consent",
                                 "符合性审核尚未获政数局同意，不得组织终验", acc.compliance_review.rules, status=409))
+    if result != "passed":
+        problems += _mode_problem(pack, standing, mode)
+        return problems
     data = next((o for o in standing.owed if o.key == "data_aggregation" and o.status == "required"), None)
     if data is not None and not standing.data_confirmed:
         problems.append(Problem("project_id", "the project's data are not confirmed aggregated", "项目数据尚未完成汇聚确认",
@@ -102,11 +106,15 @@ def final_review_problems(pack: Pack, standing: Standing, concluded_on: date, mo
     for owed in missing:
         problems.append(Problem("evidence", f"{owed.key} is owed before final acceptance", f"终验前须提交 {owed.key}",
                                 owed.rule_ids, status=409))
-    if mode == "internal_meeting" and _expert_needed(acc.final_expert_line, standing.contract_amount_yuan):
-        problems.append(Problem("mode", f"a contract amount of {standing.contract_amount_yuan:,}元 needs an expert review meeting",
-                                f"合同金额 {standing.contract_amount_yuan:,} 元，终验须组织专家评审会",
-                                acc.final_expert_line.rules))  # type: ignore[union-attr]
-    return problems
+    return problems + _mode_problem(pack, standing, mode)
+
+
+def _mode_problem(pack: Pack, standing: Standing, mode: str | None) -> list[Problem]:
+    line = pack.acceptance.final_expert_line
+    if mode == "internal_meeting" and _expert_needed(line, standing.contract_amount_yuan):
+        return [Problem("mode", f"a contract amount of {standing.contract_amount_yuan:,}元 needs an expert review meeting",
+                        f"合同金额 {standing.contract_amount_yuan:,} 元，终验须组织专家评审会", line.rules)]  # type: ignore[union-attr]
+    return []
 
 
 def compliance_request_problems(pack: Pack, standing: Standing, document_roles: Collection[str]) -> list[Problem]:
