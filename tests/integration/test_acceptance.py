@@ -13,7 +13,7 @@ import pytest
 
 from contracts.base import PackRef
 from contracts.envelope import Envelope
-from contracts.events import ContractFiled, ProjectApproved
+from contracts.events import ContractFiled, DeadlineElapsed, ProjectApproved
 from policy.packs import get_pack
 from review.handlers import later_requirements
 from tests.integration.harness import ADMIN, BUREAU, FINANCE, applicant, doc, eventually, leader, publish_event
@@ -334,3 +334,57 @@ async def test_by_52_1_by_52_2_third_party_evaluation_by_contract_amount(api, in
     state = (await api["acceptance"].get(f"/projects/{project_id}/acceptance", as_=BUREAU)).json()
     (duty,) = [d for d in state["evaluation_duties"] if d["kind"] == "third_party"]
     assert duty["status"] == status and rule in duty["rule_ids"]
+
+
+async def elapsed(infra, kind: str, project_id: str | None, unit_id: str, reference_id: str | None = None) -> None:
+    """A deadline running out, as notify publishes it."""
+    await publish_event(infra.nats_admin_url, Envelope(DeadlineElapsed(
+        deadline_id=str(uuid.uuid4()), kind=kind, project_id=project_id, unit_id=unit_id, pack=BY, reference_id=reference_id,
+        rule_ids=["BY-48c"], due_at=datetime.now(timezone.utc)), source="/services/notify"))
+
+
+async def test_by_48c_by_53_3_rectifications_that_run_out_stop_payments_and_block_the_same_type(api, infra):
+    project_id, unit_id = await approved(infra, api, BY, "service", 800_000)
+    unit, base = applicant(unit_id), f"/projects/{project_id}"
+    await post(api, f"{base}/compliance-requests", {"documents": [
+        {"role": "written_request", "document": doc("申请.pdf")}, {"role": "self_evaluation", "document": doc("自评.pdf")}]}, unit)
+    await post(api, f"{base}/compliance-opinion", {"consent": True}, BUREAU)
+    today = await acceptance_today(api)
+    await post(api, f"{base}/data-aggregation", {"platforms": ["big_data_platform"]}, unit)
+    await post(api, f"{base}/evidence", {"key": "djcp_report", "document": doc("等保测评报告.pdf")}, unit)
+    await post(api, f"{base}/evaluations", {"kind": "self", "grade": "qualified", "completed_on": today.isoformat(),
+                                            "report": doc("自评报告.pdf")}, unit)
+    assert (await post(api, f"{base}/final-reviews", {"unit_id": unit_id, "result": "passed", "concluded_on": today.isoformat()},
+                       unit)).status_code == 201
+    await post(api, f"{base}/acceptance-filings", {"documents": [{"role": "filing_materials", "document": REPORT}]}, unit)
+    await post(api, f"{base}/acceptance-filings/review", {"accepted": False, "defects": ["缺少数据共享说明"]}, BUREAU)
+    await elapsed(infra, "filing_rectification", project_id, unit_id)  # ten working days pass with no resubmission
+
+    async def held():
+        rows = (await api["procurement"].get(f"/projects/{project_id}/holds", as_=FINANCE)).json()
+        return rows or None
+    (hold,) = await eventually(held, what="the BY-48d hold after the overdue rectification")
+    assert (hold["scope"], hold["rule_ids"], hold["cause_event_type"]) == ("remaining", ["BY-48d"], "RectificationOverdue")
+    state = (await api["acceptance"].get(f"{base}/acceptance", as_=BUREAU)).json()
+    assert state["filing_status"] == "rejected"
+
+    graded = await post(api, f"{base}/evaluations", {"kind": "third_party", "grade": "basically_qualified",
+                                                     "completed_on": today.isoformat(), "findings": ["用户满意度偏低"],
+                                                     "rectification_due": (today + timedelta(days=30)).isoformat(),
+                                                     "report": doc("第三方评估报告.pdf")}, BUREAU)
+    assert graded.status_code == 201
+    await elapsed(infra, "evaluation_rectification", project_id, unit_id, reference_id=graded.json()["evaluation_id"])
+
+    async def same_type():
+        blocks = (await api["intake"].get(f"/units/{unit_id}/standing", as_=leader(unit_id))).json()["blocks"]
+        return [b for b in blocks if "BY-53.3" in b["rule_ids"]] or None
+    (block,) = await eventually(same_type, what="the BY-53.3 same-type block")
+    assert block["rule_ids"] == ["BY-22.9", "BY-53.3"]
+    fixed = await post(api, f"{base}/evaluations/{graded.json()['evaluation_id']}/rectification",
+                       {"completed_on": today.isoformat()}, BUREAU)
+    assert fixed.status_code == 200 and fixed.json()["overdue"] is True
+
+    async def lifted():
+        blocks = (await api["intake"].get(f"/units/{unit_id}/standing", as_=leader(unit_id))).json()["blocks"]
+        return not [b for b in blocks if "BY-53.3" in b["rule_ids"]] or None
+    await eventually(lifted, what="BY-53.3 lifted by RectificationCompleted")

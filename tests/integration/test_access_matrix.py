@@ -119,6 +119,8 @@ MATRIX: dict[tuple[str, str, str], set[str]] = {
     ("acceptance", "GET", "/units/{unit_id}/findings"): OWN_UNIT | {"bureau", "finance", "admin"} | READERS,
     ("acceptance", "POST", "/findings/{finding_id}/rectification"): {"bureau", "admin"},
     ("notify", "GET", "/units/{unit_id}/notifications"): OWN_UNIT | {"bureau", "admin"} | READERS,
+    ("notify", "GET", "/units/{unit_id}/deadlines"): OWN_UNIT | {"bureau", "admin"} | READERS,
+    ("notify", "GET", "/projects/{project_id}/deadlines"): OWN_UNIT | {"bureau", "admin"} | READERS,
 }
 for service in ("intake", "review", "procurement", "acceptance", "notify"):
     MATRIX |= {

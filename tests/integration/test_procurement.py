@@ -332,15 +332,16 @@ async def test_by_32b_an_unapproved_change_is_held_and_finance_is_told(api, infr
 
 
 async def test_by_37_3_an_approval_that_expires_unused_lapses_and_funds_are_recovered(api, infra, finance):
+    # approved a year and a day ago: notify's approval_validity deadline runs out at once
     project_id, unit_id = await approved(infra, api, approved_on=today() - timedelta(days=366))
-    used, used_unit = await approved(infra, api, approved_on=today() - timedelta(days=366))
+    used, used_unit = await approved(infra, api, approved_on=today() - timedelta(days=300))
     await file_requirements(api, used, used_unit)
     assert (await api["procurement"].post(f"/projects/{used}/contracts",
-                                          contract_body(supplier(), signed_on=today() - timedelta(days=300)),
+                                          contract_body(supplier(), signed_on=today() - timedelta(days=250)),
                                           as_=applicant(used_unit))).status_code == 201
-    for pid, unit in ((project_id, unit_id), (used, used_unit)):
-        await publish(infra, DeadlineElapsed(deadline_id=str(uuid.uuid4()), kind="approval_validity", project_id=pid, unit_id=unit,
-                                             pack=BY, rule_ids=["BY-20.4b"], due_at=datetime.now(timezone.utc)), "/services/notify")
+    # the validity of a project with a contract running out changes nothing
+    await publish(infra, DeadlineElapsed(deadline_id=str(uuid.uuid4()), kind="approval_validity", project_id=used, unit_id=used_unit,
+                                         pack=BY, rule_ids=["BY-20.4b"], due_at=datetime.now(timezone.utc)), "/services/notify")
 
     async def lapsed():
         rows = (await api["procurement"].get(f"/projects/{project_id}/terminations", as_=BUREAU)).json()

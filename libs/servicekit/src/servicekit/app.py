@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI
@@ -27,11 +27,12 @@ def create_service_app(
     routers: Sequence[APIRouter],
     access: Mapping[tuple[str, str], Allow],
     subscriptions: Sequence[Subscription] = (),
+    background: Sequence[Callable[[ServiceRuntime], Awaitable[None]]] = (),
 ) -> FastAPI:
     """``access`` lists every route of ``routers`` with who may call it; a route not listed is refused."""
     configure_logging(settings.service_name, settings.log_level)
     provider = configure_tracing(settings.service_name, settings.otel_exporter_otlp_endpoint)
-    runtime = ServiceRuntime(settings, subscriptions)
+    runtime = ServiceRuntime(settings, subscriptions, background)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -26,7 +26,7 @@ CONSUMES: dict[str, tuple[str, ...]] = {
     "review": ("intake",),
     "procurement": ("acceptance", "finance", "intake", "notify", "review"),
     "acceptance": ("intake", "notify", "procurement", "review"),
-    "notify": ("acceptance", "intake", "procurement", "finance"),
+    "notify": ("acceptance", "finance", "intake", "procurement", "review"),
     "finance-system": ("finance",),
 }
 """The contexts each party consumes (the finance system reads holds from ``FINANCE``)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 
 from sqlalchemy import text
@@ -35,7 +35,8 @@ def current() -> ServiceRuntime:
 
 
 class ServiceRuntime:
-    def __init__(self, settings: ServiceSettings, subscriptions: Sequence[Subscription] = ()) -> None:
+    def __init__(self, settings: ServiceSettings, subscriptions: Sequence[Subscription] = (),
+                 background: Sequence[Callable[[ServiceRuntime], Awaitable[None]]] = ()) -> None:
         self.settings = settings
         self.name = settings.service_name
         self.policy = load_policy(settings)
@@ -62,6 +63,8 @@ class ServiceRuntime:
         self.consumers = [Consumer(self.name, sub, self.broker, self.units, policy) for sub in subscriptions]
         self.parking = ParkingLot(self.sessions, self.consumers)
         self.backlog = Backlog(self.broker, self.consumers, self.sessions)
+        self._background = list(background)
+        self._tasks: list[asyncio.Task[None]] = []
         global _current
         _current = self
 
@@ -73,12 +76,35 @@ class ServiceRuntime:
         self.relay.start()
         for consumer in self.consumers:
             await consumer.start()
+        self._tasks = [asyncio.create_task(self._keep_running(work), name=f"{self.name}-{work.__name__}")
+                       for work in self._background]
         log.info("%s started with %d consumer(s)", self.name, len(self.consumers))
+
+    async def _keep_running(self, work: Callable[[ServiceRuntime], Awaitable[None]]) -> None:
+        """A background loop that fails is logged and started again: a scheduler must not die quietly."""
+        while True:
+            try:
+                await work(self)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("%s: background %s failed; restarting it", self.name, work.__name__)
+                await asyncio.sleep(1)
+
+    async def _stop_background(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            try:
+                await task
+            except (asyncio.CancelledError, Exception):
+                pass
 
     async def stop(self, step_timeout: float = 10) -> None:
         """Stop in order; each step is bounded so a stuck connection cannot hold a shutdown past
         the orchestrator's grace period (what is unacked is redelivered; the outbox keeps the rest)."""
-        steps = [*(consumer.stop() for consumer in self.consumers), self.relay.stop(), self.broker.close(), self.engine.dispose()]
+        steps = [self._stop_background(), *(consumer.stop() for consumer in self.consumers), self.relay.stop(), self.broker.close(), self.engine.dispose()]
         for step in steps:
             try:
                 await asyncio.wait_for(step, step_timeout)

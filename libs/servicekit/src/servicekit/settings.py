@@ -60,6 +60,8 @@ class ServiceSettings(BaseSettings):
 
     outbox_batch_size: int = Field(100, ge=1, le=1000)
     outbox_poll_seconds: float = Field(1.0, gt=0, le=60)
+    deadline_poll_seconds: float = Field(2.0, gt=0, le=300)
+    """How often a service with a scheduler looks for deadlines that ran out."""
     outbox_retry_seconds: tuple[float, ...] = (0.5, 1, 2, 5, 10, 30)
 
     consumer_max_deliver: int = Field(5, ge=1, le=100, validation_alias=shared("CONSUMER_MAX_DELIVER"))

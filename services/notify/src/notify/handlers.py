@@ -6,10 +6,13 @@ from sqlalchemy import select
 
 from contracts.envelope import Envelope
 from contracts.events import AcceptanceFailed, FinanceHoldPlaced, FinanceHoldReleased, ProjectTerminated, UnitStandingChanged
-from contracts.streams import ACCEPTANCE, FINANCE, INTAKE, PROCUREMENT
+from contracts.registry import all_events
+from contracts.streams import STREAMS
+from policy.packs import default_registry
 from servicekit.consumer import Subscription
 from servicekit.db import UnitOfWork
 
+from notify import deadlines
 from notify.messages import describe
 from notify.models import Notification
 
@@ -33,9 +36,35 @@ async def inbox(uow: UnitOfWork, unit_id: str, unread_only: bool) -> list[Notifi
     return list((await uow.session.execute(query)).scalars().all())
 
 
-SUBSCRIPTIONS = [
-    Subscription(ACCEPTANCE, {AcceptanceFailed: notify_unit}),
-    Subscription(INTAKE, {UnitStandingChanged: notify_unit}),
-    Subscription(PROCUREMENT, {ProjectTerminated: notify_unit}),
-    Subscription(FINANCE, {FinanceHoldPlaced: notify_unit, FinanceHoldReleased: notify_unit}),
-]
+NOTICES = (AcceptanceFailed, UnitStandingChanged, ProjectTerminated, FinanceHoldPlaced, FinanceHoldReleased)
+"""Events a unit is told of in its inbox."""
+
+
+def _timer_events() -> set[str]:
+    names = set()
+    for pack in default_registry():
+        for timer in pack.timers:
+            names.add(timer.starts_on)
+            names.update(timer.stops_on)
+    names |= {alias for alias, name in deadlines.ALIASES.items() if name in names}
+    return names | {"ProjectApproved", "ProjectFiled"}  # what notify learns of a project from
+
+
+async def on_event(uow: UnitOfWork, envelope: Envelope) -> None:
+    await deadlines.on_event(uow, envelope)
+    if isinstance(envelope.data, NOTICES):
+        await notify_unit(uow, envelope)
+
+
+def subscriptions() -> list[Subscription]:
+    wanted = _timer_events()
+    by_stream: dict[str, dict] = {}
+    for cls in all_events():
+        if cls.__name__ in wanted or cls in NOTICES:
+            stream = next((s for s in STREAMS if s.context == cls.TYPE.split(".")[0]), None)
+            if stream is not None and cls.producer() != "notify":
+                by_stream.setdefault(stream.name, {})[cls] = on_event
+    return [Subscription(next(s for s in STREAMS if s.name == name), handlers) for name, handlers in sorted(by_stream.items())]
+
+
+SUBSCRIPTIONS = subscriptions()

@@ -8,7 +8,7 @@ from servicekit.app import create_service_app
 from servicekit.cli import ServiceDefinition
 from servicekit.settings import ServiceSettings
 
-from notify import access, api, handlers
+from notify import access, api, deadlines, handlers
 
 Settings = ServiceSettings.for_service("notify", 8005)
 
@@ -17,10 +17,11 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     return create_service_app(
         settings or Settings(),
         title="Notify 通知与期限",
-        description="Each unit's inbox of what concerns it: failures, blocks, holds, terminations.",
+        description="The platform's clock: every deadline the rules set, DeadlineElapsed when one runs out, and each unit's inbox.",
         routers=[api.router],
         access=access.ACCESS,
         subscriptions=handlers.SUBSCRIPTIONS,
+        background=[deadlines.scheduler],
     )
 
 

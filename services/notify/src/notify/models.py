@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Column, DateTime, Text, UniqueConstraint
+from sqlalchemy import Column, Date, DateTime, Index, Text, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Field, SQLModel
 
@@ -26,3 +26,51 @@ class Notification(SQLModel, table=True):
     rule_ids: list[str] = Field(default_factory=list, sa_column=Column(ARRAY(Text), nullable=False))
     created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     read_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+class FollowedProject(SQLModel, table=True):
+    """What notify knows of a project to start the right timers: its pack, class and regime."""
+
+    __tablename__ = "followed_project"
+
+    project_id: str = Field(sa_column=Column(Text, primary_key=True))
+    unit_id: str
+    pack_id: str
+    pack_version: str
+    project_class: str | None = Field(default=None, sa_column=Column(Text))
+    regime: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class Deadline(SQLModel, table=True):
+    """A period a rule sets running (RULES.md §3.10.2): when it is due, what stops it, whether it fired."""
+
+    __tablename__ = "deadline"
+    __table_args__ = (
+        UniqueConstraint("kind", "started_by_event_id"),
+        Index("ix_deadline_due_open", "due_at", postgresql_where=text("stopped_at IS NULL AND fired_at IS NULL")),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    kind: str
+    project_id: str | None = Field(default=None, sa_column=Column(Text, index=True))
+    unit_id: str | None = Field(default=None, sa_column=Column(Text, index=True))
+    pack_id: str
+    pack_version: str
+    reference_id: str | None = Field(default=None, sa_column=Column(Text))
+    rule_ids: list[str] = Field(default_factory=list, sa_column=Column(ARRAY(Text), nullable=False))
+    anchor_on: date = Field(sa_column=Column(Date, nullable=False))
+    length: int | None = None
+    unit_of_count: str | None = Field(default=None, sa_column=Column(Text))
+    due_on: date = Field(sa_column=Column(Date, nullable=False))
+    due_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    provisional: bool = False
+    at_expiry: str
+    at_expiry_zh: str
+    started_by_event_id: str
+    started_by_event_type: str
+    stops_on: list[str] = Field(default_factory=list, sa_column=Column(ARRAY(Text), nullable=False))
+    stopped_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    stopped_by_event_id: str | None = Field(default=None, sa_column=Column(Text))
+    fired_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    fired_event_id: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))

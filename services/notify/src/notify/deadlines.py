@@ -1,0 +1,164 @@
+"""The platform's clock (RULES.md §3.10.2): every event that starts a period per the project's pack
+becomes a deadline; the events the pack names stop it; the scheduler publishes DeadlineElapsed once
+for each deadline that ran out, and the owning service decides what that means.
+
+Exactly once: a deadline is claimed with ``FOR UPDATE SKIP LOCKED`` and marked fired in the same
+transaction as its event's outbox row, so neither a second replica nor a restart fires it again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, get_args
+
+from sqlalchemy import select
+
+from contracts.base import PackRef
+from contracts.envelope import Envelope
+from contracts.events import DeadlineElapsed
+from contracts.events.notify import TimerKind
+from policy.facts import PolicyInputError
+from policy.packs import get_pack
+from policy.schema import Pack
+from policy.timers import timer_due, timers_for, timers_stopped_by
+from servicekit import policy as loaded_policy
+from servicekit.db import UnitOfWork
+
+from notify.domain.periods import anchor_of, ordered_due, runs_out_at
+from notify.models import Deadline, FollowedProject
+
+log = logging.getLogger(__name__)
+
+KINDS = set(get_args(TimerKind))
+ALIASES = {"ReviewStageCompletedV2": "ReviewStageCompleted"}
+"""A newer version of an event starts and stops what the pack names by the older one."""
+PUBLISHED_KIND = {"warranty_end_software": "warranty_end", "warranty_end_hardware": "warranty_end"}
+REFERENCES = ("finding_id", "evaluation_id", "change_id", "contract_id", "filing_id", "batch_id")
+
+
+def _facts(data: dict[str, Any], project: FollowedProject | None) -> dict[str, Any]:
+    facts = dict(data)
+    if project is not None:
+        facts.setdefault("project_class", project.project_class)
+        facts.setdefault("regime", project.regime)
+    return facts
+
+
+async def on_event(uow: UnitOfWork, envelope: Envelope) -> None:
+    """Stop what this event stops, then start what it starts."""
+    event = envelope.data
+    name = ALIASES.get(type(event).__name__, type(event).__name__)
+    data = event.model_dump(mode="python")
+    project_id = data.get("project_id")
+    project = await uow.session.get(FollowedProject, project_id) if project_id else None
+    await _remember(uow, name, data, project)
+    ref = data.get("pack")
+    if ref is None and project is None:
+        return
+    pack = get_pack(ref["id"], ref["version"]) if ref else get_pack(project.pack_id, project.pack_version)  # type: ignore[union-attr]
+    await _stop(uow, pack, name, data, envelope)
+    await _start(uow, pack, name, data, envelope, project)
+
+
+async def _remember(uow: UnitOfWork, name: str, data: dict[str, Any], project: FollowedProject | None) -> None:
+    if name == "ProjectApproved" and project is None:
+        uow.session.add(FollowedProject(project_id=data["project_id"], unit_id=data["unit_id"], pack_id=data["pack"]["id"],
+                                        pack_version=data["pack"]["version"], project_class=data.get("project_class"),
+                                        regime="approval"))
+    elif name == "ProjectFiled" and project is None:
+        uow.session.add(FollowedProject(project_id=data["project_id"], unit_id=data["unit_id"], pack_id=data["pack"]["id"],
+                                        pack_version=data["pack"]["version"], project_class=data.get("project_class"),
+                                        regime="filing"))
+
+
+async def _stop(uow: UnitOfWork, pack: Pack, name: str, data: dict[str, Any], envelope: Envelope) -> None:
+    kinds = timers_stopped_by(pack, name)
+    if not kinds:
+        return
+    query = select(Deadline).where(Deadline.kind.in_(kinds), Deadline.stopped_at.is_(None), Deadline.fired_at.is_(None))
+    cause = data.get("cause_event_id")
+    references = {data[r] for r in REFERENCES if data.get(r)}
+    if data.get("project_id"):
+        query = query.where(Deadline.project_id == data["project_id"])
+    elif references or cause:
+        query = query.where(Deadline.unit_id == data.get("unit_id"))
+    else:
+        return
+    for deadline in (await uow.session.execute(query.with_for_update())).scalars():
+        # a deadline about one record (a finding, an evaluation) stops only with that record
+        if deadline.reference_id and deadline.reference_id not in references and deadline.started_by_event_id != cause:
+            continue
+        deadline.stopped_at, deadline.stopped_by_event_id = uow.clock.now(), envelope.id
+
+
+async def _start(uow: UnitOfWork, pack: Pack, name: str, data: dict[str, Any], envelope: Envelope,
+                 project: FollowedProject | None) -> None:
+    calendar = loaded_policy.current().calendar
+    for timer in timers_for(pack, name, _facts(data, project)).timers:
+        kind = PUBLISHED_KIND.get(timer.kind, timer.kind)
+        if kind not in KINDS or timer.fixed_date:
+            continue  # yearly timers run from the calendar, not from an event
+        anchor = anchor_of(data, envelope.time)
+        try:
+            if timer.length_from_event:
+                due_on = ordered_due(data)
+                if due_on is None:
+                    continue  # the order set no deadline of its own
+                provisional = False
+            else:
+                deadline = timer_due(pack, timer, anchor, calendar)
+                due_on, provisional = deadline.due, deadline.provisional
+        except PolicyInputError:
+            log.warning("%s: no calendar for the period of %s from %s; not started", envelope.id, kind, anchor)
+            continue
+        exists = (await uow.session.execute(select(Deadline.id).where(
+            Deadline.kind == timer.kind, Deadline.started_by_event_id == envelope.id))).first()
+        if exists:
+            continue
+        uow.session.add(Deadline(
+            kind=timer.kind, project_id=data.get("project_id"), unit_id=data.get("unit_id"), pack_id=pack.id,
+            pack_version=pack.version, reference_id=next((str(data[r]) for r in REFERENCES if data.get(r)), None),
+            rule_ids=list(timer.rule_ids), anchor_on=anchor, length=timer.period.length if timer.period else None,
+            unit_of_count=timer.period.unit if timer.period else None, due_on=due_on, due_at=runs_out_at(due_on),
+            provisional=provisional, at_expiry=timer.at_expiry_en, at_expiry_zh=timer.at_expiry_zh,
+            started_by_event_id=envelope.id, started_by_event_type=name, stops_on=list(timer.stops_on),
+            created_at=uow.clock.now()))
+
+
+async def fire_due(uow: UnitOfWork, limit: int = 100) -> int:
+    """Publish DeadlineElapsed for the deadlines that ran out; returns how many fired."""
+    now = uow.clock.now()
+    query = (select(Deadline).where(Deadline.stopped_at.is_(None), Deadline.fired_at.is_(None), Deadline.due_at <= now)
+             .order_by(Deadline.due_at).limit(limit).with_for_update(skip_locked=True))
+    rows = list((await uow.session.execute(query)).scalars())
+    for deadline in rows:
+        envelope = uow.emit(DeadlineElapsed(
+            deadline_id=str(deadline.id), kind=PUBLISHED_KIND.get(deadline.kind, deadline.kind),  # type: ignore[arg-type]
+            project_id=deadline.project_id, unit_id=deadline.unit_id,
+            pack=PackRef(id=deadline.pack_id, version=deadline.pack_version), reference_id=deadline.reference_id,
+            rule_ids=list(deadline.rule_ids), due_at=deadline.due_at))
+        deadline.fired_at, deadline.fired_event_id = now, envelope.id
+    return len(rows)
+
+
+async def scheduler(runtime: Any) -> None:
+    """Look for deadlines that ran out every few seconds, by the service's clock."""
+    while True:
+        async with runtime.units() as uow:
+            fired = await fire_due(uow)
+            await uow.commit()
+        if fired:
+            log.info("%d deadline(s) elapsed", fired)
+            continue
+        await asyncio.sleep(runtime.settings.deadline_poll_seconds)
+
+
+async def deadlines(uow: UnitOfWork, *, project_id: str | None = None, unit_id: str | None = None) -> list[Deadline]:
+    query = select(Deadline).order_by(Deadline.due_at)
+    if project_id is not None:
+        query = query.where(Deadline.project_id == project_id)
+    if unit_id is not None:
+        query = query.where(Deadline.unit_id == unit_id)
+    return list((await uow.session.execute(query)).scalars())
+

@@ -1,0 +1,79 @@
+"""Notify holds the platform's deadlines (RULES.md §3.10.2): an event starts the pack's timers, the
+events the pack names stop them, and one that runs out is published once as DeadlineElapsed, which
+the owning service acts on (BY-20.4b → BY-37.3 lapse in procurement)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from contracts.base import PackRef
+from contracts.envelope import Envelope
+from contracts.events import ContractFiled, ProjectApproved
+from tests.integration.harness import BUREAU, FINANCE, eventually, leader, publish_event
+
+pytestmark = pytest.mark.integration
+
+BY = PackRef(id="BY", version="2024.1")
+
+
+def today() -> date:
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+
+async def approve(infra, approved_on: date) -> tuple[str, str, str]:
+    project_id, unit_id = f"P-{uuid.uuid4().hex[:8]}", f"U-{uuid.uuid4().hex[:8]}"
+    envelope = Envelope(ProjectApproved(
+        project_id=project_id, approval_id=str(uuid.uuid4()), unit_id=unit_id, pack=BY, project_class="build_develop",
+        approved_amount_fen=100_000_000, approved_on=approved_on, rule_ids=["BY-20.4b"], approved_at=datetime.now(timezone.utc)),
+        source="/services/review")
+    await publish_event(infra.nats_admin_url, envelope)
+    return project_id, unit_id, envelope.id
+
+
+async def deadlines(api, project_id, unit_id) -> dict[str, dict]:
+    rows = (await api["notify"].get(f"/projects/{project_id}/deadlines", as_=leader(unit_id))).json()
+    return {row["kind"]: row for row in rows} if isinstance(rows, list) else {}
+
+
+async def test_by_20_4b_by_21_an_approval_starts_its_validity_and_the_scheme_filing(api, infra):
+    approved_on = today() - timedelta(days=2)
+    project_id, unit_id, _ = await approve(infra, approved_on)
+    found = await eventually(lambda: deadlines(api, project_id, unit_id), what="the approval's deadlines")
+    validity = found["approval_validity"]
+    assert (validity["rule_ids"], validity["anchor_on"], validity["unit_of_count"]) == (
+        ["BY-20.4b", "BY-37.3"], approved_on.isoformat(), "natural_years")
+    assert validity["due_on"] >= approved_on.replace(year=approved_on.year + 1).isoformat() and validity["state"] == "open"
+    assert found["scheme_filing"]["rule_ids"] == ["BY-21", "BY-59"] and found["scheme_filing"]["unit_of_count"] == "working_days"
+
+    await publish_event(infra.nats_admin_url, Envelope(ContractFiled(
+        project_id=project_id, contract_id=str(uuid.uuid4()), unit_id=unit_id, pack=BY, kind="contract", supplier_id="91440111MA5NOTIFY1",
+        supplier_role="builder", amount_fen=90_000_000, signed_on=today(), rule_ids=["BY-26c"], filed_at=datetime.now(timezone.utc)),
+        source="/services/procurement"))
+
+    async def stopped():
+        state = (await deadlines(api, project_id, unit_id))["approval_validity"]["state"]
+        return state == "stopped" or None
+    await eventually(stopped, what="ContractFiled stops the validity timer")
+
+
+async def test_by_37_3_a_validity_that_runs_out_is_published_once_and_lapses_the_project(api, infra):
+    project_id, unit_id, _ = await approve(infra, today() - timedelta(days=367))
+
+    async def elapsed():
+        found = await deadlines(api, project_id, unit_id)
+        return found.get("approval_validity", {}).get("state") == "elapsed" or None
+    await eventually(elapsed, what="the validity elapsed")
+
+    async def lapsed():
+        rows = (await api["procurement"].get(f"/projects/{project_id}/terminations", as_=BUREAU)).json()
+        return rows or None
+    (row,) = await eventually(lapsed, what="procurement lapses the project")
+    assert row["reason"] == "lapsed" and row["rule_ids"] == ["BY-37.3", "BY-20.4b"]
+    holds = (await api["procurement"].get(f"/projects/{project_id}/holds", as_=FINANCE)).json()
+    assert [h["rule_ids"] for h in holds] == [["BY-38b"]]
+    unit_rows = (await api["notify"].get(f"/units/{unit_id}/deadlines", as_=leader(unit_id))).json()
+    assert sum(1 for r in unit_rows if r["kind"] == "approval_validity" and r["state"] == "elapsed") == 1
