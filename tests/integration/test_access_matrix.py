@@ -120,6 +120,8 @@ MATRIX: dict[tuple[str, str, str], set[str]] = {
     ("acceptance", "POST", "/findings/{finding_id}/rectification"): {"bureau", "admin"},
     ("notify", "GET", "/units/{unit_id}/notifications"): OWN_UNIT | {"bureau", "admin"} | READERS,
     ("notify", "GET", "/units/{unit_id}/deadlines"): OWN_UNIT | {"bureau", "admin"} | READERS,
+    ("notify", "POST", "/units/{unit_id}/notifications/{notification_id}/read"): OWN_UNIT,
+    ("notify", "GET", "/bureau/notifications"): {"bureau", "admin"} | READERS,
     ("notify", "GET", "/projects/{project_id}/deadlines"): OWN_UNIT | {"bureau", "admin"} | READERS,
 }
 for service in ("intake", "review", "procurement", "acceptance", "notify"):
@@ -137,7 +139,8 @@ def request_for(method: str, route: str, project_id: str, document_id: str, meet
     """A concrete call on unit A's objects; bodies are valid or harmless (the clock is not moved)."""
     path = route.format(unit_id=A, project_id=project_id, parked_id=999_999_999, document_id=document_id, meeting_id=meeting_id,
                         body_key="video_office", change_id="00000000-0000-0000-0000-000000000000",
-                        evaluation_id="00000000-0000-0000-0000-000000000000", finding_id="00000000-0000-0000-0000-000000000000")
+                        evaluation_id="00000000-0000-0000-0000-000000000000", finding_id="00000000-0000-0000-0000-000000000000",
+                        notification_id="00000000-0000-0000-0000-000000000000")
     params: dict = {"unit_id": A} if route in ("/cases", "/holds") else {}
     body: object = None
     if route in ("/declarations", "/filings"):

@@ -77,3 +77,53 @@ async def test_by_37_3_a_validity_that_runs_out_is_published_once_and_lapses_the
     assert [h["rule_ids"] for h in holds] == [["BY-38b"]]
     unit_rows = (await api["notify"].get(f"/units/{unit_id}/deadlines", as_=leader(unit_id))).json()
     assert sum(1 for r in unit_rows if r["kind"] == "approval_validity" and r["state"] == "elapsed") == 1
+
+
+async def test_a_unit_is_reminded_before_and_the_bureau_told_after_a_deadline(api, infra):
+    # approved a year less two days ago: the validity is due within three working days, then runs out
+    project_id, unit_id, _ = await approve(infra, today() - timedelta(days=363))
+
+    async def reminded():
+        rows = (await api["notify"].get(f"/units/{unit_id}/notifications", as_=leader(unit_id))).json()
+        return [r for r in rows if r["event_type"] == "deadline.approval_validity"] or None
+    notices = await eventually(reminded, what="a reminder in the unit's inbox")
+    assert all(n["rule_ids"] == ["BY-20.4b", "BY-37.3"] and n["audience"] == "unit" for n in notices)
+    assert any("working day" in n["title"] for n in notices)
+    read = await api["notify"].post(f"/units/{unit_id}/notifications/{notices[0]['id']}/read", as_=leader(unit_id))
+    assert read.status_code == 200 and read.json()["read_at"]
+    unread = (await api["notify"].get(f"/units/{unit_id}/notifications", as_=leader(unit_id), unread_only="true")).json()
+    assert notices[0]["id"] not in {n["id"] for n in unread}
+
+
+async def test_a_missed_deadline_is_escalated_to_the_bureau(api, infra):
+    project_id, unit_id, _ = await approve(infra, today() - timedelta(days=368))
+
+    async def escalated():
+        rows = (await api["notify"].get("/bureau/notifications", as_=BUREAU)).json()
+        return [r for r in rows if r["project_id"] == project_id and r["event_type"] == "deadline.approval_validity"] or None
+    (notice,) = await eventually(escalated, what="the escalation")
+    assert notice["audience"] == "bureau" and notice["unit_id"] == unit_id and notice["rule_ids"] == ["BY-20.4b", "BY-37.3"]
+    own = (await api["notify"].get(f"/units/{unit_id}/notifications", as_=leader(unit_id))).json()
+    assert any(n["title_zh"].startswith("期限已到") for n in own)
+
+
+async def test_notify_killed_before_publishing_fires_each_deadline_exactly_once(platform, api, infra, dbs):
+    notify = platform["notify"]
+    notify.restart({"FAILPOINTS": "outbox.before_publish=kill"})
+    project_id, unit_id, _ = await approve(infra, today() - timedelta(days=370))
+    assert notify.wait_exit(timeout=60) == -9, "the relay reached the failpoint with the DeadlineElapsed row"
+    fired = await dbs["notify"].value(
+        "SELECT count(*) FROM deadline WHERE project_id = $1 AND kind = 'approval_validity' AND fired_at IS NOT NULL", project_id)
+    assert fired == 1
+    notify.restart({"FAILPOINTS": ""})
+
+    async def lapsed():
+        rows = (await api["procurement"].get(f"/projects/{project_id}/terminations", as_=BUREAU)).json()
+        return rows or None
+    await eventually(lapsed, what="the lapse after restart", timeout=40)
+    outbox = await dbs["notify"].value(
+        "SELECT count(*) FROM outbox WHERE event_type = 'notify.deadline.elapsed.v1' AND convert_from(payload, 'UTF8') LIKE $1"
+        " AND convert_from(payload, 'UTF8') LIKE '%approval_validity%'", f"%{project_id}%")
+    assert outbox == 1
+    holds = (await api["procurement"].get(f"/projects/{project_id}/holds", as_=FINANCE)).json()
+    assert len(holds) == 1

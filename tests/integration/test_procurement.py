@@ -574,6 +574,8 @@ async def test_bz_26a_a_serious_delay_is_reported_to_the_supervisors(api, infra)
     reported = await api["procurement"].post(f"/projects/{project_id}/incidents", {
         "kind": "serious_delay", "description": "核心系统联调严重滞后"}, as_=applicant(unit_id))
     assert reported.status_code == 201
+    incident = await eventually(lambda: last_on_stream(infra, "procurement.project.incident_reported.v1", project_id), what="BZ-26a")
+    assert incident.kind == "serious_delay" and incident.rule_ids == ["BZ-26a"]
     by_project, by_unit = await approved_as_review_would(infra, api, BY, "build_develop", 1_800_000)
     elsewhere = await api["procurement"].post(f"/projects/{by_project}/incidents", {
         "kind": "serious_delay", "description": "滞后"}, as_=applicant(by_unit))

@@ -28,6 +28,8 @@ class NotificationOut(BaseModel):
     rule_ids: list[str]
     created_at: datetime
     read_at: datetime | None
+    audience: str
+    due_on: date | None
 
 
 @router.get("/units/{unit_id}/notifications", response_model=list[NotificationOut])
@@ -78,3 +80,20 @@ async def unit_deadlines(unit_id: IdentifierPath, runtime: Runtime) -> list[Dead
     """Every deadline of a unit's projects and of the unit itself."""
     async with runtime.units() as uow:
         return [_deadline(row) for row in await deadlines.deadlines(uow, unit_id=unit_id)]
+
+
+@router.post("/units/{unit_id}/notifications/{notification_id}/read", response_model=NotificationOut)
+async def mark_read(unit_id: IdentifierPath, notification_id: uuid.UUID, runtime: Runtime) -> NotificationOut:
+    """Mark a notice of the unit's inbox read."""
+    async with runtime.units() as uow:
+        row = await handlers.mark_read(uow, unit_id, notification_id)
+        await uow.commit()
+        return NotificationOut.model_validate(row, from_attributes=True)
+
+
+@router.get("/bureau/notifications", response_model=list[NotificationOut])
+async def bureau_inbox(runtime: Runtime, unread_only: bool = False) -> list[NotificationOut]:
+    """What is escalated to the bureau: units' deadlines that passed, newest first."""
+    async with runtime.units() as uow:
+        rows = await handlers.inbox(uow, None, unread_only, audience="bureau")
+        return [NotificationOut.model_validate(row, from_attributes=True) for row in rows]

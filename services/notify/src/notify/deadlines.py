@@ -23,10 +23,12 @@ from policy.packs import get_pack
 from policy.schema import Pack
 from policy.timers import timer_due, timers_for, timers_stopped_by
 from servicekit import policy as loaded_policy
+from servicekit import runtime as service_runtime
+from servicekit.clock import business_date
 from servicekit.db import UnitOfWork
 
-from notify.domain.periods import anchor_of, ordered_due, runs_out_at
-from notify.models import Deadline, FollowedProject
+from notify.domain.periods import anchor_of, ordered_due, runs_out_at, working_days_before
+from notify.models import Deadline, FollowedProject, Notification, Reminder
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +97,7 @@ async def _stop(uow: UnitOfWork, pack: Pack, name: str, data: dict[str, Any], en
 async def _start(uow: UnitOfWork, pack: Pack, name: str, data: dict[str, Any], envelope: Envelope,
                  project: FollowedProject | None) -> None:
     calendar = loaded_policy.current().calendar
+    reminder_days = service_runtime.current().settings.reminder_working_days
     for timer in timers_for(pack, name, _facts(data, project)).timers:
         kind = PUBLISHED_KIND.get(timer.kind, timer.kind)
         if kind not in KINDS or timer.fixed_date:
@@ -116,14 +119,19 @@ async def _start(uow: UnitOfWork, pack: Pack, name: str, data: dict[str, Any], e
             Deadline.kind == timer.kind, Deadline.started_by_event_id == envelope.id))).first()
         if exists:
             continue
-        uow.session.add(Deadline(
+        deadline = Deadline(
             kind=timer.kind, project_id=data.get("project_id"), unit_id=data.get("unit_id"), pack_id=pack.id,
             pack_version=pack.version, reference_id=next((str(data[r]) for r in REFERENCES if data.get(r)), None),
             rule_ids=list(timer.rule_ids), anchor_on=anchor, length=timer.period.length if timer.period else None,
             unit_of_count=timer.period.unit if timer.period else None, due_on=due_on, due_at=runs_out_at(due_on),
             provisional=provisional, at_expiry=timer.at_expiry_en, at_expiry_zh=timer.at_expiry_zh,
             started_by_event_id=envelope.id, started_by_event_type=name, stops_on=list(timer.stops_on),
-            created_at=uow.clock.now()))
+            created_at=uow.clock.now())
+        uow.session.add(deadline)
+        await uow.session.flush()
+        for days in reminder_days:
+            uow.session.add(Reminder(deadline_id=deadline.id, days_before=days,
+                                     remind_on=working_days_before(due_on, days, calendar.is_working_day)))
 
 
 async def fire_due(uow: UnitOfWork, limit: int = 100) -> int:
@@ -139,6 +147,35 @@ async def fire_due(uow: UnitOfWork, limit: int = 100) -> int:
             pack=PackRef(id=deadline.pack_id, version=deadline.pack_version), reference_id=deadline.reference_id,
             rule_ids=list(deadline.rule_ids), due_at=deadline.due_at))
         deadline.fired_at, deadline.fired_event_id = now, envelope.id
+        if deadline.unit_id:
+            _notice(uow, deadline, envelope.id, "unit", f"Deadline passed: {deadline.at_expiry}",
+                    f"期限已到：{deadline.at_expiry_zh}")
+            # a unit's missed deadline goes to the bureau too (escalation)
+            _notice(uow, deadline, f"{envelope.id}:bureau", "bureau", f"{deadline.unit_id} missed a deadline: {deadline.at_expiry}",
+                    f"{deadline.unit_id} 逾期：{deadline.at_expiry_zh}")
+    return len(rows) + await _remind(uow)
+
+
+def _notice(uow: UnitOfWork, deadline: Deadline, key: str, audience: str, title: str, title_zh: str) -> None:
+    uow.session.add(Notification(
+        unit_id=deadline.unit_id, project_id=deadline.project_id, event_id=key, event_type=f"deadline.{deadline.kind}",
+        title=title, title_zh=title_zh, rule_ids=list(deadline.rule_ids), created_at=uow.clock.now(), audience=audience,
+        due_on=deadline.due_on))
+
+
+async def _remind(uow: UnitOfWork, limit: int = 100) -> int:
+    """Reminders whose day has come, of deadlines still open (e.g. 3 and 1 working days before)."""
+    today = business_date(uow.clock.now())
+    query = (select(Reminder, Deadline).join(Deadline, Deadline.id == Reminder.deadline_id)
+             .where(Reminder.sent_at.is_(None), Reminder.remind_on <= today, Deadline.stopped_at.is_(None),
+                    Deadline.fired_at.is_(None), Deadline.unit_id.is_not(None))
+             .limit(limit).with_for_update(of=Reminder, skip_locked=True))
+    rows = (await uow.session.execute(query)).all()
+    for reminder, deadline in rows:
+        reminder.sent_at = uow.clock.now()
+        _notice(uow, deadline, f"reminder:{deadline.id}:{reminder.days_before}", "unit",
+                f"Due on {deadline.due_on} ({reminder.days_before} working day(s) left): {deadline.kind}",
+                f"{deadline.due_on} 到期（剩 {reminder.days_before} 个工作日）：{deadline.at_expiry_zh}")
     return len(rows)
 
 

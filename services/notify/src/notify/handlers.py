@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy import select
 
 from contracts.envelope import Envelope
@@ -11,6 +13,7 @@ from contracts.streams import STREAMS
 from policy.packs import default_registry
 from servicekit.consumer import Subscription
 from servicekit.db import UnitOfWork
+from servicekit.errors import DomainError
 
 from notify import deadlines
 from notify.messages import describe
@@ -29,8 +32,10 @@ async def notify_unit(uow: UnitOfWork, envelope: Envelope) -> None:
     )
 
 
-async def inbox(uow: UnitOfWork, unit_id: str, unread_only: bool) -> list[Notification]:
-    query = select(Notification).where(Notification.unit_id == unit_id).order_by(Notification.created_at.desc())
+async def inbox(uow: UnitOfWork, unit_id: str | None, unread_only: bool, audience: str = "unit") -> list[Notification]:
+    query = select(Notification).where(Notification.audience == audience).order_by(Notification.created_at.desc())
+    if unit_id is not None:
+        query = query.where(Notification.unit_id == unit_id)
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
     return list((await uow.session.execute(query)).scalars().all())
@@ -68,3 +73,15 @@ def subscriptions() -> list[Subscription]:
 
 
 SUBSCRIPTIONS = subscriptions()
+
+
+async def mark_read(uow: UnitOfWork, unit_id: str, notification_id: uuid.UUID) -> Notification:
+    row = (await uow.session.execute(select(Notification).where(
+        Notification.id == notification_id, Notification.unit_id == unit_id, Notification.audience == "unit").with_for_update())
+           ).scalar_one_or_none()
+    if row is None:
+        raise DomainError("not_found", f"notification_id: no notification {notification_id} for {unit_id}", "通知不存在",
+                          field="notification_id", status_code=404)
+    if row.read_at is None:
+        row.read_at = uow.clock.now()
+    return row

@@ -6,11 +6,14 @@ from fastapi import FastAPI
 
 from servicekit.app import create_service_app
 from servicekit.cli import ServiceDefinition
+from pydantic import Field
+
 from servicekit.settings import ServiceSettings
 
 from notify import access, api, deadlines, handlers
 
-Settings = ServiceSettings.for_service("notify", 8005)
+class Settings(ServiceSettings.for_service("notify", 8005)):  # type: ignore[misc]
+    reminder_working_days: tuple[int, ...] = Field((3, 1), description="Remind this many working days before a deadline")
 
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:

@@ -26,6 +26,9 @@ class Notification(SQLModel, table=True):
     rule_ids: list[str] = Field(default_factory=list, sa_column=Column(ARRAY(Text), nullable=False))
     created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     read_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    audience: str = Field(default="unit", sa_column=Column(Text, nullable=False, server_default="unit"))
+    """``unit`` (the unit's inbox) or ``bureau`` (an escalation to the bureau about the unit)."""
+    due_on: date | None = Field(default=None, sa_column=Column(Date))
 
 
 class FollowedProject(SQLModel, table=True):
@@ -74,3 +77,16 @@ class Deadline(SQLModel, table=True):
     fired_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     fired_event_id: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class Reminder(SQLModel, table=True):
+    """A reminder of a deadline some working days before it is due; sent once."""
+
+    __tablename__ = "deadline_reminder"
+    __table_args__ = (UniqueConstraint("deadline_id", "days_before"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    deadline_id: uuid.UUID = Field(foreign_key="deadline.id", index=True)
+    days_before: int
+    remind_on: date = Field(sa_column=Column(Date, nullable=False))
+    sent_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))

@@ -71,6 +71,10 @@ async def on_deadline(uow: UnitOfWork, envelope: Envelope) -> None:
     if event.project_id is None or event.phase != "due":
         return
     project = await uow.session.get(ProcurementProject, event.project_id, with_for_update=True)
+    if project is None and event.kind == "approval_validity":
+        # The approval travels on another stream and may not have arrived yet: retry, and park it
+        # for an operator if it never does, rather than let a lapse pass unapplied.
+        raise LookupError(f"approval of {event.project_id} not known yet; DeadlineElapsed {envelope.id} will be retried")
     if project is None or project.status != "open":
         return
     contract = (await uow.session.execute(select(ContractRecord.id).where(

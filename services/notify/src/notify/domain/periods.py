@@ -7,7 +7,7 @@ last day in Asia/Shanghai, so it has run out at the first moment of the next day
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -47,3 +47,13 @@ def ordered_due(data: Mapping[str, Any]) -> date | None:
     if isinstance(value, date):
         return value
     return date.fromisoformat(value) if isinstance(value, str) else None
+
+
+def working_days_before(due_on: date, days: int, is_working_day: Callable[[date], bool]) -> date:
+    """The day ``days`` working days before ``due_on`` (the reminder's day)."""
+    day, left = due_on, days
+    while left > 0:
+        day -= timedelta(days=1)
+        if is_working_day(day):
+            left -= 1
+    return day
