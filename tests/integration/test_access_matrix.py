@@ -120,8 +120,11 @@ MATRIX: dict[tuple[str, str, str], set[str]] = {
     ("acceptance", "POST", "/findings/{finding_id}/rectification"): {"bureau", "admin"},
     ("notify", "GET", "/units/{unit_id}/notifications"): OWN_UNIT | {"bureau", "admin"} | READERS,
     ("notify", "GET", "/units/{unit_id}/deadlines"): OWN_UNIT | {"bureau", "admin"} | READERS,
+    ("notify", "GET", "/units/{unit_id}/deadlines.ics"): OWN_UNIT | {"bureau", "admin"} | READERS,
     ("notify", "POST", "/units/{unit_id}/notifications/{notification_id}/read"): OWN_UNIT,
     ("notify", "GET", "/bureau/notifications"): {"bureau", "admin"} | READERS,
+    ("notify", "GET", "/bureau/assessment"): {"bureau", "admin"} | READERS,
+    ("notify", "GET", "/bureau/assessment.csv"): {"bureau", "admin"} | READERS,
     ("notify", "GET", "/projects/{project_id}/deadlines"): OWN_UNIT | {"bureau", "admin"} | READERS,
 }
 for service in ("intake", "review", "procurement", "acceptance", "notify"):
@@ -142,6 +145,8 @@ def request_for(method: str, route: str, project_id: str, document_id: str, meet
                         evaluation_id="00000000-0000-0000-0000-000000000000", finding_id="00000000-0000-0000-0000-000000000000",
                         notification_id="00000000-0000-0000-0000-000000000000")
     params: dict = {"unit_id": A} if route in ("/cases", "/holds") else {}
+    if route.startswith("/bureau/assessment"):
+        params = {"year": 2026}
     body: object = None
     if route in ("/declarations", "/filings"):
         body = {"unit_id": A, "project_name": "访问控制测试项目", "declared_amount_yuan": 100_000,

@@ -48,6 +48,9 @@ async def test_by_20_4b_by_21_an_approval_starts_its_validity_and_the_scheme_fil
         ["BY-20.4b", "BY-37.3"], approved_on.isoformat(), "natural_years")
     assert validity["due_on"] >= approved_on.replace(year=approved_on.year + 1).isoformat() and validity["state"] == "open"
     assert found["scheme_filing"]["rule_ids"] == ["BY-21", "BY-59"] and found["scheme_filing"]["unit_of_count"] == "working_days"
+    feed = await api["notify"].get(f"/units/{unit_id}/deadlines.ics", as_=leader(unit_id))
+    assert feed.status_code == 200 and feed.headers["content-type"].startswith("text/calendar")
+    assert f"DTSTART;VALUE=DATE:{validity['due_on'].replace('-', '')}" in feed.text
 
     await publish_event(infra.nats_admin_url, Envelope(ContractFiled(
         project_id=project_id, contract_id=str(uuid.uuid4()), unit_id=unit_id, pack=BY, kind="contract", supplier_id="91440111MA5NOTIFY1",
@@ -105,6 +108,18 @@ async def test_a_missed_deadline_is_escalated_to_the_bureau(api, infra):
     assert notice["audience"] == "bureau" and notice["unit_id"] == unit_id and notice["rule_ids"] == ["BY-20.4b", "BY-37.3"]
     own = (await api["notify"].get(f"/units/{unit_id}/notifications", as_=leader(unit_id))).json()
     assert any(n["title_zh"].startswith("期限已到") for n in own)
+
+    # BY-59: the scheme filing that ran out counts as late in its year's assessment
+    filing = (await deadlines(api, project_id, unit_id))["scheme_filing"]
+    year = int(filing["due_on"][:4])
+
+    async def assessed():
+        rows = (await api["notify"].get("/bureau/assessment", as_=BUREAU, year=year)).json()
+        return next((r for r in rows if r["unit_id"] == unit_id and r["late"] >= 1), None)
+    row = await eventually(assessed, what="the late filing in the assessment")
+    assert row["on_time_rate"] == "0%"
+    sheet = await api["notify"].get("/bureau/assessment.csv", as_=BUREAU, year=year)
+    assert sheet.status_code == 200 and f"{unit_id},0,1," in sheet.text
 
 
 async def test_notify_killed_before_publishing_fires_each_deadline_exactly_once(platform, api, infra, dbs):

@@ -21,7 +21,10 @@ async def unit_of_project(runtime: Any, project_id: str) -> str | None:
 ACCESS = policy([
     ("GET", "/units/{unit_id}/notifications", Allow.of(*READERS, units=path_unit())),
     ("GET", "/units/{unit_id}/deadlines", Allow.of(*READERS, units=path_unit())),
+    ("GET", "/units/{unit_id}/deadlines.ics", Allow.of(*READERS, units=path_unit())),
     ("POST", "/units/{unit_id}/notifications/{notification_id}/read", Allow.of("unit_applicant", "unit_leader", units=path_unit())),
     ("GET", "/bureau/notifications", Allow.of("bureau_reviewer", "administrator")),
+    ("GET", "/bureau/assessment", Allow.of("bureau_reviewer", "administrator")),
+    ("GET", "/bureau/assessment.csv", Allow.of("bureau_reviewer", "administrator")),
     ("GET", "/projects/{project_id}/deadlines", Allow.of(*READERS, units=project_unit(unit_of_project))),
 ])

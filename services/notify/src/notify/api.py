@@ -5,13 +5,17 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
 from servicekit.deps import Runtime
 from servicekit.identifiers import IdentifierPath
 
 from notify import deadlines, handlers
+from notify.domain.assessment import Outcome, Tally, as_csv, tally
+from notify.domain.ical import Entry, render
 from notify.models import Deadline
 
 router = APIRouter(tags=["inbox"])
@@ -97,3 +101,37 @@ async def bureau_inbox(runtime: Runtime, unread_only: bool = False) -> list[Noti
     async with runtime.units() as uow:
         rows = await handlers.inbox(uow, None, unread_only, audience="bureau")
         return [NotificationOut.model_validate(row, from_attributes=True) for row in rows]
+
+
+@router.get("/units/{unit_id}/deadlines.ics", response_class=Response, tags=["deadlines"],
+            responses={200: {"content": {"text/calendar": {}}, "description": "iCalendar feed of the unit's open deadlines"}})
+async def unit_calendar(unit_id: IdentifierPath, runtime: Runtime) -> Response:
+    """The unit's open deadlines as an iCalendar feed (all-day events on the last day)."""
+    async with runtime.units() as uow:
+        rows = [r for r in await deadlines.deadlines(uow, unit_id=unit_id) if not r.fired_at and not r.stopped_at]
+        entries = [Entry(uid=str(r.id), due_on=r.due_on, summary=f"{r.at_expiry_zh}（{r.project_id or unit_id}）",
+                         description=f"{r.kind} · {', '.join(r.rule_ids)} · {r.at_expiry}") for r in rows]
+        now = uow.clock.now()
+    return Response(render(entries, f"{unit_id} 政务信息化项目期限", now), media_type="text/calendar; charset=utf-8")
+
+
+async def _tally(runtime: Runtime, year: int) -> list[Tally]:
+    async with runtime.units() as uow:
+        rows = await deadlines.deadlines_due_in(uow, year)
+        return tally(Outcome(r.unit_id or "", r.kind, "elapsed" if r.fired_at else "stopped" if r.stopped_at else "open")
+                     for r in rows if r.unit_id)
+
+
+@router.get("/bureau/assessment", tags=["assessment"])
+async def assessment(year: Annotated[int, Query(ge=2000, le=2100)], runtime: Runtime) -> list[dict]:
+    """Filing timeliness per unit for the year's assessment (BY-59, YF-21): filed in time, late, still open."""
+    return [{"unit_id": t.unit_id, "on_time": t.on_time, "late": t.late, "open": t.open, "on_time_rate": t.rate}
+            for t in await _tally(runtime, year)]
+
+
+@router.get("/bureau/assessment.csv", response_class=Response, tags=["assessment"],
+            responses={200: {"content": {"text/csv": {}}, "description": "The same table as CSV (UTF-8 with BOM)"}})
+async def assessment_csv(year: Annotated[int, Query(ge=2000, le=2100)], runtime: Runtime) -> Response:
+    """The assessment table as CSV for a spreadsheet."""
+    return Response(as_csv(await _tally(runtime, year)), media_type="text/csv; charset=utf-8",
+                    headers={"content-disposition": f'attachment; filename="assessment-{year}.csv"'})

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import date
 from typing import Any, get_args
 
 from sqlalchemy import select
@@ -199,3 +200,8 @@ async def deadlines(uow: UnitOfWork, *, project_id: str | None = None, unit_id: 
         query = query.where(Deadline.unit_id == unit_id)
     return list((await uow.session.execute(query)).scalars())
 
+
+
+async def deadlines_due_in(uow: UnitOfWork, year: int) -> list[Deadline]:
+    query = select(Deadline).where(Deadline.due_on >= date(year, 1, 1), Deadline.due_on <= date(year, 12, 31))
+    return list((await uow.session.execute(query.order_by(Deadline.unit_id, Deadline.due_on))).scalars())

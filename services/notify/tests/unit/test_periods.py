@@ -34,3 +34,24 @@ def test_by_20_4b_by_26c_timers_of_the_pack_across_the_national_day_holiday():
     assert timer_due(BY, validity, date(2026, 3, 2), calendar).due == date(2027, 3, 2)
     # five working days from 2026-09-29 skip the 国庆 holiday (10-01 to 10-07), count the 调休 Saturday 10-10, land on 10-12
     assert filing.kind == "scheme_filing" and timer_due(BY, filing, date(2026, 9, 29), calendar).due == date(2026, 10, 12)
+
+
+def test_a_units_deadlines_as_an_icalendar_feed():
+    from notify.domain.ical import Entry, render
+
+    text = render([Entry("d1", date(2026, 10, 12), "立项方案未按时备案（P-1）", "scheme_filing · BY-21, BY-59 · late")],
+                  "U-1 期限", RECEIVED)
+    lines = text.split("\r\n")
+    assert lines[0] == "BEGIN:VCALENDAR" and "DTSTART;VALUE=DATE:20261012" in lines and "DTEND;VALUE=DATE:20261013" in lines
+    assert "DESCRIPTION:scheme_filing · BY-21\\, BY-59 · late" in lines
+    assert all(len(line.encode("utf-8")) <= 75 for line in lines)
+
+
+def test_by_59_filing_timeliness_per_unit_for_the_assessment():
+    from notify.domain.assessment import Outcome, as_csv, tally
+
+    rows = tally([Outcome("U-1", "scheme_filing", "stopped"), Outcome("U-1", "contract_filing", "elapsed"),
+                  Outcome("U-2", "acceptance_filing", "stopped"), Outcome("U-2", "approval_validity", "elapsed"),
+                  Outcome("U-2", "change_filing", "open")])
+    assert [(t.unit_id, t.on_time, t.late, t.open, t.rate) for t in rows] == [("U-1", 1, 1, 0, "50%"), ("U-2", 1, 0, 1, "100%")]
+    assert as_csv(rows).splitlines()[1] == "U-1,1,1,0,50%"
