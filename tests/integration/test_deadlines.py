@@ -142,3 +142,35 @@ async def test_notify_killed_before_publishing_fires_each_deadline_exactly_once(
     assert outbox == 1
     holds = (await api["procurement"].get(f"/projects/{project_id}/holds", as_=FINANCE)).json()
     assert len(holds) == 1
+
+
+async def test_a_corrected_calendar_moves_an_open_deadline_and_records_it(platform, api, infra, tmp_path):
+    from policy.calendar import build_calendar
+
+    project_id, unit_id, _ = await approve(infra, today())
+    found = await eventually(lambda: deadlines(api, project_id, unit_id), what="the approval's deadlines")
+    before = date.fromisoformat(found["scheme_filing"]["due_on"])  # BY-21: 5 working days
+    calendar = build_calendar(allow_provisional=True)
+    day = today() + timedelta(days=1)
+    while not calendar.is_working_day(day):
+        day += timedelta(days=1)
+    override = tmp_path / "calendar.toml"
+    override.write_text(f"[years.{day.year}]\nsource = \"更正通知（测试）\"\nholidays = [{day.isoformat()}]\n", encoding="utf-8")
+    notify = platform["notify"]
+    try:
+        notify.restart({"CALENDAR_OVERRIDES_FILE": str(override)})
+
+        async def moved():
+            filing = (await deadlines(api, project_id, unit_id))["scheme_filing"]
+            return filing if filing["due_on"] != before.isoformat() else None
+        filing = await eventually(moved, what="the scheme filing moved by the corrected calendar")
+        assert date.fromisoformat(filing["due_on"]) > before
+        (change,) = filing["changes"]
+        assert (change["old_due_on"], change["new_due_on"], change["reason"]) == (
+            before.isoformat(), filing["due_on"], "calendar loaded at start")
+        assert (await deadlines(api, project_id, unit_id))["approval_validity"]["changes"] == []  # natural years: unmoved
+    finally:
+        # back to the bundled calendar: an override that repeats what the bundled data says
+        same = tmp_path / "same.toml"
+        same.write_text("[years.2026]\nholidays = [2026-10-07]\nworkdays = [2026-10-10]\n", encoding="utf-8")
+        notify.restart({"CALENDAR_OVERRIDES_FILE": str(same)})

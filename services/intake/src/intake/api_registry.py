@@ -54,7 +54,8 @@ def _document(row: Document, created: bool = True) -> DocumentOut:
                        created=created)
 
 
-@router.post("/units/{unit_id}/documents", status_code=201, response_model=DocumentOut, tags=["documents"])
+@router.post("/units/{unit_id}/documents", status_code=201, response_model=DocumentOut, tags=["documents"],
+             responses={200: {"model": DocumentOut, "description": "The same content is stored already: nothing changed"}})
 async def upload_document(unit_id: IdentifierPath, body: DocumentIn, response: Response, runtime: Runtime) -> DocumentOut:
     """Upload a document; the same name again is its next version, the same content again changes nothing.
     Submissions then name it by the returned ``sm3``."""

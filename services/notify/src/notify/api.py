@@ -16,7 +16,7 @@ from servicekit.identifiers import IdentifierPath
 from notify import deadlines, handlers
 from notify.domain.assessment import Outcome, Tally, as_csv, tally
 from notify.domain.ical import Entry, render
-from notify.models import Deadline
+from notify.models import Deadline, DeadlineChange
 
 router = APIRouter(tags=["inbox"])
 
@@ -61,22 +61,29 @@ class DeadlineOut(BaseModel):
     at_expiry_zh: str
     started_by_event_type: str
     state: str
+    changes: list[dict] = []
+    """Moves of the due date when the calendar changed, oldest first."""
     """``open``, ``stopped`` (the event that ends it came) or ``elapsed`` (DeadlineElapsed published)."""
 
 
-def _deadline(row: Deadline) -> DeadlineOut:
+def _deadline(row: Deadline, moves: list[DeadlineChange] | None = None) -> DeadlineOut:
     state = "elapsed" if row.fired_at else "stopped" if row.stopped_at else "open"
     return DeadlineOut(deadline_id=row.id, kind=row.kind, project_id=row.project_id, unit_id=row.unit_id,
                        reference_id=row.reference_id, rule_ids=row.rule_ids, anchor_on=row.anchor_on, length=row.length,
                        unit_of_count=row.unit_of_count, due_on=row.due_on, provisional=row.provisional, at_expiry=row.at_expiry,
-                       at_expiry_zh=row.at_expiry_zh, started_by_event_type=row.started_by_event_type, state=state)
+                       at_expiry_zh=row.at_expiry_zh, started_by_event_type=row.started_by_event_type, state=state,
+                       changes=[{"old_due_on": m.old_due_on.isoformat(), "new_due_on": m.new_due_on.isoformat(),
+                                 "old_provisional": m.old_provisional, "new_provisional": m.new_provisional, "reason": m.reason,
+                                 "changed_at": m.changed_at.isoformat()} for m in moves or [] if m.deadline_id == row.id])
 
 
 @router.get("/projects/{project_id}/deadlines", response_model=list[DeadlineOut], tags=["deadlines"])
 async def project_deadlines(project_id: IdentifierPath, runtime: Runtime) -> list[DeadlineOut]:
     """Every deadline a project's events set running, with its rule and state (RULES.md §3.10.2)."""
     async with runtime.units() as uow:
-        return [_deadline(row) for row in await deadlines.deadlines(uow, project_id=project_id)]
+        rows = await deadlines.deadlines(uow, project_id=project_id)
+        moves = await deadlines.changes(uow, [r.id for r in rows])
+        return [_deadline(row, moves) for row in rows]
 
 
 @router.get("/units/{unit_id}/deadlines", response_model=list[DeadlineOut], tags=["deadlines"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from datetime import date
 from typing import Any, get_args
 
@@ -29,7 +30,7 @@ from servicekit.clock import business_date
 from servicekit.db import UnitOfWork
 
 from notify.domain.periods import anchor_of, ordered_due, runs_out_at, working_days_before
-from notify.models import Deadline, FollowedProject, Notification, Reminder
+from notify.models import Deadline, DeadlineChange, FollowedProject, Notification, Reminder
 
 log = logging.getLogger(__name__)
 
@@ -205,3 +206,47 @@ async def deadlines(uow: UnitOfWork, *, project_id: str | None = None, unit_id: 
 async def deadlines_due_in(uow: UnitOfWork, year: int) -> list[Deadline]:
     query = select(Deadline).where(Deadline.due_on >= date(year, 1, 1), Deadline.due_on <= date(year, 12, 31))
     return list((await uow.session.execute(query.order_by(Deadline.unit_id, Deadline.due_on))).scalars())
+
+
+async def recompute(uow: UnitOfWork, reason: str, limit: int = 500) -> int:
+    """Open deadlines counted on the calendar, due again by the calendar loaded now; each move is
+    recorded with the old and the new day, and a provisional day that became certain says so."""
+    calendar = loaded_policy.current().calendar
+    query = (select(Deadline).where(Deadline.stopped_at.is_(None), Deadline.fired_at.is_(None),
+                                    Deadline.length.is_not(None), Deadline.unit_of_count.is_not(None))
+             .order_by(Deadline.id).limit(limit).with_for_update(skip_locked=True))
+    moved = 0
+    for deadline in (await uow.session.execute(query)).scalars():
+        pack = get_pack(deadline.pack_id, deadline.pack_version)
+        try:
+            again = calendar.add(deadline.anchor_on, deadline.length, deadline.unit_of_count,  # type: ignore[arg-type]
+                                 extend_if_rest_day=pack.calendar.extend_if_rest_day)
+        except PolicyInputError:
+            continue
+        if again.due == deadline.due_on and again.provisional == deadline.provisional:
+            continue
+        uow.session.add(DeadlineChange(deadline_id=deadline.id, old_due_on=deadline.due_on, new_due_on=again.due,
+                                       old_provisional=deadline.provisional, new_provisional=again.provisional, reason=reason,
+                                       changed_at=uow.clock.now()))
+        deadline.due_on, deadline.due_at, deadline.provisional = again.due, runs_out_at(again.due), again.provisional
+        for reminder in (await uow.session.execute(select(Reminder).where(
+                Reminder.deadline_id == deadline.id, Reminder.sent_at.is_(None)))).scalars():
+            reminder.remind_on = working_days_before(again.due, reminder.days_before, calendar.is_working_day)
+        moved += 1
+    return moved
+
+
+async def recompute_at_start(runtime: Any) -> None:
+    """The calendar is loaded when the service starts: bring every open deadline in line with it."""
+    async with runtime.units() as uow:
+        moved = await recompute(uow, "calendar loaded at start")
+        await uow.commit()
+    if moved:
+        log.info("%d open deadline(s) moved to the calendar now loaded", moved)
+
+
+async def changes(uow: UnitOfWork, deadline_ids: list[uuid.UUID]) -> list[DeadlineChange]:
+    if not deadline_ids:
+        return []
+    query = select(DeadlineChange).where(DeadlineChange.deadline_id.in_(deadline_ids)).order_by(DeadlineChange.changed_at)
+    return list((await uow.session.execute(query)).scalars())

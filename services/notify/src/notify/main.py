@@ -24,7 +24,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         routers=[api.router],
         access=access.ACCESS,
         subscriptions=handlers.SUBSCRIPTIONS,
-        background=[deadlines.scheduler],
+        background=[deadlines.recompute_at_start, deadlines.scheduler],
     )
 
 

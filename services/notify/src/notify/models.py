@@ -90,3 +90,18 @@ class Reminder(SQLModel, table=True):
     days_before: int
     remind_on: date = Field(sa_column=Column(Date, nullable=False))
     sent_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+class DeadlineChange(SQLModel, table=True):
+    """A due date moved because the working-day calendar changed (a new year's notice, an override)."""
+
+    __tablename__ = "deadline_change"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    deadline_id: uuid.UUID = Field(foreign_key="deadline.id", index=True)
+    old_due_on: date = Field(sa_column=Column(Date, nullable=False))
+    new_due_on: date = Field(sa_column=Column(Date, nullable=False))
+    old_provisional: bool
+    new_provisional: bool
+    reason: str
+    changed_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
