@@ -123,6 +123,9 @@ MATRIX: dict[tuple[str, str, str], set[str]] = {
     ("notify", "GET", "/units/{unit_id}/deadlines.ics"): OWN_UNIT | {"bureau", "admin"} | READERS,
     ("notify", "POST", "/units/{unit_id}/notifications/{notification_id}/read"): OWN_UNIT,
     ("notify", "GET", "/bureau/notifications"): {"bureau", "admin"} | READERS,
+    ("notify", "POST", "/units/{unit_id}/channels"): {"a_leader", "admin"},
+    ("notify", "GET", "/units/{unit_id}/channels"): OWN_UNIT | {"bureau", "admin"} | READERS,
+    ("notify", "GET", "/units/{unit_id}/deliveries"): OWN_UNIT | {"bureau", "admin"} | READERS,
     ("notify", "GET", "/bureau/assessment"): {"bureau", "admin"} | READERS,
     ("notify", "GET", "/bureau/assessment.csv"): {"bureau", "admin"} | READERS,
     ("notify", "GET", "/projects/{project_id}/deadlines"): OWN_UNIT | {"bureau", "admin"} | READERS,
@@ -186,6 +189,8 @@ def request_for(method: str, route: str, project_id: str, document_id: str, meet
         body = {"stage": "implementation", "lines": [{"kind": "cancel", "amount_yuan": 1, "item": "矩阵"}], "reason": "矩阵测试"}
     elif route.endswith("/terminations") and method == "POST":
         body = {"ground": "policy_change", "note": "矩阵测试", "documents": [MATRIX_DOCUMENT]}
+    elif route.endswith("/channels") and method == "POST":
+        body = {"kind": "email", "address": "not-an-address"}  # refused by validation: who may ask is all this checks
     elif route.endswith("/final-accounts"):
         body = {"final_amount_yuan": 1, "report": MATRIX_DOCUMENT["document"]}
     elif route.endswith("/incidents"):

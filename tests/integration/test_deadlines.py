@@ -174,3 +174,86 @@ async def test_a_corrected_calendar_moves_an_open_deadline_and_records_it(platfo
         same = tmp_path / "same.toml"
         same.write_text("[years.2026]\nholidays = [2026-10-07]\nworkdays = [2026-10-10]\n", encoding="utf-8")
         notify.restart({"CALENDAR_OVERRIDES_FILE": str(same)})
+
+
+class _Hook:
+    """A webhook receiver that fails its first call, as a busy system would."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        self.calls: list[tuple[dict, bytes]] = []
+        hook = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - the http.server name
+                body = self.rfile.read(int(self.headers["content-length"]))
+                hook.calls.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                self.send_response(500 if len(hook.calls) == 1 else 204)
+                self.end_headers()
+
+            def log_message(self, *args) -> None:  # noqa: ANN002
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
+async def test_notices_go_by_email_and_signed_webhook_and_a_failing_receiver_loses_none(platform, api, infra):
+    import hashlib
+    import hmac
+
+    from aiosmtpd.controller import Controller
+
+    from devstack.ports import free_port
+
+    class Mailbox:
+        def __init__(self) -> None:
+            self.messages: list[bytes] = []
+
+        async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802 - aiosmtpd's hook
+            self.messages.append(envelope.content)
+            return "250 OK"
+
+    mailbox, hook = Mailbox(), _Hook()
+    smtp = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    smtp.start()
+    notify = platform["notify"]
+    try:
+        notify.restart({"NOTIFY_SMTP_HOST": "127.0.0.1", "NOTIFY_SMTP_PORT": str(smtp.port), "NOTIFY_DELIVERY_BACKOFF_SECONDS": "0.5"})
+        unit_id = f"U-{uuid.uuid4().hex[:8]}"
+        bad = await api["notify"].post(f"/units/{unit_id}/channels", {"kind": "webhook", "address": "http://example.com/hook"},
+                                       as_=leader(unit_id))
+        assert bad.status_code == 422 and bad.json()["field"] == "address"
+        mail = await api["notify"].post(f"/units/{unit_id}/channels", {"kind": "email", "address": "xinxi@example.gov.cn"},
+                                        as_=leader(unit_id))
+        web = await api["notify"].post(f"/units/{unit_id}/channels", {"kind": "webhook", "address": hook.url}, as_=leader(unit_id))
+        assert mail.status_code == 201 and web.status_code == 201 and web.json()["secret"]
+        secret = web.json()["secret"]
+        listed = (await api["notify"].get(f"/units/{unit_id}/channels", as_=leader(unit_id))).json()
+        assert all(c["secret"] is None for c in listed)  # shown once
+
+        project_id = f"P-{uuid.uuid4().hex[:8]}"
+        await publish_event(infra.nats_admin_url, Envelope(ProjectApproved(
+            project_id=project_id, approval_id=str(uuid.uuid4()), unit_id=unit_id, pack=BY, project_class="build_develop",
+            approved_amount_fen=100_000_000, approved_on=today() - timedelta(days=370), rule_ids=["BY-20.4b"],
+            approved_at=datetime.now(timezone.utc)), source="/services/review"))
+
+        async def delivered():
+            rows = (await api["notify"].get(f"/units/{unit_id}/deliveries", as_=leader(unit_id))).json()
+            return rows if rows and all(r["state"] == "delivered" for r in rows) else None
+        rows = await eventually(delivered, what="every notice delivered", timeout=40)
+        assert any(r["kind"] == "webhook" and r["attempts"] >= 2 for r in rows)  # the first call failed and was retried
+        assert mailbox.messages and any("BY-20.4b" in m.decode("utf-8", "replace") for m in mailbox.messages)
+        headers, body = hook.calls[-1]
+        expected = "sha256=" + hmac.new(secret.encode(), headers["x-govit-timestamp"].encode() + b"." + body, hashlib.sha256).hexdigest()
+        assert headers["x-govit-signature"] == expected
+    finally:
+        smtp.stop()
+        hook.close()
+        notify.restart({})

@@ -5,15 +5,15 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from servicekit.deps import Runtime
 from servicekit.identifiers import IdentifierPath
 
-from notify import deadlines, handlers
+from notify import channels, deadlines, handlers
 from notify.domain.assessment import Outcome, Tally, as_csv, tally
 from notify.domain.ical import Entry, render
 from notify.models import Deadline, DeadlineChange
@@ -142,3 +142,55 @@ async def assessment_csv(year: Annotated[int, Query(ge=2000, le=2100)], runtime:
     """The assessment table as CSV for a spreadsheet."""
     return Response(as_csv(await _tally(runtime, year)), media_type="text/csv; charset=utf-8",
                     headers={"content-disposition": f'attachment; filename="assessment-{year}.csv"'})
+
+
+class ChannelIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["email", "webhook"]
+    address: str = Field(min_length=3, max_length=500, description="An e-mail address, or a webhook URL (https)")
+
+
+class ChannelOut(BaseModel):
+    channel_id: uuid.UUID
+    unit_id: str
+    kind: str
+    address: str
+    secret: str | None = Field(None, description="The webhook's HMAC key: shown only when the channel is made")
+    created_at: datetime
+
+
+class DeliveryOut(BaseModel):
+    delivery_id: uuid.UUID
+    notification_id: uuid.UUID
+    channel_id: uuid.UUID
+    kind: str
+    attempts: int
+    state: Literal["pending", "delivered", "failed"]
+    last_error: str | None
+
+
+@router.post("/units/{unit_id}/channels", response_model=ChannelOut, status_code=201, tags=["channels"])
+async def add_channel(unit_id: IdentifierPath, body: ChannelIn, runtime: Runtime) -> ChannelOut:
+    """Send the unit's notices also to an e-mail address or a signed webhook."""
+    async with runtime.units() as uow:
+        row = await channels.add_channel(uow, unit_id, body.kind, body.address)
+        await uow.commit()
+        return ChannelOut(channel_id=row.id, unit_id=row.unit_id, kind=row.kind, address=row.address, secret=row.secret,
+                          created_at=row.created_at)
+
+
+@router.get("/units/{unit_id}/channels", response_model=list[ChannelOut], tags=["channels"])
+async def list_channels(unit_id: IdentifierPath, runtime: Runtime) -> list[ChannelOut]:
+    async with runtime.units() as uow:
+        return [ChannelOut(channel_id=r.id, unit_id=r.unit_id, kind=r.kind, address=r.address, created_at=r.created_at)
+                for r in await channels.channels(uow, unit_id)]
+
+
+@router.get("/units/{unit_id}/deliveries", response_model=list[DeliveryOut], tags=["channels"])
+async def list_deliveries(unit_id: IdentifierPath, runtime: Runtime) -> list[DeliveryOut]:
+    """Every notice sent or being sent to the unit's channels, with attempts and the last error."""
+    async with runtime.units() as uow:
+        return [DeliveryOut(delivery_id=d.id, notification_id=d.notification_id, channel_id=d.channel_id, kind=c.kind,
+                            attempts=d.attempts, state="delivered" if d.delivered_at else "failed" if d.failed_at else "pending",
+                            last_error=d.last_error) for d, c in await channels.deliveries(uow, unit_id)]

@@ -30,7 +30,8 @@ from servicekit.clock import business_date
 from servicekit.db import UnitOfWork
 
 from notify.domain.periods import anchor_of, ordered_due, runs_out_at, working_days_before
-from notify.models import Deadline, DeadlineChange, FollowedProject, Notification, Reminder
+from notify import channels
+from notify.models import Deadline, DeadlineChange, FollowedProject, Reminder
 
 log = logging.getLogger(__name__)
 
@@ -150,19 +151,19 @@ async def fire_due(uow: UnitOfWork, limit: int = 100) -> int:
             rule_ids=list(deadline.rule_ids), due_at=deadline.due_at))
         deadline.fired_at, deadline.fired_event_id = now, envelope.id
         if deadline.unit_id:
-            _notice(uow, deadline, envelope.id, "unit", f"Deadline passed: {deadline.at_expiry}",
-                    f"期限已到：{deadline.at_expiry_zh}")
+            await _notice(uow, deadline, envelope.id, "unit", f"Deadline passed: {deadline.at_expiry}",
+                          f"期限已到：{deadline.at_expiry_zh}")
             # a unit's missed deadline goes to the bureau too (escalation)
-            _notice(uow, deadline, f"{envelope.id}:bureau", "bureau", f"{deadline.unit_id} missed a deadline: {deadline.at_expiry}",
-                    f"{deadline.unit_id} 逾期：{deadline.at_expiry_zh}")
+            await _notice(uow, deadline, f"{envelope.id}:bureau", "bureau",
+                          f"{deadline.unit_id} missed a deadline: {deadline.at_expiry}", f"{deadline.unit_id} 逾期：{deadline.at_expiry_zh}")
     return len(rows) + await _remind(uow)
 
 
-def _notice(uow: UnitOfWork, deadline: Deadline, key: str, audience: str, title: str, title_zh: str) -> None:
-    uow.session.add(Notification(
-        unit_id=deadline.unit_id, project_id=deadline.project_id, event_id=key, event_type=f"deadline.{deadline.kind}",
+async def _notice(uow: UnitOfWork, deadline: Deadline, key: str, audience: str, title: str, title_zh: str) -> None:
+    await channels.notice(
+        uow, unit_id=deadline.unit_id, project_id=deadline.project_id, event_id=key, event_type=f"deadline.{deadline.kind}",
         title=title, title_zh=title_zh, rule_ids=list(deadline.rule_ids), created_at=uow.clock.now(), audience=audience,
-        due_on=deadline.due_on))
+        due_on=deadline.due_on)
 
 
 async def _remind(uow: UnitOfWork, limit: int = 100) -> int:
@@ -175,7 +176,7 @@ async def _remind(uow: UnitOfWork, limit: int = 100) -> int:
     rows = (await uow.session.execute(query)).all()
     for reminder, deadline in rows:
         reminder.sent_at = uow.clock.now()
-        _notice(uow, deadline, f"reminder:{deadline.id}:{reminder.days_before}", "unit",
+        await _notice(uow, deadline, f"reminder:{deadline.id}:{reminder.days_before}", "unit",
                 f"Due on {deadline.due_on} ({reminder.days_before} working day(s) left): {deadline.kind}",
                 f"{deadline.due_on} 到期（剩 {reminder.days_before} 个工作日）：{deadline.at_expiry_zh}")
     return len(rows)

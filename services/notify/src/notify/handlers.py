@@ -15,7 +15,7 @@ from servicekit.consumer import Subscription
 from servicekit.db import UnitOfWork
 from servicekit.errors import DomainError
 
-from notify import deadlines
+from notify import channels, deadlines
 from notify.messages import describe
 from notify.models import Notification
 
@@ -23,12 +23,10 @@ from notify.models import Notification
 async def notify_unit(uow: UnitOfWork, envelope: Envelope) -> None:
     event = envelope.data
     title, title_zh, rule_ids = describe(event)
-    uow.session.add(
-        Notification(
-            unit_id=event.unit_id,  # type: ignore[attr-defined]
-            project_id=getattr(event, "project_id", None), event_id=envelope.id, event_type=type(event).event_name(),
-            title=title, title_zh=title_zh, rule_ids=rule_ids, created_at=uow.clock.now(),
-        )
+    await channels.notice(
+        uow, unit_id=event.unit_id,  # type: ignore[attr-defined]
+        project_id=getattr(event, "project_id", None), event_id=envelope.id, event_type=type(event).event_name(),
+        title=title, title_zh=title_zh, rule_ids=rule_ids, created_at=uow.clock.now(),
     )
 
 

@@ -10,10 +10,16 @@ from pydantic import Field
 
 from servicekit.settings import ServiceSettings
 
-from notify import access, api, deadlines, handlers
+from notify import access, api, channels, deadlines, handlers
 
 class Settings(ServiceSettings.for_service("notify", 8005)):  # type: ignore[misc]
     reminder_working_days: tuple[int, ...] = Field((3, 1), description="Remind this many working days before a deadline")
+    smtp_host: str | None = Field(None, description="SMTP server for e-mail notices; none: e-mail deliveries wait and retry")
+    smtp_port: int = Field(25, ge=1, le=65535)
+    smtp_sender: str = "govit-notify@localhost"
+    delivery_max_attempts: int = Field(8, ge=1, le=50)
+    delivery_backoff_seconds: float = Field(2.0, gt=0, le=600, description="First retry delay; doubles after each failure")
+    delivery_timeout_seconds: float = Field(10.0, gt=0, le=120)
 
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
@@ -24,7 +30,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         routers=[api.router],
         access=access.ACCESS,
         subscriptions=handlers.SUBSCRIPTIONS,
-        background=[deadlines.recompute_at_start, deadlines.scheduler],
+        background=[deadlines.recompute_at_start, deadlines.scheduler, channels.dispatcher],
     )
 
 

@@ -105,3 +105,41 @@ class DeadlineChange(SQLModel, table=True):
     new_provisional: bool
     reason: str
     changed_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class Channel(SQLModel, table=True):
+    """Where a unit's notices also go: an e-mail address or a signed webhook."""
+
+    __tablename__ = "channel"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    unit_id: str = Field(sa_column=Column(Text, nullable=False, index=True))
+    kind: str
+    """``email`` or ``webhook``."""
+    address: str
+    secret: str | None = Field(default=None, sa_column=Column(Text))
+    """The webhook's HMAC key; shown once when the channel is made."""
+    created_by: str
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+    __audit_redact__ = frozenset({"secret"})
+
+
+class Delivery(SQLModel, table=True):
+    """One notice to one channel, kept until it is delivered or has used its attempts: a channel that
+    fails never loses the notice, which also stays in the inbox."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (
+        UniqueConstraint("notification_id", "channel_id"),
+        Index("ix_delivery_due", "next_attempt_at", postgresql_where=text("delivered_at IS NULL AND failed_at IS NULL")),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    notification_id: uuid.UUID = Field(foreign_key="notification.id", index=True)
+    channel_id: uuid.UUID = Field(foreign_key="channel.id")
+    attempts: int = 0
+    next_attempt_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    delivered_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    failed_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
