@@ -257,3 +257,25 @@ async def test_notices_go_by_email_and_signed_webhook_and_a_failing_receiver_los
         smtp.stop()
         hook.close()
         notify.restart({})
+
+
+async def test_dy_25b_bz_43b_a_serious_violation_or_an_overdue_rectification_is_circulated(api, infra):
+    from contracts.events import RectificationOverdue, SupervisionFindingRecorded
+
+    dy_unit, bz_unit = f"U-{uuid.uuid4().hex[:8]}", f"U-{uuid.uuid4().hex[:8]}"
+    await publish_event(infra.nats_admin_url, Envelope(SupervisionFindingRecorded(
+        finding_id=str(uuid.uuid4()), project_id=f"P-{uuid.uuid4().hex[:8]}", unit_id=dy_unit, pack=PackRef(id="DY", version="2020.1"),
+        kind="funds", severity="serious", authority="audit", description="挪用项目资金", rule_ids=["DY-25b"],
+        recorded_at=datetime.now(timezone.utc)), source="/services/acceptance"))
+    await publish_event(infra.nats_admin_url, Envelope(RectificationOverdue(
+        project_id=f"P-{uuid.uuid4().hex[:8]}", unit_id=bz_unit, pack=PackRef(id="BZ", version="2022.1"), source="supervision",
+        reason="overdue", cause_event_id=str(uuid.uuid4()), rule_ids=["BZ-43a"], detected_at=datetime.now(timezone.utc)),
+        source="/services/acceptance"))
+
+    async def circulated():
+        rows = (await api["notify"].get("/bureau/notifications", as_=BUREAU)).json()
+        found = {r["unit_id"]: r for r in rows if r["event_type"] == "circular" and r["unit_id"] in (dy_unit, bz_unit)}
+        return found if len(found) == 2 else None
+    found = await eventually(circulated, what="both circulars before the bureau")
+    assert found[dy_unit]["rule_ids"] == ["DY-25b"] and found[dy_unit]["title_zh"].startswith("通报")
+    assert found[bz_unit]["rule_ids"] == ["BZ-43b"]

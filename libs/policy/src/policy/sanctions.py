@@ -32,6 +32,7 @@ class Sanction(Model):
     """The release is our reading where the text is silent (RULES.md A-19)."""
     message_en: str
     message_zh: str
+    addressees: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, rule: SanctionRule) -> Sanction:
@@ -40,7 +41,7 @@ class Sanction(Model):
             effect=rule.effect, scope=rule.scope, rule_ids=rule.rules, hold_mode=rule.hold_mode, overridable=rule.overridable,
             lifted_by=release.event if release else None, lifted_when=dict(release.when) if release else {},
             release_after=release.after if release else None, lift_inferred=release.inferred if release else False,
-            message_en=rule.message_en, message_zh=rule.message_zh,
+            message_en=rule.message_en, message_zh=rule.message_zh, addressees=rule.addressees,
         )
 
 

@@ -632,6 +632,9 @@ class SanctionRule(Frozen):
     rules: tuple[RuleRef, ...] = Field(min_length=1)
     overridable: StrictBool = False
     release: Release | None = None
+    addressees: tuple[Literal["public", "discipline_commission", "organisation_department", "finance_bureau", "audit_bureau",
+                              "development_reform", "data_bureau"], ...] = ()
+    """Who a 通报 (effect ``circular``) is sent to (DY-25b: 纪委监委, 组织部, 财政局, 审计局)."""
     message_en: StrictStr
     message_zh: StrictStr
 

@@ -15,7 +15,7 @@ from servicekit.consumer import Subscription
 from servicekit.db import UnitOfWork
 from servicekit.errors import DomainError
 
-from notify import channels, deadlines
+from notify import channels, circulars, deadlines
 from notify.messages import describe
 from notify.models import Notification
 
@@ -55,12 +55,17 @@ def _timer_events() -> set[str]:
 
 async def on_event(uow: UnitOfWork, envelope: Envelope) -> None:
     await deadlines.on_event(uow, envelope)
+    if type(envelope.data).__name__ in CIRCULAR_TRIGGERS:
+        await circulars.on_event(uow, envelope)
     if isinstance(envelope.data, NOTICES):
         await notify_unit(uow, envelope)
 
 
+CIRCULAR_TRIGGERS = circulars.triggers()
+
+
 def subscriptions() -> list[Subscription]:
-    wanted = _timer_events()
+    wanted = _timer_events() | CIRCULAR_TRIGGERS
     by_stream: dict[str, dict] = {}
     for cls in all_events():
         if cls.__name__ in wanted or cls in NOTICES:
