@@ -165,12 +165,9 @@ async def test_by_a_build_project_from_initial_acceptance_to_filing_and_self_eva
     assert (state["passed_on"], state["filing_status"], state["final_review_blockers"]) == (later.isoformat(), "filed", [])
 
 
-async def test_by_48d_a_filing_still_defective_stops_payments_and_suspends_reviews(api, infra):
-    project_id, unit_id = await approved(infra, api, BY, "service", 800_000)
-    unit, base = applicant(unit_id), f"/projects/{project_id}"
-    before = await post(api, f"{base}/acceptance-filings", {"documents": [{"role": "filing_materials", "document": REPORT}]}, unit)
-    assert before.status_code == 409 and before.json()["rule_ids"] == ["BY-48a"]  # a filing follows a pass
-    # a 服务类 project: no initial acceptance or trial run is owed (BY-39a), the compliance opinion is
+async def ready_service_project(api, base: str, unit) -> date:
+    """A 服务类 project made ready for its final review: no initial acceptance or trial run is owed
+    (BY-39a); the compliance opinion, data, 等保 report and a self-evaluation before the review (BY-51b) are."""
     await post(api, f"{base}/compliance-requests", {"documents": [
         {"role": "written_request", "document": doc("申请.pdf")}, {"role": "self_evaluation", "document": doc("自评.pdf")}]}, unit)
     await post(api, f"{base}/compliance-opinion", {"consent": True}, BUREAU)
@@ -179,7 +176,16 @@ async def test_by_48d_a_filing_still_defective_stops_payments_and_suspends_revie
     await post(api, f"{base}/evidence", {"key": "djcp_report", "document": doc("等保测评报告.pdf")}, unit)
     self_evaluated = await post(api, f"{base}/evaluations", {"kind": "self", "grade": "qualified", "completed_on": today.isoformat(),
                                                               "report": doc("效能自评估报告（服务类）.pdf")}, unit)
-    assert self_evaluated.status_code == 201 and "BY-51b" in rules(self_evaluated)  # before final acceptance
+    assert self_evaluated.status_code == 201 and "BY-51b" in rules(self_evaluated)
+    return today
+
+
+async def test_by_48d_a_filing_still_defective_stops_payments_and_suspends_reviews(api, infra):
+    project_id, unit_id = await approved(infra, api, BY, "service", 800_000)
+    unit, base = applicant(unit_id), f"/projects/{project_id}"
+    before = await post(api, f"{base}/acceptance-filings", {"documents": [{"role": "filing_materials", "document": REPORT}]}, unit)
+    assert before.status_code == 409 and before.json()["rule_ids"] == ["BY-48a"]  # a filing follows a pass
+    today = await ready_service_project(api, base, unit)
     passed = await post(api, f"{base}/final-reviews", {"unit_id": unit_id, "result": "passed", "concluded_on": today.isoformat()}, unit)
     assert passed.status_code == 201, passed.text
     filing = {"documents": [{"role": "filing_materials", "document": REPORT}]}
@@ -346,14 +352,7 @@ async def elapsed(infra, kind: str, project_id: str | None, unit_id: str, refere
 async def test_by_48c_by_53_3_rectifications_that_run_out_stop_payments_and_block_the_same_type(api, infra):
     project_id, unit_id = await approved(infra, api, BY, "service", 800_000)
     unit, base = applicant(unit_id), f"/projects/{project_id}"
-    await post(api, f"{base}/compliance-requests", {"documents": [
-        {"role": "written_request", "document": doc("申请.pdf")}, {"role": "self_evaluation", "document": doc("自评.pdf")}]}, unit)
-    await post(api, f"{base}/compliance-opinion", {"consent": True}, BUREAU)
-    today = await acceptance_today(api)
-    await post(api, f"{base}/data-aggregation", {"platforms": ["big_data_platform"]}, unit)
-    await post(api, f"{base}/evidence", {"key": "djcp_report", "document": doc("等保测评报告.pdf")}, unit)
-    await post(api, f"{base}/evaluations", {"kind": "self", "grade": "qualified", "completed_on": today.isoformat(),
-                                            "report": doc("自评报告.pdf")}, unit)
+    today = await ready_service_project(api, base, unit)
     assert (await post(api, f"{base}/final-reviews", {"unit_id": unit_id, "result": "passed", "concluded_on": today.isoformat()},
                        unit)).status_code == 201
     await post(api, f"{base}/acceptance-filings", {"documents": [{"role": "filing_materials", "document": REPORT}]}, unit)

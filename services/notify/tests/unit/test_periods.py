@@ -1,5 +1,6 @@
 """Which day a period counts from and when it has run out (RULES.md §3.10.2; A-13 the anchor not counted)."""
 
+import hmac
 from datetime import date, datetime, timezone
 
 from policy.calendar import build_calendar
@@ -55,3 +56,15 @@ def test_by_59_filing_timeliness_per_unit_for_the_assessment():
                   Outcome("U-2", "change_filing", "open")])
     assert [(t.unit_id, t.on_time, t.late, t.open, t.rate) for t in rows] == [("U-1", 1, 1, 0, "50%"), ("U-2", 1, 0, 1, "100%")]
     assert as_csv(rows).splitlines()[1] == "U-1,1,1,0,50%"
+
+
+def test_channel_addresses_and_the_webhook_signature():
+    from notify.channels import check_address, signature
+
+    assert check_address("email", "xinxi@example.gov.cn") == []
+    assert check_address("email", "not an address")[0].field == "address"
+    assert check_address("webhook", "https://finance.example.gov.cn/hooks/govit") == []
+    assert check_address("webhook", "http://127.0.0.1:8080/hook") == []  # plain http only to this machine
+    assert check_address("webhook", "http://finance.example.gov.cn/hook")[0].field == "address"
+    assert check_address("webhook", "ftp://x/y")[0].field == "address"
+    assert signature("k", "1700000000", b"{}") == "sha256=" + hmac.new(b"k", b"1700000000.{}", "sha256").hexdigest()
