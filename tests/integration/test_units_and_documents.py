@@ -188,3 +188,14 @@ async def test_by_22_5_an_earlier_project_behind_schedule_is_shown_to_the_review
     assert finding["evidence"]["projects"][0] | {"report_id": None} == {
         "project_id": earlier, "report_id": None, "period_end": "2026-09-30", "milestones_due": 4, "milestones_done": 1,
         "delay_reason": "供应商人员不到位"}
+
+
+async def test_by_9_a_development_plan_covers_its_state_model_processes_tasks_and_architecture(api, unit_id):
+    plan = {"kind": "dev_plan", "document": PLAN_DOCUMENTS[0]["document"], "contents": ["current_state", "planned_tasks"]}
+    short = await api["intake"].post(f"/units/{unit_id}/plans", plan, as_=applicant(unit_id))
+    assert short.status_code == 422 and short.json()["field"] == "contents" and short.json()["rule_ids"] == ["BY-9"]
+    assert "数据架构" in short.json()["message_zh"]
+    plan["contents"] = ["current_state", "business_model", "business_processes", "planned_tasks", "overall_architecture",
+                        "data_architecture", "application_architecture"]
+    filed = await api["intake"].post(f"/units/{unit_id}/plans", plan, as_=applicant(unit_id))
+    assert filed.status_code == 201, filed.text

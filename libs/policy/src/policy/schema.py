@@ -273,6 +273,9 @@ class Requirement(Frozen):
     """For a planning document: the kind a unit files it as (``UnitPlanFiled.kind``)."""
     blocks_declaration: StrictBool = False
     """A unit that has not filed it may not declare (BY-22.10)."""
+    contents: tuple[StrictStr, ...] = ()
+    """For a planning document: the parts it must cover (BY-9), each stated when it is filed."""
+    contents_rules: tuple[RuleRef, ...] = ()
 
 
 class RoundLimit(Param):

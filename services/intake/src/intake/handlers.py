@@ -419,6 +419,11 @@ async def on_acceptance_passed(uow: UnitOfWork, envelope: Envelope) -> None:
 
 # ---- plans and catalogues (RULES.md §3.1) ------------------------------------------------------
 
+PLAN_PARTS_ZH = {"current_state": "信息化现状", "business_model": "业务模式", "business_processes": "业务流程",
+                 "planned_tasks": "规划任务", "overall_architecture": "整体架构", "data_architecture": "数据架构",
+                 "application_architecture": "应用架构"}
+
+
 def plan_requirements(pack) -> dict[str, object]:
     return {req.plan_kind: req for req in pack.requirements if req.stage == "planning" and req.plan_kind}
 
@@ -440,6 +445,11 @@ async def file_plan(uow: UnitOfWork, unit_id: str, body: PlanFilingIn, pack_id: 
     if body.systems and body.kind != "asset_catalogue":
         raise DomainError("systems_only_in_catalogue", "systems: only an asset catalogue lists systems",
                           "systems：仅信息化资产目录填报系统清单", rule_ids=requirement.rules, field="systems", status_code=422)
+    missing = [part for part in getattr(requirement, "contents", ()) if part not in body.contents]
+    if missing:
+        names = "、".join(PLAN_PARTS_ZH.get(part, part) for part in missing)
+        raise DomainError("plan_incomplete", f"contents: the plan must also cover {', '.join(missing)}", f"contents：规划还须包括{names}",
+                          rule_ids=requirement.contents_rules or requirement.rules, field="contents", status_code=422)
     await documents.require_stored(uow, unit_id, [("document", body.document)])
     # one filer at a time per unit and kind, so revisions count up without gaps
     await uow.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"plan:{unit_id}:{body.kind}"})

@@ -280,6 +280,10 @@ class PlanFilingIn(BaseModel):
     document: DocumentRef
     systems: list[CatalogueSystemIn] = Field(default_factory=list, max_length=500,
                                              description="For an asset catalogue: the systems it lists (BY-10); duplicates are checked against them (BY-22.3)")
+    contents: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]] = Field(
+        default_factory=list, max_length=30,
+        description="The parts the plan covers; a 白云 development plan covers its IT state, business model and processes, "
+                    "planned tasks and its overall, data and application architecture (BY-9)")
 
 
 class PlanFilingOut(BaseModel):
