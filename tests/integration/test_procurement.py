@@ -569,13 +569,25 @@ async def test_yl_20b_yf_10_yf_11_contracts_are_filed_by_the_unit_that_signs_the
     assert own.status_code == 201 and own.json()["rule_ids"] == ["YF-8.4a", "YF-10", "YF-11"]
 
 
-async def test_bz_26a_a_serious_delay_is_reported_to_the_supervisors(api, infra):
+async def test_bz_26a_yf_16_a_serious_delay_or_loss_is_reported_to_the_supervisors(api, infra):
     project_id, unit_id = await approved(infra, api, pack=BZ, project_class="application_system")
     reported = await api["procurement"].post(f"/projects/{project_id}/incidents", {
         "kind": "serious_delay", "description": "核心系统联调严重滞后"}, as_=applicant(unit_id))
     assert reported.status_code == 201
     incident = await eventually(lambda: last_on_stream(infra, "procurement.project.incident_reported.v1", project_id), what="BZ-26a")
     assert incident.kind == "serious_delay" and incident.rule_ids == ["BZ-26a"]
+
+    # YF-16, YL-20a: the bureau's coordination hears of major issues; the notice is before it in notify
+    yf, yf_unit = await approved(infra, api, pack=YF, project_class="software_development")
+    assert (await api["procurement"].post(f"/projects/{yf}/incidents", {"kind": "investment_loss", "description": "供应商破产"},
+                                          as_=applicant(yf_unit))).status_code == 201
+
+    async def before_the_bureau():
+        rows = (await api["notify"].get("/bureau/notifications", as_=BUREAU)).json()
+        found = {r["project_id"]: r["rule_ids"] for r in rows if r["event_type"] == "IncidentReported"}
+        return found if project_id in found and yf in found else None
+    found = await eventually(before_the_bureau, what="the incidents before the bureau")
+    assert (found[project_id], found[yf]) == (["BZ-26a"], ["YF-16"])
     by_project, by_unit = await approved_as_review_would(infra, api, BY, "build_develop", 1_800_000)
     elsewhere = await api["procurement"].post(f"/projects/{by_project}/incidents", {
         "kind": "serious_delay", "description": "滞后"}, as_=applicant(by_unit))

@@ -7,7 +7,14 @@ import uuid
 from sqlalchemy import select
 
 from contracts.envelope import Envelope
-from contracts.events import AcceptanceFailed, FinanceHoldPlaced, FinanceHoldReleased, ProjectTerminated, UnitStandingChanged
+from contracts.events import (
+    AcceptanceFailed,
+    FinanceHoldPlaced,
+    FinanceHoldReleased,
+    IncidentReported,
+    ProjectTerminated,
+    UnitStandingChanged,
+)
 from contracts.registry import all_events
 from contracts.streams import STREAMS
 from policy.packs import default_registry
@@ -53,7 +60,19 @@ def _timer_events() -> set[str]:
     return names | {"ProjectApproved", "ProjectFiled"}  # what notify learns of a project from
 
 
+async def on_incident(uow: UnitOfWork, envelope: Envelope) -> None:
+    """A unit's report of a serious delay or loss goes before the bureau's coordination (BZ-26a, YF-16, YL-20a)."""
+    event: IncidentReported = envelope.data  # type: ignore[assignment]
+    await channels.notice(
+        uow, unit_id=event.unit_id, project_id=event.project_id, event_id=envelope.id, event_type=type(event).event_name(),
+        title=f"{event.unit_id} reports {event.kind.replace('_', ' ')} on {event.project_id}: {event.description}",
+        title_zh=f"{event.unit_id} 报告项目 {event.project_id} {'严重逾期' if event.kind == 'serious_delay' else '重大投资损失'}：{event.description}",
+        rule_ids=list(event.rule_ids), created_at=uow.clock.now(), audience="bureau")
+
+
 async def on_event(uow: UnitOfWork, envelope: Envelope) -> None:
+    if isinstance(envelope.data, IncidentReported):
+        await on_incident(uow, envelope)
     await deadlines.on_event(uow, envelope)
     if type(envelope.data).__name__ in CIRCULAR_TRIGGERS:
         await circulars.on_event(uow, envelope)
@@ -65,7 +84,7 @@ CIRCULAR_TRIGGERS = circulars.triggers()
 
 
 def subscriptions() -> list[Subscription]:
-    wanted = _timer_events() | CIRCULAR_TRIGGERS
+    wanted = _timer_events() | CIRCULAR_TRIGGERS | {"IncidentReported"}
     by_stream: dict[str, dict] = {}
     for cls in all_events():
         if cls.__name__ in wanted or cls in NOTICES:
