@@ -171,3 +171,21 @@ async def test_yf_7_1_a_public_class_project_is_declared_by_the_bureau(units, db
     assert refused.value.field == "flags" and "YF-7.1" in refused.value.rule_ids
     accepted = await attempt(units, DeclarationIn.model_validate({"unit_id": bureau_id, **body}), "YF")
     assert accepted.pack_id == "YF" and accepted.unit_id == bureau_id
+
+
+async def test_yl_9_bz_22_a_cross_department_project_states_each_part_without_overlap(units, dbs):
+    lead, other, third = await new_unit(units), await new_unit(units), await new_unit(units)
+    body = {"unit_id": lead, "project_name": "城市运行一网统管平台", "declared_amount_yuan": 3_000_000,
+            "project_class": "software_development", "participants": [
+                {"unit_id": other, "scope": "城管部门：城市部件事件采集与处置"},
+                {"unit_id": third, "scope": "城管部门：城市部件事件采集与处置子系统"}]}
+    with pytest.raises(DomainError) as overlapping:
+        await attempt(units, DeclarationIn.model_validate(body), "YL")
+    assert overlapping.value.field == "participants[1].scope" and overlapping.value.rule_ids == ["YL-9"]
+    with pytest.raises(DomainError) as itself:
+        await attempt(units, DeclarationIn.model_validate({**body, "project_class": "application_system",
+                                                           "participants": [{"unit_id": lead, "scope": "牵头"}]}), "BZ")
+    assert itself.value.field == "participants[0].unit_id" and itself.value.rule_ids == ["BZ-22"]
+    body["participants"][1]["scope"] = "交通部门：路网视频接入与信号配时数据共享"
+    accepted = await attempt(units, DeclarationIn.model_validate(body), "YL")
+    assert [p["unit_id"] for p in accepted.participants] == [other, third]

@@ -519,6 +519,8 @@ class Declaration(Frozen):
     public_class_applicant: PublicClassApplicant | None = None
     """Who declares a 公共类 project: the bureau itself (YF-4.1, YF-7.1) or the city information centre (YL-4.2)."""
     first_level_declares: Param | None = None
+    cross_department: Param | None = None
+    """A project led by one department with others: each one's scope stated, none overlapping (BZ-22, YL-9)."""
     """Only a first-level budget unit (一级预算单位) declares, for itself and its subordinates (BY-5.2a)."""
 
 

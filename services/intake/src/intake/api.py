@@ -49,6 +49,7 @@ def _declaration(row: Declaration, receipt: Receipt) -> DeclarationOut:
         event_id=row.event_id, receipt=receipt, batch_id=row.batch_id, round=row.round, status=row.status,
         using_unit_id=row.using_unit_id, system_name=row.system_name, purpose=row.purpose, planned_start=row.planned_start,
         planned_end=row.planned_end, findings=[FindingOut.model_validate(f) for f in row.findings], door=row.door,
+        participants=list(row.participants or []),
     )
 
 

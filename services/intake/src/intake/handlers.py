@@ -48,7 +48,7 @@ from policy.timers import period_due
 from servicekit.clock import business_date
 from servicekit.consumer import Subscription
 from servicekit.db import UnitOfWork
-from servicekit.errors import DomainError
+from servicekit.errors import DomainError, refuse
 from servicekit.security.context import acting_username
 
 from intake.domain.standing import (
@@ -66,6 +66,7 @@ from intake import documents, registry, screening
 from intake.domain.forms import STRUCTURED
 from intake.domain.units import declarant_refusals, public_class_refusal
 from intake.models import AcceptedProject, Batch, Declaration, ProjectProgress, Scheme, Unit, UnitBlock, UnitPlan
+from intake.domain.participants import participant_problems
 from intake.domain.regime import door, wrong_door
 from intake.schemas import BatchIn, DeclarationIn, FilingIn, MicroFilingIn, PlanFilingIn, ProjectIn, ResubmissionIn, SchemeIn
 
@@ -139,6 +140,9 @@ async def admit(uow: UnitOfWork, body: ProjectIn, pack_id: str, doors: tuple[str
     if body.planned_start and body.planned_end and body.planned_end < body.planned_start:
         raise DomainError("period_reversed", "planned_end: before planned_start", "planned_end：计划结束日期早于开始日期",
                           field="planned_end", status_code=422)
+    joint = pack.declaration.cross_department
+    if joint is not None and body.participants:
+        refuse(participant_problems(body.unit_id, [(p.unit_id, p.scope) for p in body.participants], tuple(joint.rules)))
     facts = declaration_facts(body)
     decided = classify(pack, facts)
     misplaced = wrong_door(decided, pack, doors, "declared_amount_yuan")
@@ -181,6 +185,7 @@ async def admit(uow: UnitOfWork, body: ProjectIn, pack_id: str, doors: tuple[str
         out_of_window_consents=[c.model_dump(mode="json") for c in getattr(body, "out_of_window_consents", [])],
         forms=body.forms.model_dump(mode="json", exclude_none=True),
         flags=list(body.flags),
+        participants=[p.model_dump(mode="json") for p in body.participants],
         submitted_at=now,
         event_id="",
     )

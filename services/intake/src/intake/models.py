@@ -59,6 +59,7 @@ class Declaration(SQLModel, table=True):
     flags: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")))
     """Facts the pack's conditions read, as the unit declared them (software_development, self_build …)."""
     change_flags: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")))
+    participants: list[dict] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")))
     """A consented change the next scheme revision answers, as the pack's flags (BY-31.3, BY-31.4)."""
 
 

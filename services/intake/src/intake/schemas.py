@@ -166,6 +166,15 @@ class Forms(BaseModel):
     data_resource_checklist: DataChecklist | None = None
 
 
+class ParticipantIn(BaseModel):
+    """A department taking part in a project another leads (BZ-22, YL-9)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    unit_id: Identifier
+    scope: str = Field(min_length=2, max_length=500, pattern=TEXT_PATTERN, description="Its part: content, duties, data")
+
+
 class ProjectIn(BaseModel):
     """What a unit says about a new project, whether it declares it for review or files it."""
 
@@ -191,6 +200,8 @@ class ProjectIn(BaseModel):
     documents: list[AttachmentIn] = Field(default_factory=list, max_length=30,
                                           description="The submission's documents by the pack's keys (BY-15a, BY-15b, DY-2.1b)")
     flags: list[Flag] = Field(default_factory=list, max_length=20, description="Facts the pack's conditions read (自行建设 …)")
+    participants: list[ParticipantIn] = Field(default_factory=list, max_length=30,
+                                              description="Other departments in a project the unit leads, each with its part (BZ-22, YL-9)")
 
 
 class DeclarationIn(ProjectIn):
@@ -322,6 +333,7 @@ class DeclarationOut(BaseModel):
     planned_start: date | None = None
     planned_end: date | None = None
     findings: list[FindingOut] = []
+    participants: list[dict] = []
     door: str = Field("declaration", description="declaration (reviewed), filing (备案制, YL-13) or below_floor_filing (DY-2.1b)")
     pack_id: str
     pack_version: str

@@ -103,3 +103,13 @@ def test_by_22_5_projects_behind_schedule_are_shown_with_their_stated_cause():
     assert (finding.key, finding.rule_ids) == (REASONABLE_CAUSE, ("BY-22.5",))
     assert finding.evidence["projects"] == [{"project_id": "P-2", "report_id": "R-2", "period_end": "2027-03-31",
                                              "milestones_due": 4, "milestones_done": 1, "delay_reason": "供应商人员不到位"}]
+
+
+def test_bz_22_yl_9_each_participant_states_its_own_part():
+    from intake.domain.participants import participant_problems
+
+    parts = [("U-2", "交通部门：路网视频接入"), ("U-3", "公安部门：治安视频联网"), ("U-2", "交通部门：信号配时")]
+    assert [(p.field, p.rule_ids) for p in participant_problems("U-1", parts, ("BZ-22",))] == [("participants[2].unit_id", ("BZ-22",))]
+    assert participant_problems("U-1", [("U-1", "牵头")], ("YL-9",))[0].field == "participants[0].unit_id"
+    same = [("U-2", "城市部件事件采集与处置"), ("U-3", "城市部件事件采集与处置系统")]
+    assert [p.field for p in participant_problems("U-1", same, ("YL-9",))] == ["participants[1].scope"]
