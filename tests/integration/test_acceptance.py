@@ -274,6 +274,8 @@ async def test_dy_19_dy_20b_dy_21_dy_22_the_bureau_led_acceptance_of_dongyuan(ap
     early = await post(api, f"{base}/final-reviews", final, BUREAU)
     owed = blocking_rules(early)
     assert early.status_code == 409 and {("DY-19",), ("DY-20b",)} <= owed and any("DY-21" in r for r in owed)
+    state = (await api["acceptance"].get(f"{base}/acceptance", as_=BUREAU)).json()
+    assert (state["organiser"]["who"], state["organiser"]["rule_ids"]) == ("bureau_led_team", ["DY-22"])
     initial = await post(api, f"{base}/initial-acceptances", {"result": "passed", "mode": "internal_meeting",
                                                                "concluded_on": today.isoformat()}, applicant(unit_id))
     assert initial.status_code == 201 and rules(initial) == ["DY-19"]  # the unit, with builder and supervisor
@@ -314,6 +316,7 @@ async def test_yl_23b_yl_25b_yl_27_yl_28b_yl_29_the_yulin_refusal_grounds_and_ev
     base, today = f"/projects/{project_id}", await acceptance_today(api)
     state = (await api["acceptance"].get(f"{base}/acceptance", as_=BUREAU)).json()
     assert any("YL-29" in d["rule_ids"] and d["status"] == "required" for d in state["evaluation_duties"])
+    assert (state["organiser"]["who"], state["organiser"]["rule_ids"]) == ("bureau", ["YL-22a"])  # 审批制: the bureau organises
     blocked = await post(api, f"{base}/final-reviews", {"unit_id": unit_id, "result": "passed", "concluded_on": today.isoformat()},
                          BUREAU)
     owed = blocking_rules(blocked)
@@ -340,6 +343,7 @@ async def test_by_52_1_by_52_2_third_party_evaluation_by_contract_amount(api, in
     state = (await api["acceptance"].get(f"/projects/{project_id}/acceptance", as_=BUREAU)).json()
     (duty,) = [d for d in state["evaluation_duties"] if d["kind"] == "third_party"]
     assert duty["status"] == status and rule in duty["rule_ids"]
+    assert (state["organiser"]["who"], state["organiser"]["rule_ids"]) == ("unit", ["BY-46"])  # the unit organises, the bureau files
 
 
 async def elapsed(infra, kind: str, project_id: str | None, unit_id: str, reference_id: str | None = None) -> None:

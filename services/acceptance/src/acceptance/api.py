@@ -9,6 +9,7 @@ from servicekit.identifiers import IdentifierPath
 
 import uuid
 
+from policy.acceptance import acceptance_requirements
 from policy.classification import classify
 from policy.evaluation import evaluation_requirements
 from policy.facts import Amounts, PolicyInputError, ProjectFacts
@@ -89,8 +90,28 @@ async def acceptance_state(project_id: IdentifierPath, runtime: Runtime) -> Acce
             completed_on=case.completed_on, application_due_on=case.application_due_on, initial_passed_on=case.initial_passed_on,
             trial_run_ends_on=trial_run_ends(pack, standing(case, evidence), calendar), data_confirmed_on=case.data_confirmed_on,
             compliance=case.compliance, passed_on=case.passed_on, filing_status=case.filing_status, terminated=case.terminated,
-            final_review_blockers=blockers, evaluation_duties=evaluation_duties(case),
+            organiser=organiser(case), final_review_blockers=blockers, evaluation_duties=evaluation_duties(case),
             steps=[_step(r) for r in await steps.steps(uow, case)])
+
+
+def _facts(case: AcceptanceCase) -> ProjectFacts:
+    yuan = (case.contract_amount_fen or case.approved_amount_fen or 0) // 100
+    return ProjectFacts(project_type=case.project_class, amounts=Amounts.declared(yuan).model_copy(  # type: ignore[arg-type]
+        update={"contract_amount": yuan, "approved_amount": (case.approved_amount_fen or 0) // 100}))
+
+
+def organiser(case: AcceptanceCase) -> dict | None:
+    """Who organises the final acceptance, by the pack's organiser rows (BY-46, DY-22, YF-18b, YL-22a/22b)."""
+    if case.project_class is None:
+        return None
+    pack = pack_of(case)
+    try:
+        facts = _facts(case)
+        decision = acceptance_requirements(pack, facts, classify(pack, facts))
+    except PolicyInputError:
+        return None
+    rules = next((r.rule_ids for r in decision.reasons if r.zh == decision.organiser_zh), ())
+    return {"who": decision.organiser, "who_zh": decision.organiser_zh, "rule_ids": list(rules)}
 
 
 def evaluation_duties(case: AcceptanceCase) -> list[dict]:
@@ -98,10 +119,8 @@ def evaluation_duties(case: AcceptanceCase) -> list[dict]:
     if case.project_class is None:
         return []
     pack = pack_of(case)
-    yuan = (case.contract_amount_fen or case.approved_amount_fen or 0) // 100
-    facts = ProjectFacts(project_type=case.project_class, amounts=Amounts.declared(yuan).model_copy(  # type: ignore[arg-type]
-        update={"contract_amount": yuan, "approved_amount": (case.approved_amount_fen or 0) // 100}))
     try:
+        facts = _facts(case)
         decision = evaluation_requirements(pack, facts, classify(pack, facts))
     except PolicyInputError:
         return []

@@ -190,6 +190,8 @@ class AcceptanceOut(BaseModel):
     passed_on: date | None
     filing_status: str
     terminated: bool
+    organiser: dict | None = None
+    """Who organises the final acceptance under the pack (BY-46 the unit, DY-22 a bureau-led team, YL-22a the bureau)."""
     final_review_blockers: list[dict]
     evaluation_duties: list[dict]
     steps: list[StepOut]
