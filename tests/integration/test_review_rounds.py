@@ -106,6 +106,13 @@ async def test_a_declaration_goes_from_plan_to_approval_and_intake_follows(api, 
                                      as_=BUREAU)
     assert twice.status_code == 409
 
+    # BY-5.2b: an approved project's acceptance experts come from the 白云区 pool only
+    meeting = {"stage": "final_acceptance", "size": 3, "starts_at": "2031-06-02T09:00:00+08:00", "ends_at": "2031-06-02T12:00:00+08:00"}
+    city = await api["review"].post(f"/cases/{project_id}/meetings", {**meeting, "pool": "广州市信息化专家库"}, as_=BUREAU)
+    assert city.status_code == 422 and city.json()["field"] == "pool" and city.json()["rule_ids"] == ["BY-5.2b"]
+    district = await api["review"].post(f"/cases/{project_id}/meetings", {**meeting, "pool": "白云区信息化专家库"}, as_=BUREAU)
+    assert district.status_code == 201, district.text
+
 
 async def test_by_22_11_the_third_failed_plan_review_ends_the_project(api, unit_id):
     project_id = await declare(api, unit_id)

@@ -348,6 +348,9 @@ class Review(Frozen):
     scheme_cap_rules: tuple[RuleRef, ...] = ()
     expert_pools: tuple[StrictStr, ...] = ()
     expert_pools_rules: tuple[RuleRef, ...] = ()
+    acceptance_expert_pools: tuple[StrictStr, ...] = ()
+    """The pools acceptance-stage experts are drawn from (BY-5.2b: 白云区 only)."""
+    acceptance_expert_pools_rules: tuple[RuleRef, ...] = ()
     expert_draw_size: StrictInt | None = None
     """How many experts a draw takes; no text states it (A-27), so the deployment sets it."""
     human_decisions: tuple[HumanDecision, ...] = ()

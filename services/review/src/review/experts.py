@@ -17,6 +17,7 @@ from review.models import Booking, Draw, Expert, Meeting
 from review.schemas import DeclineIn, ExpertIn, MeetingIn
 
 DRAW_RULES = ["BY-20.2b"]
+ACCEPTANCE_STAGES = ("initial_acceptance", "final_acceptance")
 
 
 
@@ -41,13 +42,19 @@ async def schedule(uow: UnitOfWork, project_id: str, body: MeetingIn) -> Meeting
     """A meeting for a case's stage; the seed is chosen and committed now (its SM3 is published)."""
     case = await get_case(uow, project_id)
     pack = get_pack(case.pack_id, case.pack_version)
-    if body.stage not in case.path:
+    acceptance = body.stage in ACCEPTANCE_STAGES
+    if acceptance and case.status != "approved":
+        raise DomainError("not_approved", "stage: acceptance meetings are for approved projects", "stage：项目尚未批复，不能组织验收评审",
+                          field="stage", rule_ids=list(pack.review.acceptance_expert_pools_rules) or DRAW_RULES)
+    if not acceptance and body.stage not in case.path:
         raise DomainError("stage_not_on_path", f"stage: {body.stage} is not a step of this project's review ({', '.join(case.path)})",
                           f"stage：本项目评审程序不含 {body.stage}", field="stage", status_code=422)
-    pools = list(pack.review.expert_pools)
+    pools = list(pack.review.acceptance_expert_pools if acceptance and pack.review.acceptance_expert_pools else pack.review.expert_pools)
+    pool_rules = pack.review.acceptance_expert_pools_rules if acceptance and pack.review.acceptance_expert_pools \
+        else pack.review.expert_pools_rules
     if pools and body.pool not in pools:
-        raise DomainError("unknown_pool", f"pool: pack {pack.id} draws from {', '.join(pools)}",
-                          f"pool：应从{'或'.join(pools)}抽取", rule_ids=list(pack.review.expert_pools_rules) or DRAW_RULES,
+        raise DomainError("unknown_pool", f"pool: pack {pack.id} draws {'acceptance ' if acceptance else ''}experts from "
+                          f"{', '.join(pools)}", f"pool：应从{'或'.join(pools)}抽取", rule_ids=list(pool_rules) or DRAW_RULES,
                           field="pool", status_code=422)
     size = body.size or pack.review.expert_draw_size
     if size is None:

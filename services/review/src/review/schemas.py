@@ -167,8 +167,9 @@ class MeetingIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    stage: Literal["expert_review", "cost_review", "initial_review", "plan_review"] = Field(
-        "expert_review", description="expert_review (BY-20.2a); plan_review when the bureau calls experts on a plan (BY-16e)")
+    stage: Literal["expert_review", "cost_review", "initial_review", "plan_review", "initial_acceptance", "final_acceptance"] = Field(
+        "expert_review", description="expert_review (BY-20.2a); plan_review when the bureau calls experts on a plan (BY-16e); "
+                                     "an acceptance meeting of an approved project (BY-5.2b)")
     pool: Label = Field(description="The pack's pool drawn from (BY-20.2b: 广州市 or 白云区)")
     fields: list[Label] = Field(default_factory=list, max_length=20, description="Fields at least one of which an expert must cover")
     size: StrictInt | None = Field(None, ge=1, le=25, description="Experts to draw; the pack's number when it sets one (A-27)")
