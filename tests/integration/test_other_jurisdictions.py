@@ -189,3 +189,20 @@ async def test_yl_9_bz_22_a_cross_department_project_states_each_part_without_ov
     body["participants"][1]["scope"] = "交通部门：路网视频接入与信号配时数据共享"
     accepted = await attempt(units, DeclarationIn.model_validate(body), "YL")
     assert [p["unit_id"] for p in accepted.participants] == [other, third]
+
+
+async def test_bz_24_the_project_answers_to_the_units_principal_head(units, dbs):
+    unregistered_head = await new_unit(units)
+    body = {"unit_id": unregistered_head, "project_name": "智慧医保结算系统", "declared_amount_yuan": 900_000,
+            "project_class": "application_system", "responsible_person": "王局长"}
+    with pytest.raises(DomainError) as unknown:
+        await attempt(units, DeclarationIn.model_validate(body), "BZ")
+    assert unknown.value.status_code == 409 and unknown.value.rule_ids == ["BZ-24"]
+    unit_id = f"U-{uuid.uuid4().hex[:8]}"
+    async with units() as uow:
+        await registry.register_unit(uow, UnitIn(unit_id=unit_id, name="巴中市医疗保障局", level="first_level", principal_head="李局长"))
+        await uow.commit()
+    with pytest.raises(DomainError) as someone_else:
+        await attempt(units, DeclarationIn.model_validate({**body, "unit_id": unit_id}), "BZ")
+    assert someone_else.value.field == "responsible_person" and someone_else.value.rule_ids == ["BZ-24"]
+    assert "李局长" in someone_else.value.message_zh

@@ -523,6 +523,8 @@ class Declaration(Frozen):
     """Who declares a 公共类 project: the bureau itself (YF-4.1, YF-7.1) or the city information centre (YL-4.2)."""
     first_level_declares: Param | None = None
     cross_department: Param | None = None
+    responsible_person: Param | None = None
+    """The project's responsible person is the unit's principal head (BZ-24)."""
     """A project led by one department with others: each one's scope stated, none overlapping (BZ-22, YL-9)."""
     """Only a first-level budget unit (一级预算单位) declares, for itself and its subordinates (BY-5.2a)."""
 

@@ -19,7 +19,8 @@ router = APIRouter()
 def _unit(row: Unit, subordinates: list[str]) -> UnitOut:
     officer = ChiefDataOfficer.model_validate(row.chief_data_officer) if row.chief_data_officer else None
     return UnitOut(unit_id=row.unit_id, name=row.name, level=row.level, parent_unit_id=row.parent_unit_id, sector=row.sector, role=row.role,
-                   chief_data_officer=officer, subordinates=subordinates, registered_at=row.registered_at, updated_at=row.updated_at)
+                   chief_data_officer=officer, principal_head=row.principal_head, subordinates=subordinates,
+                   registered_at=row.registered_at, updated_at=row.updated_at)
 
 
 @router.post("/units", status_code=201, response_model=UnitOut, tags=["units"])

@@ -143,6 +143,7 @@ async def admit(uow: UnitOfWork, body: ProjectIn, pack_id: str, doors: tuple[str
     joint = pack.declaration.cross_department
     if joint is not None and body.participants:
         refuse(participant_problems(body.unit_id, [(p.unit_id, p.scope) for p in body.participants], tuple(joint.rules)))
+    await check_responsible_person(uow, body, pack)
     facts = declaration_facts(body)
     decided = classify(pack, facts)
     misplaced = wrong_door(decided, pack, doors, "declared_amount_yuan")
@@ -247,6 +248,22 @@ async def check_declarant(uow: UnitOfWork, body: ProjectIn, pack) -> None:
         refusals = [public] if public else []
     if refusals:
         raise registry.refused(refusals[0], "declarant_refused")
+
+
+async def check_responsible_person(uow: UnitOfWork, body: ProjectIn, pack) -> None:
+    """BZ-24: the project answers to the unit's principal head, as the registry records them."""
+    rule = pack.declaration.responsible_person
+    if rule is None:
+        return
+    unit = await uow.session.get(Unit, body.unit_id)
+    head = unit.principal_head if unit is not None else None
+    if head is None:
+        raise DomainError("no_principal_head", "unit_id: the registry has no principal head for this unit; the bureau records it first",
+                          "单位登记信息缺少主要负责人，请先登记", field="unit_id", rule_ids=rule.rules, status_code=409)
+    if body.responsible_person != head:
+        raise DomainError("not_principal_head", f"responsible_person: the project's responsible person is the unit's principal head, "
+                          f"{head}", f"responsible_person：项目负责人应为单位主要负责人（{head}）", field="responsible_person",
+                          rule_ids=rule.rules, status_code=422)
 
 
 def submitted_documents(body) -> list[tuple[str, object]]:

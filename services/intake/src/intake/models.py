@@ -200,6 +200,8 @@ class Unit(SQLModel, table=True):
     role: str | None = Field(default=None, sa_column=Column(Text))
     """data_bureau or information_centre: who declares 公共类 projects (YF-7.1, YL-4.2)."""
     chief_data_officer: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
+    principal_head: str | None = Field(default=None, sa_column=Column(Text))
+    """单位主要负责人, who answers for the unit's projects (BZ-24)."""
     registered_at: datetime = Field(sa_column=_ts())
     registered_by: str = Field(sa_column=Column(Text, nullable=False))
     updated_at: datetime = Field(sa_column=_ts())

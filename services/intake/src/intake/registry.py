@@ -33,7 +33,7 @@ async def register_unit(uow: UnitOfWork, body: UnitIn) -> Unit:
     now = uow.clock.now()
     row = Unit(unit_id=body.unit_id, name=body.name, level=body.level, parent_unit_id=body.parent_unit_id, sector=body.sector, role=body.role,
                chief_data_officer=body.chief_data_officer.model_dump(mode="json") if body.chief_data_officer else None,
-               registered_at=now, registered_by=acting_username(), updated_at=now)
+               principal_head=body.principal_head, registered_at=now, registered_by=acting_username(), updated_at=now)
     uow.session.add(row)
     return row
 

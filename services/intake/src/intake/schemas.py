@@ -200,6 +200,8 @@ class ProjectIn(BaseModel):
     documents: list[AttachmentIn] = Field(default_factory=list, max_length=30,
                                           description="The submission's documents by the pack's keys (BY-15a, BY-15b, DY-2.1b)")
     flags: list[Flag] = Field(default_factory=list, max_length=20, description="Facts the pack's conditions read (自行建设 …)")
+    responsible_person: str | None = Field(None, min_length=2, max_length=50, pattern=TEXT_PATTERN,
+                                           description="项目负责人: the unit's principal head where the pack says so (BZ-24)")
     participants: list[ParticipantIn] = Field(default_factory=list, max_length=30,
                                               description="Other departments in a project the unit leads, each with its part (BZ-22, YL-9)")
 
@@ -395,6 +397,8 @@ class UnitIn(BaseModel):
     role: Literal["data_bureau", "information_centre"] | None = Field(
         None, description="The body that declares 公共类 projects: the bureau (YF-7.1) or the information centre (YL-4.2)")
     chief_data_officer: ChiefDataOfficer | None = None
+    principal_head: str | None = Field(None, min_length=2, max_length=50, pattern=TEXT_PATTERN,
+                                       description="单位主要负责人: the responsible person of the unit's projects (BZ-24)")
 
 
 class UnitOut(BaseModel):
@@ -405,6 +409,7 @@ class UnitOut(BaseModel):
     sector: str | None
     role: str | None = None
     chief_data_officer: ChiefDataOfficer | None
+    principal_head: str | None = None
     subordinates: list[str]
     registered_at: datetime
     updated_at: datetime
