@@ -168,7 +168,7 @@ async def test_nothing_is_procured_without_approval(api, unit_id):
     refused = await api["procurement"].post(f"/projects/P-{uuid.uuid4().hex[:8]}/requirement-filings",
                                             {"procurement_budget_yuan": 1, "matches_scheme": True, "documents": [SELF_CHECK]},
                                             as_=applicant(unit_id))
-    assert refused.status_code in (403, 409)  # a project procurement does not know belongs to no unit yet
+    assert refused.status_code == 409 and refused.json()["field"] == "project_id" and refused.json()["rule_ids"] == ["BY-23"]
 
 
 async def test_by_29_1_a_conflicted_supplier_is_refused(api, infra):
@@ -489,7 +489,12 @@ async def test_a_payment_asked_right_after_a_failure_is_never_cleared(api, infra
                                           concluded_on=today(), recorded_at=_now()), "/services/acceptance")
     answer = await finance.ask(project_id, "remaining", 100)
     assert answer.answer in ("pending", "blocked"), answer
-    assert answer.ledger_as_of is not None
+
+    async def blocked():
+        later = await finance.ask(project_id, "remaining", 100)
+        return later if later.answer == "blocked" else None
+    settled = await eventually(blocked, what="the failure applied")
+    assert settled.rule_ids == ["DY-24"] and settled.ledger_as_of >= answer.ledger_as_of
 
 
 async def test_an_event_the_ledger_cannot_apply_keeps_the_answer_pending(api, infra, finance):

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
-from servicekit.deps import Runtime
-from servicekit.identifiers import IdentifierPath
-
 import uuid
+
+from fastapi import APIRouter
 
 from policy.acceptance import acceptance_requirements
 from policy.classification import classify
 from policy.evaluation import evaluation_requirements
 from policy.facts import Amounts, PolicyInputError, ProjectFacts
 from servicekit import policy as loaded_policy
-from servicekit.identifiers import IdentifierPath as UnitPath
+from servicekit.clock import business_date
+from servicekit.deps import Runtime
+from servicekit.identifiers import IdentifierPath
 
 from acceptance import evaluations, handlers, steps
 from acceptance.domain.gates import final_review_problems, trial_run_ends
@@ -82,7 +81,7 @@ async def acceptance_state(project_id: IdentifierPath, runtime: Runtime) -> Acce
         pack = pack_of(case)
         evidence = await steps.evidence_keys(uow, case)
         calendar = loaded_policy.current().calendar
-        today = steps._today(uow)
+        today = business_date(uow.clock.now())
         blockers = [p.as_dict() for p in final_review_problems(pack, standing(case, evidence), today, None, calendar)]
         return AcceptanceOut(
             project_id=case.project_id, unit_id=case.unit_id, pack=f"{case.pack_id}@{case.pack_version}",
@@ -265,7 +264,7 @@ async def record_finding(body: FindingIn, runtime: Runtime) -> FindingOut:
 
 
 @router.get("/units/{unit_id}/findings", response_model=list[FindingOut], tags=["supervision"])
-async def list_findings(unit_id: UnitPath, runtime: Runtime) -> list[FindingOut]:
+async def list_findings(unit_id: IdentifierPath, runtime: Runtime) -> list[FindingOut]:
     async with runtime.units() as uow:
         return [_finding(r) for r in await evaluations.findings(uow, unit_id)]
 

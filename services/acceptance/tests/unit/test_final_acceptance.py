@@ -62,3 +62,14 @@ def test_conclusion_cannot_be_in_the_future_or_before_the_previous_review():
         acceptance.conclude("passed", date(2026, 11, 9), TODAY)
     assert earlier.value.field == "concluded_on"
     assert len(acceptance.reviews) == 1
+
+
+def test_dy_22_dy_23_refusals_cite_the_projects_own_pack():
+    acceptance = FinalAcceptance(DY)
+    with pytest.raises(FinalReviewRefused) as unexplained:
+        acceptance.conclude("failed", date(2026, 11, 20), TODAY)
+    assert unexplained.value.rule_ids == ("DY-22", "DY-23") and unexplained.value.field == "reasons"
+    acceptance.conclude("passed", date(2026, 11, 20), TODAY)
+    with pytest.raises(FinalReviewRefused) as again:
+        acceptance.conclude("passed", date(2026, 11, 21), TODAY)
+    assert again.value.rule_ids == ("DY-22",)

@@ -45,32 +45,34 @@ class FinalAcceptance:
         return "terminated" if last.terminal else "open"
 
     def conclude(self, result: Result, concluded_on: date, today: date, reasons: tuple[str, ...] = ()) -> FinalReview:
+        acc = self.pack.acceptance
+        review_rules = tuple(acc.passed_rules)
         if self.status == "passed":
             raise FinalReviewRefused(
-                "already_passed", "Final acceptance has already passed", "该项目已通过终验", ("BY-47a",)
+                "already_passed", "Final acceptance has already passed", "该项目已通过终验", review_rules
             )
         if self.status == "terminated":
             raise FinalReviewRefused(
                 "terminated",
                 "The re-review failed and the project or sub-project was terminated; no further review",
                 "复验未通过，项目或子项目已终止，不再组织验收",
-                ("BY-47.3b",),
+                tuple(acc.terminal_rules[:1]) or tuple(acc.failed_rules),
             )
         if concluded_on > today:
             raise FinalReviewRefused(
                 "concluded_in_future", f"concluded_on {concluded_on} is after today {today}",
-                f"验收结论日期 {concluded_on} 晚于今天 {today}", (), "concluded_on",
+                f"验收结论日期 {concluded_on} 晚于今天 {today}", review_rules, "concluded_on",
             )
         if self.reviews and concluded_on < self.reviews[-1].concluded_on:
             raise FinalReviewRefused(
                 "concluded_before_previous",
                 f"concluded_on {concluded_on} is before the previous review ({self.reviews[-1].concluded_on})",
-                f"验收结论日期 {concluded_on} 早于上一次验收（{self.reviews[-1].concluded_on}）", (), "concluded_on",
+                f"验收结论日期 {concluded_on} 早于上一次验收（{self.reviews[-1].concluded_on}）", review_rules, "concluded_on",
             )
         if result == "failed" and not reasons:
             raise FinalReviewRefused(
                 "reasons_required", "A failed final review must state its reasons",
-                "终验不通过须写明原因", ("BY-47.3a",), "reasons",
+                "终验不通过须写明原因", tuple(acc.failed_rules), "reasons",
             )
         attempt = len(self.reviews) + 1
         if result == "failed":

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from servicekit.clock import BUSINESS_TZ as SHANGHAI, business_date
+from servicekit.clock import BUSINESS_TZ, business_date
 
 ANCHOR_FIELDS = ("approved_on", "signed_on", "passed_on", "concluded_on", "completed_on", "notice_issued_on",
                  "procedure_completed_on", "filed_on", "confirmed_on")
@@ -38,7 +38,7 @@ def anchor_of(data: Mapping[str, Any], received_at: datetime) -> date:
 
 def runs_out_at(due_on: date) -> datetime:
     """The first moment after the last day of the period."""
-    return datetime.combine(due_on + timedelta(days=1), time(0), tzinfo=SHANGHAI)
+    return datetime.combine(due_on + timedelta(days=1), time(0), tzinfo=BUSINESS_TZ)
 
 
 def ordered_due(data: Mapping[str, Any]) -> date | None:
