@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import asyncio
+import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -106,6 +107,27 @@ class Api:
 
     async def close(self) -> None:
         await self.client.aclose()
+
+
+async def scrape(process: Any) -> str:
+    """A service's Prometheus metrics, as Prometheus reads them (no token)."""
+    async with httpx.AsyncClient() as client:
+        response = await client.get(f"{process.url}/metrics", timeout=5)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/plain")
+    return response.text
+
+
+def sample(text: str, name: str, **labels: str) -> float | None:
+    """The value of one sample, matched by name and the given labels; None when absent."""
+    for line in text.splitlines():
+        match = re.match(rf"^{name}\{{(.*)\}} (\S+)$", line)
+        if match is None:
+            continue
+        found = dict(re.findall(r'(\w+)="([^"]*)"', match.group(1)))
+        if all(found.get(key) == value for key, value in labels.items()):
+            return float(match.group(2))
+    return None
 
 
 async def publish_event(nats_url: str, envelope: Any) -> None:

@@ -133,6 +133,7 @@ MATRIX: dict[tuple[str, str, str], set[str]] = {
 for service in ("intake", "review", "procurement", "acceptance", "notify"):
     MATRIX |= {
         (service, "GET", "/healthz"): EVERYONE, (service, "GET", "/readyz"): EVERYONE,
+        (service, "GET", "/metrics"): EVERYONE,
         (service, "GET", "/ops/outbox"): OPS_READ, (service, "GET", "/ops/consumers"): OPS_READ,
         (service, "GET", "/ops/parked"): OPS_READ, (service, "GET", "/ops/parked/{parked_id}"): OPS_READ,
         (service, "POST", "/ops/parked/{parked_id}/replay"): {"admin"},

@@ -11,7 +11,7 @@ from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from contracts.envelope import Envelope
 
-from tests.integration.harness import BUREAU, FINANCE, PLAN_DOCUMENTS, applicant, eventually, leader
+from tests.integration.harness import BUREAU, FINANCE, PLAN_DOCUMENTS, applicant, eventually, leader, sample, scrape
 
 pytestmark = pytest.mark.integration
 
@@ -63,7 +63,7 @@ async def finance_messages(nats_url: str, subject: str, project_id: str) -> list
         await nc.close()
 
 
-async def test_bz_30_failed_acceptance_blocks_new_projects_and_om_funds_until_passed(api, infra, unit_id, project_id):
+async def test_bz_30_failed_acceptance_blocks_new_projects_and_om_funds_until_passed(api, infra, platform, unit_id, project_id):
     failed = await api["acceptance"].post(f"/projects/{project_id}/final-reviews", final_review(unit_id, "failed", "2026-11-02", "BZ"), as_=leader(unit_id))
     assert failed.status_code == 201, failed.text
     cause = failed.json()["event_id"]
@@ -83,6 +83,7 @@ async def test_bz_30_failed_acceptance_blocks_new_projects_and_om_funds_until_pa
 
     holds = await eventually(lambda: holds_of(api, project_id), what="finance hold")
     assert [(h["scope"], h["rule_ids"], h["cause_event_id"]) for h in holds] == [("no_om_funding", ["BZ-30"], cause)]
+    assert sample(await scrape(platform["procurement"]), "govit_holds_active", scope="no_om_funding", mode="hard") >= 1
     placed = await eventually(lambda: finance_messages(infra.nats_admin_url, "finance.hold.placed.v1", project_id), what="FinanceHoldPlaced on FINANCE")
     assert [e.data.hold_id for e in placed] == [holds[0]["hold_id"]]
     assert placed[0].source == "/services/procurement" and placed[0].data.rule_ids == ["BZ-30"]

@@ -11,6 +11,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from servicekit import ops
 from servicekit.consumer import Subscription
 from servicekit.errors import install_error_handlers
+from servicekit.metrics import MetricSource
 from servicekit.runtime import ServiceRuntime
 from servicekit.security.access import AccessPolicy, Allow, make_authorize
 from servicekit.security.middleware import RequestGuard
@@ -28,11 +29,12 @@ def create_service_app(
     access: Mapping[tuple[str, str], Allow],
     subscriptions: Sequence[Subscription] = (),
     background: Sequence[Callable[[ServiceRuntime], Awaitable[None]]] = (),
+    metrics: Sequence[MetricSource] = (),
 ) -> FastAPI:
     """``access`` lists every route of ``routers`` with who may call it; a route not listed is refused."""
     configure_logging(settings.service_name, settings.log_level)
     provider = configure_tracing(settings.service_name, settings.otel_exporter_otlp_endpoint)
-    runtime = ServiceRuntime(settings, subscriptions, background)
+    runtime = ServiceRuntime(settings, subscriptions, background, metrics)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -6,11 +6,11 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import select
 
-from servicekit import audit
+from servicekit import audit, metrics
 from servicekit.deps import Runtime
 from servicekit.errors import DomainError, NotFound
 from servicekit.identifiers import IdentifierQuery
@@ -31,6 +31,8 @@ audit_trail = APIRouter(prefix="/audit", tags=["audit"])
 ACCESS = policy([
     ("GET", "/healthz", PUBLIC),  # probes carry no token
     ("GET", "/readyz", PUBLIC),
+    # Counts only, no names or amounts; NetworkPolicy lets only Prometheus reach it in a cluster.
+    ("GET", "/metrics", PUBLIC),
     ("GET", "/ops/outbox", Allow.of("administrator")),
     ("GET", "/ops/consumers", Allow.of("administrator")),
     ("GET", "/ops/parked", Allow.of("administrator")),
@@ -60,6 +62,12 @@ async def readyz(runtime: Runtime) -> JSONResponse:
     }
     ready = checks["database"] and checks["nats"] and checks["outbox_relay"] and all(checks["consumers"].values())
     return JSONResponse({"status": "ready" if ready else "not_ready", "checks": checks}, status_code=200 if ready else 503)
+
+
+@health.get("/metrics", response_class=Response)
+async def prometheus_metrics(runtime: Runtime) -> Response:
+    """Prometheus text format: outbox backlog, consumer lag, parked messages and the service's own."""
+    return Response(await metrics.render(runtime, runtime.metric_sources), media_type=metrics.CONTENT_TYPE)
 
 
 @ops.get("/outbox")

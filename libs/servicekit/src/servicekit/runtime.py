@@ -15,6 +15,7 @@ from servicekit.clock import Clock, MovableClock, SystemClock
 from servicekit.consumer import Consumer, ConsumerPolicy, Subscription
 from servicekit.db import UnitOfWorkFactory, make_engine, make_session_factory
 from servicekit.jetstream import Broker
+from servicekit.metrics import MetricSource
 from servicekit.nats_auth import inbox_prefix
 from servicekit.outbox import OutboxRelay
 from servicekit.parking import ParkingLot
@@ -36,7 +37,8 @@ def current() -> ServiceRuntime:
 
 class ServiceRuntime:
     def __init__(self, settings: ServiceSettings, subscriptions: Sequence[Subscription] = (),
-                 background: Sequence[Callable[[ServiceRuntime], Awaitable[None]]] = ()) -> None:
+                 background: Sequence[Callable[[ServiceRuntime], Awaitable[None]]] = (),
+                 metric_sources: Sequence[MetricSource] = ()) -> None:
         self.settings = settings
         self.name = settings.service_name
         self.policy = load_policy(settings)
@@ -64,6 +66,7 @@ class ServiceRuntime:
         self.parking = ParkingLot(self.sessions, self.consumers)
         self.backlog = Backlog(self.broker, self.consumers, self.sessions)
         self._background = list(background)
+        self.metric_sources = list(metric_sources)
         self._tasks: list[asyncio.Task[None]] = []
         global _current
         _current = self

@@ -8,7 +8,7 @@ from servicekit.app import create_service_app
 from servicekit.cli import ServiceDefinition
 from servicekit.settings import ServiceSettings
 
-from procurement import access, api, handlers
+from procurement import access, api, handlers, metrics
 
 Settings = ServiceSettings.for_service("procurement", 8003)
 
@@ -21,6 +21,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         routers=[api.router],
         access=access.ACCESS,
         subscriptions=handlers.SUBSCRIPTIONS,
+        metrics=[metrics.holds_active],
     )
 
 
