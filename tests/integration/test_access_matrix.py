@@ -49,6 +49,7 @@ MATRIX: dict[tuple[str, str, str], set[str]] = {
     ("intake", "GET", "/units/{unit_id}/standing"): OWN_UNIT | {"bureau", "admin"} | READERS,
     ("intake", "POST", "/units/{unit_id}/plans"): OWN_UNIT,
     ("intake", "POST", "/batches"): {"bureau", "admin"},
+    ("intake", "GET", "/declarations"): OWN_UNIT | {"bureau", "admin"} | READERS,
     ("intake", "GET", "/declarations/{project_id}"): OWN_UNIT | {"bureau", "admin"} | READERS,
     ("intake", "POST", "/declarations/{project_id}/resubmissions"): OWN_UNIT,
     ("intake", "POST", "/declarations/{project_id}/schemes"): OWN_UNIT,
@@ -148,7 +149,7 @@ def request_for(method: str, route: str, project_id: str, document_id: str, meet
                         body_key="video_office", change_id="00000000-0000-0000-0000-000000000000",
                         evaluation_id="00000000-0000-0000-0000-000000000000", finding_id="00000000-0000-0000-0000-000000000000",
                         notification_id="00000000-0000-0000-0000-000000000000")
-    params: dict = {"unit_id": A} if route in ("/cases", "/holds") else {}
+    params: dict = {"unit_id": A} if route in ("/cases", "/holds", "/declarations") and method == "GET" else {}
     if route.startswith("/bureau/assessment"):
         params = {"year": 2026}
     body: object = None

@@ -4,7 +4,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from servicekit.security.access import SUBMISSIONS, Allow, any_unit, body_unit, path_unit, policy, project_unit
+from servicekit.security.access import SUBMISSIONS, Allow, any_unit, body_unit, path_unit, policy, project_unit, query_unit
 
 from intake.models import Declaration
 
@@ -18,6 +18,8 @@ async def unit_of_declaration(runtime: Any, project_id: str) -> str | None:
 ACCESS = policy([
     ("POST", "/declarations", Allow.of("unit_applicant", "unit_leader", units=body_unit(), rate=SUBMISSIONS)),
     ("POST", "/filings", Allow.of("unit_applicant", "unit_leader", units=body_unit(), rate=SUBMISSIONS)),
+    ("GET", "/declarations", Allow.of("unit_applicant", "unit_leader", "bureau_reviewer", "administrator",
+                                      units=query_unit())),
     ("GET", "/declarations/{project_id}", Allow.of("unit_applicant", "unit_leader", "bureau_reviewer", "administrator",
                                                    units=project_unit(unit_of_declaration))),
     ("POST", "/declarations/{project_id}/resubmissions",

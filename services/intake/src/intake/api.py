@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy import select
 
 from servicekit import idempotency
 from servicekit.audit import sm3_hex
 from servicekit.deps import Runtime
-from servicekit.identifiers import IdentifierPath
+from servicekit.identifiers import IdentifierPath, IdentifierQuery
 from servicekit.idempotency import IdempotencyKey, request_hash
 from servicekit.security.context import current_principal
 
@@ -140,6 +141,15 @@ async def list_plans(unit_id: IdentifierPath, runtime: Runtime) -> list[PlanFili
         pack = handlers.default_registry().get(runtime.settings.policy_pack)
         asked = handlers.plan_requirements(pack)
         return [_plan(row, list(asked[row.kind].rules) if row.kind in asked else []) for row in await handlers.unit_plans(uow, unit_id)]
+
+
+@router.get("/declarations", response_model=list[DeclarationOut], tags=["declarations"])
+async def list_declarations(unit_id: IdentifierQuery, runtime: Runtime) -> list[DeclarationOut]:
+    """A unit's declarations and filings, newest first: the unit workspace's project list."""
+    async with runtime.units() as uow:
+        rows = (await uow.session.execute(
+            select(Declaration).where(Declaration.unit_id == unit_id).order_by(Declaration.submitted_at.desc()))).scalars().all()
+        return [_declaration(row, _receipt(row.submitted_at, "", None)) for row in rows]
 
 
 @router.get("/declarations/{project_id}", response_model=DeclarationOut, tags=["declarations"])
