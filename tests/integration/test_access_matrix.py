@@ -49,6 +49,7 @@ MATRIX: dict[tuple[str, str, str], set[str]] = {
     ("intake", "GET", "/units/{unit_id}/standing"): OWN_UNIT | {"bureau", "admin"} | READERS,
     ("intake", "POST", "/units/{unit_id}/plans"): OWN_UNIT,
     ("intake", "POST", "/batches"): {"bureau", "admin"},
+    ("intake", "GET", "/standing"): {"bureau", "finance", "admin"} | READERS,
     ("intake", "GET", "/declarations"): OWN_UNIT | {"bureau", "admin"} | READERS,
     ("intake", "GET", "/declarations/{project_id}"): OWN_UNIT | {"bureau", "admin"} | READERS,
     ("intake", "POST", "/declarations/{project_id}/resubmissions"): OWN_UNIT,
@@ -139,7 +140,7 @@ for service in ("intake", "review", "procurement", "acceptance", "notify"):
         (service, "GET", "/ops/parked"): OPS_READ, (service, "GET", "/ops/parked/{parked_id}"): OPS_READ,
         (service, "POST", "/ops/parked/{parked_id}/replay"): {"admin"},
         (service, "GET", "/ops/clock"): OPS_READ, (service, "POST", "/ops/clock/advance"): {"admin"},
-        (service, "GET", "/audit/verify"): OPS_READ, (service, "GET", "/audit/records"): OPS_READ,
+        (service, "GET", "/audit/verify"): OPS_READ, (service, "GET", "/audit/records"): OPS_READ | OWN_UNIT | {"bureau"},
     }
 
 
@@ -149,7 +150,7 @@ def request_for(method: str, route: str, project_id: str, document_id: str, meet
                         body_key="video_office", change_id="00000000-0000-0000-0000-000000000000",
                         evaluation_id="00000000-0000-0000-0000-000000000000", finding_id="00000000-0000-0000-0000-000000000000",
                         notification_id="00000000-0000-0000-0000-000000000000")
-    params: dict = {"unit_id": A} if route in ("/cases", "/holds", "/declarations") and method == "GET" else {}
+    params: dict = {"unit_id": A} if route in ("/cases", "/holds", "/declarations", "/audit/records") and method == "GET" else {}
     if route.startswith("/bureau/assessment"):
         params = {"year": 2026}
     body: object = None
@@ -322,3 +323,8 @@ async def test_a_unit_person_must_name_their_own_unit_in_lists(api):
     assert (await api["procurement"].get("/holds", as_=leader(A), unit_id=B)).status_code == 403
     assert (await api["review"].get("/cases", as_=leader(A))).status_code == 403
     assert (await api["procurement"].get("/holds", as_=FINANCE, unit_id=B)).status_code == 200
+    assert (await api["procurement"].get("/holds", as_=leader(A))).status_code == 403
+    assert (await api["procurement"].get("/holds", as_=FINANCE)).status_code == 200  # every unit's, for finance
+    assert (await api["intake"].get("/declarations", as_=leader(A))).status_code == 403
+    assert (await api["intake"].get("/audit/records", as_=leader(A))).status_code == 403
+    assert (await api["intake"].get("/audit/records", as_=leader(A), unit_id=B)).status_code == 403

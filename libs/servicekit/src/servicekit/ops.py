@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field, model_validator
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from servicekit import audit, metrics
 from servicekit.deps import Runtime
@@ -17,7 +17,7 @@ from servicekit.identifiers import IdentifierQuery
 from servicekit.outbox import backlog
 from servicekit.parking import ReplayError
 from servicekit.tables import AuditRecord
-from servicekit.security.access import PUBLIC, Allow, policy
+from servicekit.security.access import PUBLIC, Allow, policy, query_unit
 
 BIGINT_MAX = 2**63 - 1
 RowId = Annotated[int, Path(ge=1, le=BIGINT_MAX, description="a row id (PostgreSQL bigint)")]
@@ -41,7 +41,9 @@ ACCESS = policy([
     ("GET", "/ops/clock", Allow.of("administrator")),
     ("POST", "/ops/clock/advance", Allow.of("administrator")),
     ("GET", "/audit/verify", Allow.of("administrator")),
-    ("GET", "/audit/records", Allow.of("administrator")),
+    # The bureau supervises every project; a unit reads the trail of its own projects (the portal's timeline).
+    ("GET", "/audit/records", Allow.of("administrator", "bureau_reviewer", "unit_applicant", "unit_leader",
+                                       units=query_unit())),
 ])
 
 
@@ -196,13 +198,16 @@ async def verify_audit_trail(runtime: Runtime) -> dict[str, Any]:
 async def audit_records(
     runtime: Runtime,
     project_id: IdentifierQuery | None = None,
+    unit_id: IdentifierQuery | None = None,
     after_seq: Annotated[int, Query(ge=0, le=BIGINT_MAX)] = 0,
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
 ) -> list[dict[str, Any]]:
-    """Audit records in chain order, optionally of one project; page with ``after_seq``."""
+    """Audit records in chain order, optionally of one project or of what one unit did or owns; page with ``after_seq``."""
     query = select(AuditRecord).where(AuditRecord.seq > after_seq).order_by(AuditRecord.seq).limit(limit)
     if project_id is not None:
         query = query.where(AuditRecord.project_id == project_id)
+    if unit_id is not None:
+        query = query.where(or_(AuditRecord.object_unit_id == unit_id, AuditRecord.unit_id == unit_id))
     async with runtime.sessions() as session:
         rows = (await session.execute(query)).scalars().all()
     return [audit.as_dict(row) for row in rows]

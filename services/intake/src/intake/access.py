@@ -18,6 +18,7 @@ async def unit_of_declaration(runtime: Any, project_id: str) -> str | None:
 ACCESS = policy([
     ("POST", "/declarations", Allow.of("unit_applicant", "unit_leader", units=body_unit(), rate=SUBMISSIONS)),
     ("POST", "/filings", Allow.of("unit_applicant", "unit_leader", units=body_unit(), rate=SUBMISSIONS)),
+    ("GET", "/standing", Allow.of("bureau_reviewer", "finance_officer", "administrator")),
     ("GET", "/declarations", Allow.of("unit_applicant", "unit_leader", "bureau_reviewer", "administrator",
                                       units=query_unit())),
     ("GET", "/declarations/{project_id}", Allow.of("unit_applicant", "unit_leader", "bureau_reviewer", "administrator",

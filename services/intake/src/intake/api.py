@@ -218,6 +218,20 @@ async def list_batches(runtime: Runtime) -> list[BatchOut]:
         return [_batch(row, []) for row in await handlers.batches(uow)]
 
 
+@router.get("/standing", response_model=list[StandingOut], tags=["unit standing"])
+async def blocked_units(runtime: Runtime) -> list[StandingOut]:
+    """Every unit with a block in force, for the bureau's overview of who may not declare."""
+    async with runtime.units() as uow:
+        rows = (await uow.session.execute(select(UnitBlock).where(UnitBlock.lifted_at.is_(None))
+                                          .order_by(UnitBlock.unit_id, UnitBlock.placed_at))).scalars().all()
+        by_unit: dict[str, list[UnitBlock]] = {}
+        for row in rows:
+            by_unit.setdefault(row.unit_id, []).append(row)
+        return [StandingOut(unit_id=unit, blocks=[_block(r) for r in blocks],
+                            reviews_suspended=any(r.scope == REVIEW_SUSPENSION for r in blocks))
+                for unit, blocks in by_unit.items()]
+
+
 @router.get("/units/{unit_id}/standing", response_model=StandingOut, tags=["unit standing"])
 async def unit_standing(unit_id: IdentifierPath, runtime: Runtime) -> StandingOut:
     """The blocks in force on a unit, each with its rule, cause and what lifts it."""

@@ -192,8 +192,9 @@ async def project_holds(project_id: IdentifierPath, runtime: Runtime) -> list[Ho
 
 
 @router.get("/holds", response_model=list[HoldOut], tags=["finance holds"])
-async def unit_holds(unit_id: IdentifierQuery, runtime: Runtime) -> list[HoldOut]:
-    """Finance holds in force on every project of a unit."""
+async def unit_holds(runtime: Runtime, unit_id: IdentifierQuery | None = None) -> list[HoldOut]:
+    """Finance holds in force on every project of a unit; without a unit, every hold (the finance
+    bureau's and the data bureau's view; a unit's people must name their own unit)."""
     async with runtime.units() as uow:
         return [_hold(row) for row in await active_holds(uow, unit_id=unit_id)]
 

@@ -63,7 +63,9 @@ async def list_cases(
     paused ones (BY-48d)."""
     async with runtime.units() as uow:
         rows = await handlers.cases(uow, unit_id, status, by_priority=order == "priority")
-        return [CaseOut.model_validate(row, from_attributes=True) for row in rows]
+        due = await handlers.open_round_due(uow, [row.project_id for row in rows])
+        return [CaseOut.model_validate(row, from_attributes=True).model_copy(update={"due_on": due.get(row.project_id)})
+                for row in rows]
 
 
 @router.put("/cases/{project_id}/priority", response_model=CaseOut)

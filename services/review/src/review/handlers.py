@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 
 from sqlalchemy import case as case_
 from sqlalchemy import select
@@ -63,6 +64,18 @@ async def get_case(uow: UnitOfWork, project_id: str, *, lock: bool = False) -> R
 async def rounds(uow: UnitOfWork, project_id: str) -> list[ReviewRound]:
     query = select(ReviewRound).where(ReviewRound.project_id == project_id).order_by(ReviewRound.opened_at, ReviewRound.round)
     return list((await uow.session.execute(query)).scalars().all())
+
+
+async def open_round_due(uow: UnitOfWork, project_ids: list[str]) -> dict[str, date]:
+    """When each case's open round is due, for listing cases by deadline in one query."""
+    if not project_ids:
+        return {}
+    query = (select(ReviewRound.project_id, ReviewRound.due_on)
+             .where(ReviewRound.project_id.in_(project_ids), ReviewRound.result.is_(None), ReviewRound.due_on.is_not(None)))
+    due: dict[str, date] = {}
+    for project_id, due_on in (await uow.session.execute(query)).all():
+        due[project_id] = min(due_on, due.get(project_id, due_on))
+    return due
 
 
 async def open_round(uow: UnitOfWork, case: ReviewCase, stage: str, number: int, cause: str | None) -> ReviewRound:

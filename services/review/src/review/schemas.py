@@ -90,6 +90,7 @@ class RoundOut(BaseModel):
 
 class CaseOut(BaseModel):
     project_id: str
+    due_on: date | None = Field(None, description="When the open round is due (the desk's order of work)")
     application_id: str
     unit_id: str
     pack_id: str
