@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import json
 import os
+import secrets
 import signal
 import sys
 import time
@@ -21,8 +22,10 @@ import httpx
 
 from devstack import demo
 from devstack.auth import DEMO_USERS, DevIssuer
-from devstack.processes import DEFAULT_PORTS, SERVICES, ServiceProcess, service_env, start_services
+from devstack.childproc import log_tail
+from devstack.processes import DEFAULT_PORTS, PORTAL_PORT, SERVICES, ServiceProcess, service_env, start_portal, start_services
 from devstack.nats_server import platform_passwords
+from devstack.oidc import OidcProvider, start_oidc_provider
 from devstack.servers import NatsServer, PostgresServer, provision_databases, start_nats, start_postgres
 from devstack.ports import free_port
 
@@ -33,11 +36,14 @@ class Stack:
     def __init__(self) -> None:
         self.nats: NatsServer | None = None
         self.postgres: PostgresServer | None = None
+        self.oidc: OidcProvider | None = None
         self.services: dict[str, ServiceProcess] = {}
 
     def stop(self) -> None:
         for process in reversed(list(self.services.values())):
             process.stop()
+        if self.oidc:
+            self.oidc.stop()
         if self.postgres:
             self.postgres.stop()
         if self.nats:
@@ -64,8 +70,18 @@ def _database_urls(stack: Stack, state_dir: Path) -> dict[str, str]:
     return {name: given[name] or provisioned[name] for name in SERVICES}
 
 
+def _portal_secret(state_dir: Path) -> str:
+    """The portal's cookie-signing secret, made once per state directory and kept 0600."""
+    path = state_dir / "portal-session-secret"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(secrets.token_urlsafe(48))
+    return path.read_text(encoding="utf-8").strip()
+
+
 def _check_ports() -> dict[str, int]:
-    taken = [f"{name} {port}" for name, port in DEFAULT_PORTS.items() if free_port(port) != port]
+    taken = [f"{name} {port}" for name, port in {**DEFAULT_PORTS, "portal": PORTAL_PORT}.items() if free_port(port) != port]
     if taken:
         raise SystemExit(f"ports in use: {', '.join(taken)}. Stop what holds them (an earlier `govit up`?) and retry.")
     return dict(DEFAULT_PORTS)
@@ -102,28 +118,41 @@ def up(args: argparse.Namespace) -> int:
         auth_env = {} if external_auth else issuer.env()
         if external_auth:
             _say(f"Auth: trusting AUTH_ISSUER={os.environ['AUTH_ISSUER']}; demo data needs the development issuer and is skipped")
+        else:
+            stack.oidc = start_oidc_provider(state_dir / "auth", log_path=state_dir / "logs" / "oidc.log")
+            _say(f"Sign-in: the development OpenID provider for the portal at {stack.oidc.url}")
+        oidc_env = stack.oidc.env() if stack.oidc else {}
         # Demo batches opened now close next year, before its holiday notice is entered: provisional
         # deadlines are marked as such (a deployment decides this with CALENDAR_ALLOW_PROVISIONAL).
         calendar_env = {"CALENDAR_ALLOW_PROVISIONAL": os.environ.get("CALENDAR_ALLOW_PROVISIONAL", "true")}
         env = service_env(nats_url, database_urls, nats_passwords, POLICY_PACK=args.pack, CLOCK_MODE="movable",
-                          **auth_env, **calendar_env)
+                          **auth_env, **oidc_env, **calendar_env)
         _say("Services: migrating and starting " + ", ".join(SERVICES) + " …")
         stack.services = start_services(SERVICES, env, ports, state_dir / "logs")
         urls = {name: process.url for name, process in stack.services.items()}
+        if stack.oidc:
+            stack.services["portal"] = start_portal(urls, env, _portal_secret(state_dir), PORTAL_PORT, state_dir / "logs")
         lines = [] if args.no_demo or external_auth else demo.load(urls, datetime.now(ZoneInfo("Asia/Shanghai")).date(), issuer)
         _say("")
         _say("The platform is running (policy pack %s; logs in %s):" % (args.pack, state_dir / "logs"))
+        if "portal" in stack.services:
+            _say(f"  {'portal':<12} {stack.services['portal'].url}   ← open this; sign in as any demo user")
         for name, url in urls.items():
             _say(f"  {name:<12} {url}/docs")
+        if stack.oidc:
+            _say(f"  {'sign-in':<12} {stack.oidc.discovery_url}")
         if lines:
             _say("\nDemo data:")
             for line in lines:
                 _say(line)
         _say("\nPress Ctrl-C to stop everything this command started.")
-        while all(process.alive() for process in stack.services.values()):
+        while all(process.alive() for process in stack.services.values()) and (stack.oidc is None or stack.oidc.running):
             time.sleep(1)
         dead = [name for name, process in stack.services.items() if not process.alive()]
-        _say(f"\n{', '.join(dead)} stopped unexpectedly; last lines of its log:\n{stack.services[dead[0]].log_tail()}")
+        if dead:
+            _say(f"\n{', '.join(dead)} stopped unexpectedly; last lines of its log:\n{stack.services[dead[0]].log_tail()}")
+        elif stack.oidc is not None:
+            _say(f"\nThe development OpenID provider stopped unexpectedly; last lines of its log:\n{log_tail(stack.oidc.log_path)}")
         return 1
     except KeyboardInterrupt:
         _say("\nStopping …")

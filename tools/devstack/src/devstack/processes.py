@@ -15,6 +15,7 @@ import httpx
 
 SERVICES = ("intake", "review", "procurement", "acceptance", "notify")
 DEFAULT_PORTS = {"intake": 8001, "review": 8002, "procurement": 8003, "acceptance": 8004, "notify": 8005}
+PORTAL_PORT = 8000
 
 
 class ServiceFailedToStart(RuntimeError):
@@ -130,3 +131,25 @@ def start_services(
             process.stop()
         raise
     return processes
+
+
+def portal_env(service_urls: dict[str, str], shared: dict[str, str], session_secret: str, port: int) -> dict[str, str]:
+    """The portal's environment: where each service answers, the sign-in provider and key, its cookie secret."""
+    env = {key: value for key, value in shared.items() if key.startswith(("AUTH_", "PORTAL_", "LOG_", "OTEL_"))}
+    env.update({f"PORTAL_{name.upper()}_URL": url for name, url in service_urls.items()})
+    env["PORTAL_SESSION_SECRET"] = session_secret
+    env["PORTAL_PUBLIC_URL"] = f"http://127.0.0.1:{port}"
+    return env
+
+
+def start_portal(service_urls: dict[str, str], shared: dict[str, str], session_secret: str, port: int,
+                 log_dir: Path, timeout: float = 60) -> ServiceProcess:
+    """The web console, started once the services answer (its readiness asks the sign-in provider)."""
+    portal = ServiceProcess("portal", port, portal_env(service_urls, shared, session_secret, port), log_dir / "portal.log")
+    portal.start()
+    try:
+        portal.wait_ready(timeout)
+    except Exception:
+        portal.stop()
+        raise
+    return portal

@@ -1,0 +1,1 @@
+"""The web console over the five services (门户)."""

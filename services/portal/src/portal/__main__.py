@@ -1,0 +1,5 @@
+import sys
+
+from portal.main import main
+
+sys.exit(main())
