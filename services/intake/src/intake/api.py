@@ -38,6 +38,11 @@ from intake.schemas import (
 router = APIRouter()
 
 
+def _stored_receipt(row: Declaration) -> Receipt:
+    """The receipt given when the declaration was made; rows from before receipts were kept get the time only."""
+    return Receipt.model_validate(row.receipt) if row.receipt else _receipt(row.submitted_at, "", None)
+
+
 def _receipt(received_at, body_hash: str, key: str | None, documents: list | None = None) -> Receipt:
     return Receipt(received_at=received_at, request_sm3=body_hash, documents=documents or [], idempotency_key=key)
 
@@ -78,6 +83,7 @@ async def submit_declaration(body: DeclarationIn, request: Request, runtime: Run
         row = await handlers.submit_declaration(uow, body, runtime.settings.policy_pack)
         consents = [a.document for a in body.documents] + [c.document for c in body.out_of_window_consents]
         out = _declaration(row, _receipt(row.submitted_at, sm3_hex(await request.body()), idempotency_key, consents))
+        row.receipt = out.receipt.model_dump(mode="json")
         await idempotency.answer(uow, claimed, 201, out.model_dump(mode="json"))
         await uow.commit()
         return out
@@ -96,6 +102,7 @@ async def file_project(body: FilingIn, request: Request, runtime: Runtime,
         row, _ = await handlers.file_project(uow, body, runtime.settings.policy_pack)
         out = _declaration(row, _receipt(row.submitted_at, sm3_hex(await request.body()), idempotency_key,
                                          [a.document for a in body.documents]))
+        row.receipt = out.receipt.model_dump(mode="json")
         await idempotency.answer(uow, claimed, 201, out.model_dump(mode="json"))
         await uow.commit()
         return out
@@ -149,7 +156,7 @@ async def list_declarations(unit_id: IdentifierQuery, runtime: Runtime) -> list[
     async with runtime.units() as uow:
         rows = (await uow.session.execute(
             select(Declaration).where(Declaration.unit_id == unit_id).order_by(Declaration.submitted_at.desc()))).scalars().all()
-        return [_declaration(row, _receipt(row.submitted_at, "", None)) for row in rows]
+        return [_declaration(row, _stored_receipt(row)) for row in rows]
 
 
 @router.get("/declarations/{project_id}", response_model=DeclarationOut, tags=["declarations"])
@@ -157,7 +164,7 @@ async def get_declaration(project_id: IdentifierPath, runtime: Runtime) -> Decla
     """A declaration with its round and status (returned for changes, passed, rejected)."""
     async with runtime.units() as uow:
         row = await handlers.get_declaration(uow, project_id)
-        return _declaration(row, _receipt(row.submitted_at, "", None))
+        return _declaration(row, _stored_receipt(row))
 
 
 @router.post("/declarations/{project_id}/resubmissions", status_code=201, response_model=DeclarationOut, tags=["declarations"])

@@ -24,7 +24,8 @@ def dashboard_rows(cases: Any, holds: Any, assessment: Any, notifications: Any, 
     cases, holds, notifications = _ok(cases), _ok(holds), _ok(notifications)
     by_stage: Counter[str] = Counter()
     by_pack: dict[str, dict[str, int]] = defaultdict(lambda: {"count": 0, "declared_fen": 0, "reviewed_fen": 0})
-    per_day: Counter[str] = Counter()
+    received: Counter[str] = Counter()
+    decided: Counter[str] = Counter()
     for case in cases:
         key = case["status"] if case.get("status") in ("approved", "rejected", "filed") else case.get("stage") or "open"
         by_stage[key] += 1
@@ -32,13 +33,14 @@ def dashboard_rows(cases: Any, holds: Any, assessment: Any, notifications: Any, 
         pack["count"] += 1
         pack["declared_fen"] += case.get("declared_amount_fen") or 0
         pack["reviewed_fen"] += case.get("reviewed_amount_fen") or 0
+        if case.get("opened_at"):
+            received[str(case["opened_at"])[:10]] += 1
         if case.get("closed_at"):
-            per_day[str(case["closed_at"])[:10]] += 1
-        per_day.setdefault(str(case.get("opened_at", ""))[:10], 0)
+            decided[str(case["closed_at"])[:10]] += 1
     active_holds = [hold for hold in holds if not hold.get("released_at")]
     overdue = [n for n in notifications if n.get("event_type") == "DeadlineElapsed"]
     blocked = _ok(standing)
-    days = sorted(day for day in per_day if day)[-30:]
+    days = sorted(set(received) | set(decided))[-30:]
     return {
         "cases": cases, "holds": active_holds, "overdue": overdue, "blocked": blocked,
         "assessment": _ok(assessment), "failures": failures,
@@ -48,7 +50,7 @@ def dashboard_rows(cases: Any, holds: Any, assessment: Any, notifications: Any, 
                    "declared_fen": sum(p["declared_fen"] for p in by_pack.values())},
         "charts": {"stages": [[key, count] for key, count in sorted(by_stage.items(), key=lambda item: -item[1])],
                    "packs": [[key, value["count"], value["declared_fen"] // 100] for key, value in sorted(by_pack.items())],
-                   "throughput": [[day, per_day[day]] for day in days]},
+                   "throughput": [[day, received[day], decided[day]] for day in days]},
     }
 
 

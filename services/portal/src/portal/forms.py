@@ -31,7 +31,7 @@ class Field:
     name: str
     zh: str
     en: str
-    kind: str = "text"  # text, textarea, yuan, integer, date, datetime, select, checkbox, checkboxes, lines, document, hidden
+    kind: str = "text"  # text, textarea, yuan, integer, date, datetime, select, checkbox, checkboxes, lines, document, hidden, hidden_integer
     required: bool = False
     options: tuple[Option, ...] = ()
     hint_zh: str = ""
@@ -156,7 +156,7 @@ FORMS: dict[str, FormSpec] = {spec.key: spec for spec in (
     FormSpec(
         "opinion", "评审意见", "Review opinion", "review", "/cases/{project_id}/opinions",
         frozenset({"bureau_reviewer"}),
-        fields=(Field("stage", "评审环节", "Stage", "hidden", True), Field("round", "轮次", "Round", "hidden", True),
+        fields=(Field("stage", "评审环节", "Stage", "hidden", True), Field("round", "轮次", "Round", "hidden_integer", True, minimum=1, maximum=20),
                 Field("result", "结论", "Result", "select", True, RESULTS),
                 Field("reasons", "意见（每行一条）", "Reasons (one per line)", "lines",
                       hint_zh="不通过时写明理由", hint_en="give the reasons when it fails"),
@@ -371,7 +371,7 @@ def parse(spec: FormSpec, values: Mapping[str, Any], lists: Mapping[str, list[st
             if item.required:
                 errors[item.name] = ("必填", "required")
             continue
-        if item.kind in ("yuan", "integer"):
+        if item.kind in ("yuan", "integer", "hidden_integer"):
             text = str(raw).replace(",", "")
             if not text.isdigit():
                 errors[item.name] = (("必须是整数，单位元（不接受小数）", "must be a whole number of 元 (no decimals)")

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import uvicorn
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
 from fastapi.staticfiles import StaticFiles
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from pydantic import ValidationError
@@ -27,6 +28,7 @@ from portal.settings import SERVICES, PortalSettings
 from portal.web import install_error_pages, unexpected_error_page
 
 STATIC = Path(__file__).parent / "static"
+PAGES = Counter("govit_portal_responses", "Pages and files the portal answered, by status class", ["status"])
 
 
 class PageGuard:
@@ -46,6 +48,7 @@ class PageGuard:
 
         async def with_headers(message):  # type: ignore[no-untyped-def]
             if message["type"] == "http.response.start":
+                PAGES.labels(f"{message['status'] // 100}xx").inc()
                 headers = list(message.get("headers", []))
                 headers += [(b"x-frame-options", b"DENY"), (b"x-content-type-options", b"nosniff"),
                             (b"referrer-policy", b"same-origin"), (b"content-security-policy", self.POLICY.encode())]
@@ -114,6 +117,11 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
                 checks[name] = False
         return JSONResponse({"status": "ready" if checks["oidc"] else "not_ready", "checks": checks},
                             status_code=200 if checks["oidc"] else 503)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        """The process's own figures and the pages answered; the services report the platform's queues."""
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(pages.router)

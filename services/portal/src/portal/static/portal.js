@@ -61,6 +61,8 @@
   });
 
   // Charts from the JSON the page carries; the tables below them hold the same figures.
+  // Deferred scripts run in order and ECharts comes after this one: draw once everything loaded.
+  window.addEventListener("load", function () {
   var data = document.getElementById("chart-data");
   if (data && window.echarts) {
     var charts = JSON.parse(data.textContent);
@@ -71,9 +73,16 @@
       var chart = window.echarts.init(el);
       var option = { color: colors, tooltip: {}, grid: { left: 48, right: 16, top: 16, bottom: 48 },
         xAxis: { type: "category", data: rows.map(function (r) { return r[0]; }), axisLabel: { rotate: rows.length > 6 ? 30 : 0 } },
-        yAxis: { type: "value" }, series: [{ type: kind === "throughput" ? "line" : "bar", data: rows.map(function (r) { return r[1]; }) }] };
+        yAxis: { type: "value", minInterval: 1 },
+        series: [{ type: kind === "throughput" ? "line" : "bar", name: zh ? (kind === "throughput" ? "受理" : "项目数") : (kind === "throughput" ? "received" : "projects"),
+                   data: rows.map(function (r) { return r[1]; }) }] };
+      if (kind === "throughput") {
+        option.series.push({ type: "line", name: zh ? "办结" : "decided", data: rows.map(function (r) { return r[2]; }) });
+        option.legend = { bottom: 0 };
+      }
       chart.setOption(option);
       window.addEventListener("resize", function () { chart.resize(); });
     });
   }
+  });
 })();
