@@ -84,6 +84,8 @@ MATRIX: dict[tuple[str, str, str], set[str]] = {
     ("review", "GET", "/meetings/{meeting_id}"): OWN_UNIT | {"bureau", "admin"} | READERS,
     ("review", "POST", "/meetings/{meeting_id}/draw"): {"bureau"},
     ("review", "POST", "/meetings/{meeting_id}/declines"): {"bureau"},
+    ("review", "POST", "/meetings/{meeting_id}/opinions"): {"expert"},
+    ("review", "GET", "/meetings/{meeting_id}/opinions"): {"bureau", "admin"} | READERS,
     ("review", "GET", "/experts/me/meetings"): {"expert"} | READERS,
     ("procurement", "GET", "/projects/{project_id}/holds"): OWN_UNIT | {"bureau", "finance", "admin"} | READERS,
     ("procurement", "GET", "/holds"): OWN_UNIT | {"bureau", "finance", "admin"} | READERS,
@@ -221,6 +223,8 @@ def request_for(method: str, route: str, project_id: str, document_id: str, meet
         body = {"topics": ["public_video"]}
     elif route.endswith("/co-reviews/{body_key}/opinion"):
         body = {"result": "agreed"}  # asked just above, answered once: 201, then 409
+    elif route.endswith("/opinions") and route.startswith("/meetings"):
+        body = {"recommendation": "pass", "opinion": "方案可行，建议按计划实施。"}
     elif route.endswith("/declines"):
         body = {"expert_id": "X-NOBODY", "reason": "矩阵测试"}  # holds no seat: 409
     elif route.endswith("/priority"):

@@ -135,3 +135,29 @@ async def test_an_expert_sees_only_the_meetings_they_sit_on(api, unit_id):
     assert (await api["review"].get(f"/meetings/{meeting['meeting_id']}", as_=leader(unit_id))).status_code == 200
     listed = (await api["review"].get(f"/cases/{project_id}/meetings", as_=leader(unit_id))).json()
     assert [m["meeting_id"] for m in listed] == [meeting["meeting_id"]] and listed[0]["seed"] is not None
+
+
+async def test_by_20_2b_only_a_drawn_expert_writes_an_opinion_and_only_once(api, unit_id):
+    pool = await experts_in_pool(api, 4)
+    project_id = await case_for(api, unit_id)
+    meeting = (await api["review"].post(f"/cases/{project_id}/meetings", meeting_body(a_day()), as_=BUREAU)).json()
+    drawn = (await api["review"].post(f"/meetings/{meeting['meeting_id']}/draw", as_=BUREAU)).json()["draws"][0]["selected"]
+    usernames = {e["expert_id"]: e["username"] for e in (await api["review"].get("/experts", as_=BUREAU, pool=POOL)).json()}
+    path = f"/meetings/{meeting['meeting_id']}/opinions"
+    body = {"recommendation": "revise", "opinion": "建设内容与已有系统存在重复，建议整合后实施。"}
+
+    outsider = next(e for e in pool if e not in drawn)
+    refused = await api["review"].post(path, body, as_=Actor(("expert",), None, usernames[outsider]))
+    assert refused.status_code == 409 and refused.json()["rule_ids"] == ["BY-20.2b"] and refused.json()["field"] == "meeting_id"
+
+    seated = Actor(("expert",), None, usernames[drawn[0]])
+    written = await api["review"].post(path, body, as_=seated)
+    assert written.status_code == 201 and written.json()["expert_id"] == drawn[0]
+    again = await api["review"].post(path, {**body, "recommendation": "pass"}, as_=seated)
+    assert again.status_code == 409 and again.json()["field"] == "opinion"
+    short = await api["review"].post(path, {"recommendation": "pass", "opinion": "同意"}, as_=Actor(("expert",), None, usernames[drawn[1]]))
+    assert short.status_code == 422 and short.json()["field"].endswith("opinion")
+
+    listed = (await api["review"].get(path, as_=BUREAU)).json()
+    assert [(o["expert_id"], o["recommendation"]) for o in listed] == [(drawn[0], "revise")]
+    assert (await api["review"].get(path, as_=leader(unit_id))).status_code == 403

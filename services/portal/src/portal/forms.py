@@ -113,6 +113,46 @@ def _contract(body: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
+def _plan(body: dict[str, Any]) -> dict[str, Any]:
+    # One system per line, "name｜what it does", as units keep their catalogues in spreadsheets.
+    systems = []
+    for line in body.pop("systems", []) or []:
+        name, _, function = line.replace("|", "｜").partition("｜")
+        systems.append({"name": name.strip(), "function": function.strip()})
+    if systems:
+        body["systems"] = systems
+    return body
+
+
+def _change(body: dict[str, Any]) -> dict[str, Any]:
+    lines = []
+    for kind in ("cancel", "add"):
+        part = body.pop(kind, {}) or {}
+        if part.get("item") or part.get("amount_yuan"):
+            lines.append({"kind": kind, "item": part.get("item", ""), "amount_yuan": part.get("amount_yuan", 0)})
+    body["lines"] = lines
+    return body
+
+
+def _dongyuan(body: dict[str, Any]) -> dict[str, Any]:
+    """DY-A1 and DY-A2 as the intake body's ``forms``: the yearly plan as a list, and the checklist's
+    functions from lines of "功能｜数据名称｜共享周期｜提供方式[｜不共享的法定依据]"."""
+    form = body.get("forms", {}).get("application_form", {})
+    yearly = form.pop("year", {}) or {}
+    form["yearly_funding_yuan"] = [yearly[key] for key in sorted(yearly) if yearly[key] is not None]
+    checklist = body.get("forms", {}).get("data_resource_checklist", {})
+    functions: dict[str, list[dict[str, Any]]] = {}
+    for line in checklist.pop("lines", []) or []:
+        parts = [part.strip() for part in line.replace("|", "｜").split("｜")]
+        parts += [""] * (5 - len(parts))
+        item: dict[str, Any] = {"name": parts[1], "sharing_period": parts[2], "provision_method": parts[3]}
+        if parts[4]:
+            item["shareable"], item["non_share_legal_basis"] = False, parts[4]
+        functions.setdefault(parts[0], []).append(item)
+    checklist["functions"] = [{"function": name, "data_items": items} for name, items in functions.items()]
+    return body
+
+
 def _clearance(body: dict[str, Any]) -> dict[str, Any]:
     # A fresh request id per submission: the finance system's own retries reuse theirs.
     body["request_id"] = f"portal-{uuid.uuid4().hex}"
@@ -140,6 +180,106 @@ FORMS: dict[str, FormSpec] = {spec.key: spec for spec in (
                    DocumentSlot("government_data_list", "政务数据清单", "Government data list"),
                    DocumentSlot("feasibility_study", "可行性研究报告（3000万元及以上）", "Feasibility study (≥ 3000万)", False)),
         document_key="kind", rules="BY-14, BY-15, BY-22",
+    ),
+    FormSpec(
+        "declaration_dy", "立项申请（东源县立项申请表 DY-A1 与数据资源管理核查表 DY-A2）",
+        "Project application (东源 forms DY-A1 and DY-A2)", "intake", "/declarations",
+        frozenset({"unit_applicant", "unit_leader"}),
+        fields=(
+            Field("project_name", "项目名称", "Project name", required=True),
+            _yuan("declared_amount_yuan", "申报金额（元）", "Declared amount (元)"),
+            Field("project_class", "项目类别", "Project class", "select", True, PROJECT_CLASSES[3:7]),
+            Field("forms.application_form.using_unit", "项目使用单位", "Using unit", required=True),
+            Field("forms.application_form.site", "项目拟建设地点", "Planned site", required=True),
+            Field("forms.application_form.nature", "建设性质", "Nature", "select", True, (
+                ("new", "新建", "New"), ("expansion", "扩建", "Expansion"), ("relocation", "迁建", "Relocation"),
+                ("rebuild", "改建", "Rebuild"), ("other", "其他", "Other"))),
+            Field("forms.application_form.in_county_investment_plan", "已列入本年度县级财政投资计划",
+                  "In this year's county fiscal investment plan", "checkbox"),
+            Field("forms.application_form.county_government_consent", "已经县政府同意建设", "County government consent", "checkbox",
+                  hint_zh="DY-7", hint_en="DY-7"),
+            Field("forms.application_form.planned_start", "计划动工时间", "Planned start", "date", True),
+            Field("forms.application_form.planned_completion", "计划竣工时间", "Planned completion", "date", True),
+            _yuan("forms.application_form.total_investment_yuan", "项目总投资（元）", "Total investment (元)",
+                  hint_zh="50万元及以上须申报（DY-2.1a）", hint_en="from 50万 a declaration is owed (DY-2.1a)"),
+            *(Field(f"forms.application_form.year.{n}", f"资金安排计划 第{'一二三四五'[n - 1]}年（元）", f"Funding, year {n} (元)", "yuan",
+                    n == 1, minimum=0, maximum=100_000_000_000) for n in range(1, 6)),
+            *(Field(f"forms.application_form.funding_sources.{key}", zh, en, "yuan", minimum=0, maximum=100_000_000_000)
+              for key, zh, en in (("city_fiscal_yuan", "资金来源：市级财政（元）", "Source: city fiscal (元)"),
+                                  ("county_fiscal_yuan", "资金来源：县级财政（元）", "Source: county fiscal (元)"),
+                                  ("self_raised_yuan", "资金来源：单位自筹（元）", "Source: self-raised (元)"),
+                                  ("other_yuan", "资金来源：其它（元）", "Source: other (元)"))),
+            Field("forms.application_form.sector_approval_document", "行业主管部门批准文件名称", "Sector approval document"),
+            Field("forms.application_form.sector_approval_number", "批准文件文号", "Sector approval number", max_length=100),
+            Field("forms.application_form.construction_content", "建设内容", "Construction content", "textarea", True, max_length=2000),
+            Field("forms.application_form.expected_benefits", "预期经济、社会效益", "Expected benefits", "textarea", True, max_length=2000),
+            Field("forms.application_form.applicant_leader.signer", "申请单位领导（签字）", "Applicant leader (signed)", required=True, max_length=50),
+            _today("forms.application_form.applicant_leader.signed_on", "签字日期", "Signed on"),
+            Field("forms.application_form.competent_department_leader.signer", "主管部门领导（签字）", "Competent department leader (signed)",
+                  required=True, max_length=50, hint_zh="无主管部门的，由本单位主要领导签署（DY-6）",
+                  hint_en="the unit's principal leader where there is none (DY-6)"),
+            _today("forms.application_form.competent_department_leader.signed_on", "签字日期", "Signed on"),
+            Field("forms.application_form.contact.name", "联系人", "Contact", required=True, max_length=50),
+            Field("forms.application_form.contact.office_phone", "办公电话", "Office phone", max_length=30),
+            Field("forms.application_form.contact.mobile", "手机号码", "Mobile", required=True, max_length=11),
+            Field("forms.application_form.contact.address", "联系地址", "Address", required=True, max_length=50),
+            Field("forms.application_form.contact.postcode", "邮编", "Postcode", required=True, max_length=6),
+            Field("forms.data_resource_checklist.summary", "项目简介", "Summary", "textarea", True, max_length=2000),
+            *(Field(f"forms.data_resource_checklist.{key}", zh, en, "yuan", True, minimum=0, maximum=100_000_000_000)
+              for key, zh, en in (("hardware_yuan", "总投资：系统硬件（元）", "Hardware (元)"),
+                                  ("system_software_yuan", "总投资：系统软件（元）", "System software (元)"),
+                                  ("application_development_yuan", "总投资：应用软件开发（元）", "Application development (元)"))),
+            Field("forms.data_resource_checklist.expected_acceptance_on", "预计验收时间", "Expected acceptance", "date", True),
+            Field("forms.data_resource_checklist.lines", "本项目数据内容（每行：系统功能｜产生数据名称｜共享周期｜提供方式｜不共享的依据）",
+                  "Data (one per line: function｜data｜sharing period｜provision｜legal basis if not shared)", "lines", True,
+                  hint_zh="数据默认共享；不共享的须写明法律法规或政策依据（DY-A2）",
+                  hint_en="data is shared by default; an item not shared names its legal basis (DY-A2)"),
+        ),
+        documents=(DocumentSlot("application_form", "立项申请表（盖章扫描件）", "Application form (stamped scan)"),
+                   DocumentSlot("project_scheme", "项目建设方案", "Project scheme"),
+                   DocumentSlot("data_resource_checklist", "数据资源管理核查表（盖章）", "Data-resource checklist (stamped)")),
+        document_key="kind", rules="DY-2.1, DY-6, DY-7, DY-9, DY-10.2", build=_dongyuan,
+    ),
+    FormSpec(
+        "plan", "规划与目录备案", "Plan or catalogue filing", "intake", "/units/{unit_id}/plans",
+        frozenset({"unit_applicant", "unit_leader"}),
+        fields=(Field("kind", "类型", "Kind", "select", True, (
+                    ("asset_catalogue", "信息化资产目录", "Asset catalogue"), ("dev_plan", "信息化发展规划", "Development plan"),
+                    ("data_catalogue", "数据资源目录", "Data resource catalogue"), ("annual_plan", "年度计划", "Annual plan"),
+                    ("resource_catalogue", "信息资源目录", "Information resource catalogue"),
+                    ("construction_plan", "政务信息化建设规划", "Construction plan"))),
+                Field("plan_year", "所属年度", "Plan year", "integer", minimum=2000, maximum=2100,
+                      hint_zh="年度计划必填", hint_en="required for an annual plan"),
+                Field("document", "文件", "Document", "document", True),
+                Field("systems", "系统清单（每行一个：系统名称｜主要功能）", "Systems (one per line: name｜function)", "lines",
+                      hint_zh="仅资产目录填写；申报时据此比对重复建设（BY-22.3）",
+                      hint_en="asset catalogue only; declarations are compared with it (BY-22.3)"),
+                Field("contents", "规划涵盖的内容", "What the plan covers", "checkboxes", options=(
+                    ("current_state", "信息化现状", "Current state"), ("business_model", "业务模式", "Business model"),
+                    ("business_processes", "业务流程", "Business processes"), ("planned_tasks", "规划任务", "Planned tasks"),
+                    ("overall_architecture", "整体架构", "Overall architecture"), ("data_architecture", "数据架构", "Data architecture"),
+                    ("application_architecture", "应用架构", "Application architecture")),
+                      hint_zh="发展规划须涵盖全部内容（BY-9）", hint_en="a development plan covers them all (BY-9)")),
+        rules="BY-9, BY-10, BY-12, BY-22.10", build=_plan,
+    ),
+    FormSpec(
+        "change", "项目变更", "Project change", "procurement", "/projects/{project_id}/changes",
+        frozenset({"unit_applicant", "unit_leader"}),
+        fields=(Field("stage", "变更阶段", "Stage", "select", True, (
+                    ("implementation", "实施阶段", "Implementation"), ("procurement", "采购阶段", "Procurement"),
+                    ("approval", "立项阶段", "Approval"))),
+                Field("contract_id", "涉及的合同编号", "Contract", max_length=64),
+                Field("cancel.item", "取消的内容", "Item cancelled"),
+                Field("cancel.amount_yuan", "取消金额（元）", "Amount cancelled (元)", "yuan", minimum=0, maximum=100_000_000_000),
+                Field("add.item", "新增的内容", "Item added"),
+                Field("add.amount_yuan", "新增金额（元）", "Amount added (元)", "yuan", minimum=0, maximum=100_000_000_000),
+                Field("major_content_change", "建设目标、主要内容或技术方案发生变化", "Goals, main content or technical scheme change",
+                      "checkbox", hint_zh="须重新报批（BY-33.1）", hint_en="needs approval again (BY-33.1)"),
+                Field("affects_ip", "涉及知识产权类型或归属", "Affects intellectual property", "checkbox", hint_zh="BY-35a", hint_en="BY-35a"),
+                Field("after_the_fact", "变更已先行实施（未经批准）", "Already made without approval", "checkbox",
+                      hint_zh="财政不予支付变更部分（BY-32b）", hint_en="finance will not pay for it (BY-32b)"),
+                Field("reason", "变更理由", "Reason", "textarea", True, max_length=2000)),
+        rules="BY-32, BY-33, BY-34, BY-35, BY-36", build=_change,
     ),
     FormSpec(
         "scheme", "立项方案", "Project scheme", "intake", "/declarations/{project_id}/schemes",
@@ -184,6 +324,14 @@ FORMS: dict[str, FormSpec] = {spec.key: spec for spec in (
                 Field("ends_at", "结束时间", "Ends at", "datetime", True),
                 Field("conflicted_employers", "回避单位（每行一个）", "Conflicted employers (one per line)", "lines")),
         rules="BY-20.2b, BY-5.2b",
+    ),
+    FormSpec(
+        "expert_opinion", "专家评审意见", "Expert opinion", "review", "/meetings/{meeting_id}/opinions", frozenset({"expert"}),
+        fields=(Field("recommendation", "评审建议", "Recommendation", "select", True, (
+                    ("pass", "通过", "Pass"), ("revise", "修改后通过", "Pass after revision"), ("fail", "不通过", "Fail"))),
+                Field("opinion", "评审意见", "Opinion", "textarea", True, max_length=4000,
+                      hint_zh="不少于10个字；提交后不能修改", hint_en="at least 10 characters; final once submitted")),
+        rules="BY-20.2b",
     ),
     FormSpec(
         "requirement_filing", "采购需求备案", "Procurement requirement filing", "procurement",
@@ -384,7 +532,7 @@ def parse(spec: FormSpec, values: Mapping[str, Any], lists: Mapping[str, list[st
             if item.maximum is not None and number > item.maximum:
                 errors[item.name] = (f"不能大于 {item.maximum}", f"must be at most {item.maximum}")
                 continue
-            if item.kind == "yuan" and number == 0 and item.name.startswith("milestone."):
+            if item.kind == "yuan" and number == 0 and item.name.startswith(("milestone.", "cancel.", "add.")):
                 continue
             _set(body, item.name, number)
         elif item.kind == "date":

@@ -50,6 +50,9 @@ class PageGuard:
             if message["type"] == "http.response.start":
                 PAGES.labels(f"{message['status'] // 100}xx").inc()
                 headers = list(message.get("headers", []))
+                renewed = scope.get("state", {}).get("renewed_session")
+                if renewed:
+                    headers.append((b"set-cookie", renewed))
                 headers += [(b"x-frame-options", b"DENY"), (b"x-content-type-options", b"nosniff"),
                             (b"referrer-policy", b"same-origin"), (b"content-security-policy", self.POLICY.encode())]
                 message["headers"] = headers

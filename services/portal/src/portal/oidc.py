@@ -13,6 +13,12 @@ from urllib.parse import urlencode
 import httpx
 
 
+@dataclass(frozen=True)
+class Tokens:
+    access_token: str
+    refresh_token: str | None = None
+
+
 class SignInError(Exception):
     """The provider refused or could not be reached; the page says so instead of failing."""
 
@@ -68,14 +74,20 @@ class OidcClient:
         })
         return f"{endpoint}?{query}"
 
-    async def exchange(self, code: str, login: LoginRequest) -> str:
-        """The access token for an authorization code; the services verify it on every call."""
+    async def exchange(self, code: str, login: LoginRequest) -> Tokens:
+        """The tokens for an authorization code; the services verify the access token on every call."""
+        return await self._token({"grant_type": "authorization_code", "code": code, "redirect_uri": self.redirect_uri,
+                                  "client_id": self.client_id, "code_verifier": login.verifier})
+
+    async def refresh(self, refresh_token: str) -> Tokens:
+        """New tokens for a session whose access token ran out (Keycloak issues them for minutes)."""
+        return await self._token({"grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": self.client_id})
+
+    async def _token(self, form: dict[str, str]) -> Tokens:
         endpoint = (await self.discovery())["token_endpoint"]
         try:
             async with httpx.AsyncClient(timeout=self.timeout) as client:
-                response = await client.post(endpoint, data={
-                    "grant_type": "authorization_code", "code": code, "redirect_uri": self.redirect_uri,
-                    "client_id": self.client_id, "code_verifier": login.verifier})
+                response = await client.post(endpoint, data=form)
         except httpx.HTTPError as exc:
             raise SignInError(f"the sign-in provider did not answer: {exc}") from exc
         if response.status_code != 200:
@@ -84,10 +96,11 @@ class OidcClient:
             except ValueError:
                 reason = response.text[:200]
             raise SignInError(f"the sign-in provider refused the code: {reason}")
-        token = response.json().get("access_token")
+        answer = response.json()
+        token, refresh = answer.get("access_token"), answer.get("refresh_token")
         if not isinstance(token, str):
             raise SignInError("the sign-in provider returned no access token")
-        return token
+        return Tokens(token, refresh if isinstance(refresh, str) else None)
 
     async def logout_url(self, return_to: str) -> str | None:
         try:

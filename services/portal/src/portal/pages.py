@@ -63,15 +63,15 @@ async def callback(request: Request, code: str | None = None, state: str | None 
         title = ("登录未完成，请重新登录。" if lang == "zh" else "Sign-in did not complete; please sign in again.")
         return render(request, "error.html", lang, 400, title=title, error=None, retry="/login")
     try:
-        token = await request.app.state.oidc.exchange(code, LoginRequest(pending["state"], pending["verifier"], pending["nonce"]))
-        request.app.state.verifier.verify(token)
+        tokens = await request.app.state.oidc.exchange(code, LoginRequest(pending["state"], pending["verifier"], pending["nonce"]))
+        request.app.state.verifier.verify(tokens.access_token)
     except SignInError as exc:
         return render(request, "error.html", lang, 502, title=str(exc), error=None, retry="/login")
     except Exception:
         title = "身份令牌无效，请重新登录。" if lang == "zh" else "The identity token is not valid; please sign in again."
         return render(request, "error.html", lang, 401, title=title, error=None, retry="/login")
     response = RedirectResponse(pending.get("next") or "/", status_code=303)
-    sessions.save(response, Session(token=token))
+    sessions.save(response, Session(token=tokens.access_token, refresh=tokens.refresh_token))
     sessions.clear_login(response)
     return response
 
@@ -124,7 +124,7 @@ def _next_deadlines(request: Request, deadlines: list[dict]) -> dict[str, dict]:
     calendar = request.app.state.calendar
     nearest: dict[str, dict] = {}
     for item in deadlines:
-        if item.get("state") not in ("open", "running", "pending", None):
+        if item.get("state") != "open":
             continue
         due = date.fromisoformat(item["due_on"])
         left, unit = days_left(calendar, due, item.get("unit_of_count"))
@@ -266,7 +266,9 @@ async def submit_form(request: Request, key: str, who: ViewerDep) -> Response:
                       documents=documents, target={k: values.get(f"target.{k}", "") for k in ("project_id", "meeting_id", "change_id")})
     if spec.key == "declaration":
         body["unit_id"] = unit
-    path = spec.path.format(project_id=quote(project_id or "", safe=""), unit_id=quote(unit or "", safe=""))
+    meeting_id = values.get("target.meeting_id") or ""
+    path = spec.path.format(project_id=quote(project_id or "", safe=""), unit_id=quote(unit or "", safe=""),
+                            meeting_id=quote(meeting_id, safe=""))
     try:
         result = await backend(request).post(spec.service, path, who.token, body)
     except ServiceError as exc:
@@ -276,7 +278,7 @@ async def submit_form(request: Request, key: str, who: ViewerDep) -> Response:
                                        for issue in issues)
                         for name, issues in exc.field_issues().items()}
         return render(request, "form.html", who.lang, exc.status, viewer=who, spec=spec, values=values, errors=field_errors,
-                      error=exc, documents=documents, target={"project_id": project_id or ""})
+                      error=exc, documents=documents, target={"project_id": project_id or "", "meeting_id": meeting_id})
     created = project_id or (result.get("project_id") if isinstance(result, dict) else None)
     return render(request, "done.html", who.lang, 201, viewer=who, spec=spec, result=result, project_id=created,
                   result_json=json.dumps(result, ensure_ascii=False, indent=2) if isinstance(result, (dict, list)) else "")
@@ -304,6 +306,11 @@ async def project_page(request: Request, project_id: str, who: ViewerDep) -> Res
     value = lambda part: None if isinstance(part, ServiceError) else part  # noqa: E731
     if all(value(part) is None for part in parts) and not failures:
         raise NotAllowed
+    opinions: dict[str, list] = {}
+    if who.has("bureau_reviewer", "administrator", "auditor"):
+        for meeting in value(meetings) or []:
+            answer = await api.maybe("review", f"/meetings/{meeting['meeting_id']}/opinions", who.token)
+            opinions[meeting["meeting_id"]] = answer or []
     calendar = request.app.state.calendar
     open_deadlines = []
     for item in value(deadlines) or []:
@@ -315,7 +322,7 @@ async def project_page(request: Request, project_id: str, who: ViewerDep) -> Res
                   case=case_value, meetings=value(meetings) or [], approval=value(approval), procured=value(procured),
                   contracts=value(contracts) or [], holds=[h for h in value(holds) or [] if not h.get("released_at")],
                   acceptance=value(acceptance), deadlines=sorted(open_deadlines, key=lambda d: d["due_on"]),
-                  failures=failures, actions=actions)
+                  failures=failures, actions=actions, opinions=opinions)
 
 
 def _actions(who: Viewer, declaration: dict | None, case: dict | None, procured: dict | None,
@@ -334,7 +341,7 @@ def _actions(who: Viewer, declaration: dict | None, case: dict | None, procured:
         actions.append(("meeting", {}))
     if procured and unit_person:
         actions += [("requirement_filing", {"procurement_budget_yuan": str(procured.get("approved_amount_yuan", ""))}),
-                    ("contract", {})]
+                    ("contract", {}), ("change", {})]
     if acceptance:
         if unit_person:
             actions += [("initial_acceptance", {}), ("initial_acceptance_filing", {}), ("data_aggregation", {}),

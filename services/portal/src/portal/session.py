@@ -24,6 +24,7 @@ LANGUAGES = ("zh", "en")
 @dataclass
 class Session:
     token: str
+    refresh: str | None = None
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     principal: Principal | None = None
 
@@ -48,10 +49,18 @@ class SessionStore:
             return None
         if not isinstance(data, dict) or not isinstance(data.get("token"), str):
             return None
-        return Session(token=data["token"], csrf=str(data.get("csrf", "")))
+        refresh = data.get("refresh")
+        return Session(token=data["token"], refresh=refresh if isinstance(refresh, str) else None, csrf=str(data.get("csrf", "")))
 
     def save(self, response: Response, session: Session) -> None:
-        self._set(response, SESSION_COOKIE, self._serializer.dumps({"token": session.token, "csrf": session.csrf}), self.max_age)
+        self._set(response, SESSION_COOKIE, self._serializer.dumps(
+            {"token": session.token, "refresh": session.refresh, "csrf": session.csrf}), self.max_age)
+
+    def cookie_header(self, session: Session) -> bytes:
+        """The Set-Cookie value for a session renewed while a page was being answered."""
+        carrier = Response()
+        self.save(carrier, session)
+        return carrier.headers["set-cookie"].encode("latin-1")
 
     def clear(self, response: Response) -> None:
         response.delete_cookie(SESSION_COOKIE, path="/")

@@ -93,8 +93,9 @@ class Viewer:
         return items
 
 
-def viewer(request: Request) -> Viewer:
-    """The signed-in person, their token verified again on every page."""
+async def viewer(request: Request) -> Viewer:
+    """The signed-in person, their token verified again on every page; a token that ran out is
+    renewed with the refresh token when the provider gave one, else the person signs in again."""
     state = request.app.state
     session: Session | None = state.sessions.load(request)
     if session is None:
@@ -103,7 +104,16 @@ def viewer(request: Request) -> Viewer:
     try:
         principal = verifier.verify(session.token)
     except Exception:
-        raise SignInRequired from None
+        if not session.refresh:
+            raise SignInRequired from None
+        try:
+            tokens = await state.oidc.refresh(session.refresh)
+            principal = verifier.verify(tokens.access_token)
+        except Exception:
+            raise SignInRequired from None
+        session = Session(token=tokens.access_token, refresh=tokens.refresh_token or session.refresh, csrf=session.csrf)
+        # PageGuard sends the renewed cookie with whatever the page answers.
+        request.state.renewed_session = state.sessions.cookie_header(session)
     session.principal = principal
     return Viewer(principal, session, language(request))
 

@@ -87,3 +87,51 @@ def test_every_form_names_the_rules_it_is_checked_against_and_labels_every_field
         assert spec.rules, spec.key
         for item in spec.fields:
             assert item.zh and item.en, (spec.key, item.name)
+
+
+def test_a_catalogue_lists_its_systems_one_per_line():
+    body = parse(FORMS["plan"], {"kind": "asset_catalogue", "document": "a" * 64,
+                                 "systems": "教育资源平台｜资源共享\n智慧课堂平台|课堂互动\n"}, {}, DOC)
+    assert body["systems"] == [{"name": "教育资源平台", "function": "资源共享"}, {"name": "智慧课堂平台", "function": "课堂互动"}]
+    assert body["document"] == DOC["a" * 64] and "plan_year" not in body
+
+
+def test_a_change_becomes_a_cancel_line_and_an_add_line():
+    body = parse(FORMS["change"], {"stage": "implementation", "cancel.item": "电子班牌", "cancel.amount_yuan": "120000",
+                                   "add.item": "录播教室", "add.amount_yuan": "100000", "after_the_fact": "on",
+                                   "reason": "学校需求调整"}, {}, {})
+    assert body["lines"] == [{"kind": "cancel", "item": "电子班牌", "amount_yuan": 120_000},
+                             {"kind": "add", "item": "录播教室", "amount_yuan": 100_000}]
+    assert body["after_the_fact"] is True and body["major_content_change"] is False and "cancel" not in body
+
+
+def test_the_dongyuan_forms_become_structured_fields_with_the_yearly_plan_and_the_data_items():
+    values = {
+        "project_name": "教育云平台二期", "declared_amount_yuan": "800000", "project_class": "software_development",
+        "forms.application_form.using_unit": "东源县教育局", "forms.application_form.site": "东源县",
+        "forms.application_form.nature": "expansion", "forms.application_form.county_government_consent": "on",
+        "forms.application_form.planned_start": "2027-03-01", "forms.application_form.planned_completion": "2027-12-31",
+        "forms.application_form.total_investment_yuan": "800000", "forms.application_form.year.1": "500000",
+        "forms.application_form.year.2": "300000", "forms.application_form.funding_sources.county_fiscal_yuan": "800000",
+        "forms.application_form.construction_content": "扩建教学资源库", "forms.application_form.expected_benefits": "提升教学质量",
+        "forms.application_form.applicant_leader.signer": "刘洋", "forms.application_form.applicant_leader.signed_on": "2026-11-20",
+        "forms.application_form.competent_department_leader.signer": "张华",
+        "forms.application_form.competent_department_leader.signed_on": "2026-11-21",
+        "forms.application_form.contact.name": "陈敏", "forms.application_form.contact.mobile": "13800000000",
+        "forms.application_form.contact.address": "东源县城", "forms.application_form.contact.postcode": "517500",
+        "forms.data_resource_checklist.summary": "教育资源共享", "forms.data_resource_checklist.hardware_yuan": "100000",
+        "forms.data_resource_checklist.system_software_yuan": "100000",
+        "forms.data_resource_checklist.application_development_yuan": "600000",
+        "forms.data_resource_checklist.expected_acceptance_on": "2028-01-31",
+        "forms.data_resource_checklist.lines": "资源检索｜资源目录｜每日｜接口\n资源检索｜检索日志｜实时｜库表\n学籍管理｜学生信息｜每日｜接口｜《未成年人保护法》",
+        "doc.application_form": "a" * 64, "doc.project_scheme": "b" * 64, "doc.data_resource_checklist": "c" * 64}
+    body = parse(FORMS["declaration_dy"], values, {}, DOC)
+    form = body["forms"]["application_form"]
+    assert form["yearly_funding_yuan"] == [500_000, 300_000] and "year" not in form
+    assert form["in_county_investment_plan"] is False and form["county_government_consent"] is True
+    assert form["funding_sources"]["county_fiscal_yuan"] == 800_000
+    functions = body["forms"]["data_resource_checklist"]["functions"]
+    assert [f["function"] for f in functions] == ["资源检索", "学籍管理"] and len(functions[0]["data_items"]) == 2
+    assert functions[1]["data_items"][0] == {"name": "学生信息", "sharing_period": "每日", "provision_method": "接口",
+                                             "shareable": False, "non_share_legal_basis": "《未成年人保护法》"}
+    assert [d["kind"] for d in body["documents"]] == ["application_form", "project_scheme", "data_resource_checklist"]

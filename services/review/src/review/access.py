@@ -55,4 +55,6 @@ ACCESS = policy([
     ("POST", "/meetings/{meeting_id}/draw", Allow.of("bureau_reviewer")),
     ("POST", "/meetings/{meeting_id}/declines", Allow.of("bureau_reviewer")),
     ("GET", "/experts/me/meetings", Allow.of("expert")),
+    ("POST", "/meetings/{meeting_id}/opinions", Allow.of("expert")),
+    ("GET", "/meetings/{meeting_id}/opinions", Allow.of("bureau_reviewer", "administrator")),
 ])

@@ -11,8 +11,9 @@ from servicekit.identifiers import IdentifierPath
 from servicekit.security.context import current_principal
 
 from review import experts
-from review.models import Expert, Meeting
-from review.schemas import BookingOut, DeclineIn, DrawOut, ExpertIn, ExpertOut, MeetingIn, MeetingOut
+from review.models import Expert, ExpertOpinion, Meeting
+from review.schemas import (BookingOut, DeclineIn, DrawOut, ExpertIn, ExpertOpinionIn, ExpertOpinionOut, ExpertOut,
+                            MeetingIn, MeetingOut)
 
 router = APIRouter(tags=["experts and draws"])
 
@@ -97,3 +98,26 @@ async def my_meetings(runtime: Runtime) -> list[MeetingOut]:
     principal = current_principal.get()
     async with runtime.units() as uow:
         return [await _meeting(uow, row) for row in await experts.meetings_of_expert(uow, principal.username if principal else "")]
+
+
+def _opinion(row: ExpertOpinion) -> ExpertOpinionOut:
+    return ExpertOpinionOut(opinion_id=row.id, meeting_id=row.meeting_id, project_id=row.project_id, expert_id=row.expert_id,
+                            recommendation=row.recommendation, opinion=row.opinion, submitted_at=row.submitted_at)
+
+
+@router.post("/meetings/{meeting_id}/opinions", status_code=201, response_model=ExpertOpinionOut)
+async def submit_expert_opinion(meeting_id: uuid.UUID, body: ExpertOpinionIn, runtime: Runtime) -> ExpertOpinionOut:
+    """A drawn expert's written opinion (BY-20.2b: the draw decides who reviews); once per seat."""
+    principal = current_principal.get()
+    async with runtime.units() as uow:
+        row = await experts.record_opinion(uow, meeting_id, principal.username if principal else "", body)
+        out = _opinion(row)
+        await uow.commit()
+        return out
+
+
+@router.get("/meetings/{meeting_id}/opinions", response_model=list[ExpertOpinionOut])
+async def meeting_opinions(meeting_id: uuid.UUID, runtime: Runtime) -> list[ExpertOpinionOut]:
+    """The experts' opinions on a meeting, for the bureau deciding the round."""
+    async with runtime.units() as uow:
+        return [_opinion(row) for row in await experts.opinions(uow, meeting_id)]

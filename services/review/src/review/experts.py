@@ -13,8 +13,8 @@ from servicekit.security.context import acting_username
 
 from review.domain import draw as drawing
 from review.handlers import get_case
-from review.models import Booking, Draw, Expert, Meeting
-from review.schemas import DeclineIn, ExpertIn, MeetingIn
+from review.models import Booking, Draw, Expert, ExpertOpinion, Meeting
+from review.schemas import DeclineIn, ExpertIn, ExpertOpinionIn, MeetingIn
 
 DRAW_RULES = ["BY-20.2b"]
 ACCEPTANCE_STAGES = ("initial_acceptance", "final_acceptance")
@@ -160,4 +160,34 @@ async def meetings_of_expert(uow: UnitOfWork, username: str) -> list[Meeting]:
 async def meetings_of_case(uow: UnitOfWork, project_id: str) -> list[Meeting]:
     await get_case(uow, project_id)
     query = select(Meeting).where(Meeting.project_id == project_id).order_by(Meeting.starts_at)
+    return list((await uow.session.execute(query)).scalars().all())
+
+
+async def record_opinion(uow: UnitOfWork, meeting_id: uuid.UUID, username: str, body: ExpertOpinionIn) -> ExpertOpinion:
+    """A drawn expert's opinion: only an expert holding a seat at the meeting writes one (the draw
+    decides who reviews, BY-20.2b), and only once — a second thought goes to the meeting itself."""
+    meeting = await get_meeting(uow, meeting_id)
+    expert = (await uow.session.execute(select(Expert).where(Expert.username == username))).scalar_one_or_none()
+    seat = None if expert is None else (await uow.session.execute(select(Booking).where(
+        Booking.meeting_id == meeting_id, Booking.expert_id == expert.expert_id))).scalar_one_or_none()
+    if expert is None or seat is None or seat.status != "booked":
+        raise DomainError("not_drawn", "meeting_id: only an expert drawn for this meeting gives an opinion on it",
+                          "meeting_id：只有抽中参加本次评审会的专家才能提交评审意见", field="meeting_id",
+                          rule_ids=DRAW_RULES, status_code=409)
+    existing = (await uow.session.execute(select(ExpertOpinion).where(
+        ExpertOpinion.meeting_id == meeting_id, ExpertOpinion.expert_id == expert.expert_id))).scalar_one_or_none()
+    if existing is not None:
+        raise DomainError("opinion_exists", "opinion: this expert's opinion on the meeting is already recorded",
+                          "opinion：您已提交本次评审意见，不能重复提交", field="opinion", status_code=409)
+    row = ExpertOpinion(meeting_id=meeting_id, project_id=meeting.project_id, expert_id=expert.expert_id,
+                        recommendation=body.recommendation, opinion=body.opinion, submitted_by=acting_username(),
+                        submitted_at=uow.clock.now())
+    uow.session.add(row)
+    await uow.session.flush()
+    return row
+
+
+async def opinions(uow: UnitOfWork, meeting_id: uuid.UUID) -> list[ExpertOpinion]:
+    await get_meeting(uow, meeting_id)
+    query = select(ExpertOpinion).where(ExpertOpinion.meeting_id == meeting_id).order_by(ExpertOpinion.submitted_at)
     return list((await uow.session.execute(query)).scalars().all())

@@ -187,6 +187,23 @@ class Booking(SQLModel, table=True):
     declined_at: datetime | None = Field(default=None, sa_column=_ts(True))
 
 
+class ExpertOpinion(SQLModel, table=True):
+    """What one drawn expert wrote about the project at a meeting; one per seat, kept as written."""
+
+    __tablename__ = "expert_opinion"
+    __table_args__ = (UniqueConstraint("meeting_id", "expert_id"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    meeting_id: uuid.UUID = Field(nullable=False, index=True)
+    project_id: str = Field(sa_column=Column(Text, nullable=False, index=True))
+    expert_id: str = Field(sa_column=Column(Text, nullable=False))
+    recommendation: str = Field(sa_column=Column(Text, nullable=False))
+    """pass, revise or fail: the expert's advice; the bureau's opinion on the round decides."""
+    opinion: str = Field(sa_column=Column(Text, nullable=False))
+    submitted_by: str = Field(sa_column=Column(Text, nullable=False))
+    submitted_at: datetime = Field(sa_column=_ts())
+
+
 class CoReview(SQLModel, table=True):
     """A body's written opinion the review waits for (BY-5.5, BY-5.6, BZ-20, YL-4.5, YL-4.7)."""
 

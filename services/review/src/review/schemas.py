@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from typing import Annotated, Literal
 
@@ -187,6 +188,25 @@ class MeetingIn(BaseModel):
         if self.ends_at <= self.starts_at:
             raise ValueError("ends_at: the meeting ends after it starts")
         return self
+
+
+class ExpertOpinionIn(BaseModel):
+    """A drawn expert's written opinion on the project before the meeting (专家评审意见)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    recommendation: Literal["pass", "revise", "fail"] = Field(description="通过 / 修改后通过 / 不通过")
+    opinion: str = Field(min_length=10, max_length=4000, pattern=TEXT_PATTERN, description="The opinion as written")
+
+
+class ExpertOpinionOut(BaseModel):
+    opinion_id: uuid.UUID
+    meeting_id: uuid.UUID
+    project_id: str
+    expert_id: str
+    recommendation: str
+    opinion: str
+    submitted_at: datetime
 
 
 class DeclineIn(BaseModel):
