@@ -135,3 +135,27 @@ def test_the_dongyuan_forms_become_structured_fields_with_the_yearly_plan_and_th
     assert functions[1]["data_items"][0] == {"name": "学生信息", "sharing_period": "每日", "provision_method": "接口",
                                              "shareable": False, "non_share_legal_basis": "《未成年人保护法》"}
     assert [d["kind"] for d in body["documents"]] == ["application_form", "project_scheme", "data_resource_checklist"]
+    from intake.schemas import DeclarationIn
+    DeclarationIn.model_validate({**body, "unit_id": "dongyuan-edu"})  # what intake accepts
+
+
+def test_what_the_forms_send_is_what_the_services_accept():
+    """The portal's bodies validated against the services' own request models, so a renamed field
+    on either side fails here rather than in front of a person."""
+    from intake.schemas import DeclarationIn, PlanFilingIn
+    from procurement.schemas import ChangeIn, ContractIn
+
+    declaration = parse(FORMS["declaration"], {"project_name": "智慧课堂平台", "declared_amount_yuan": "1200000",
+                                               "project_class": "service", "planned_start": "2027-01-01",
+                                               "doc.plan_declaration_form": "a" * 64, "doc.government_data_list": "b" * 64}, {}, DOC)
+    DeclarationIn.model_validate({**declaration, "unit_id": "baiyun-edu"})
+    PlanFilingIn.model_validate(parse(FORMS["plan"], {"kind": "asset_catalogue", "document": "a" * 64,
+                                                      "systems": "教育资源平台｜资源共享"}, {}, DOC))
+    ContractIn.model_validate(parse(FORMS["contract"], {
+        "title": "服务合同", "supplier.name": "某公司", "supplier.supplier_id": "91440101MAE2E00001", "supplier_role": "builder",
+        "amount_yuan": "1000000", "signed_on": "2026-11-24", "term.starts_on": "2026-11-24", "term.ends_on": "2027-11-23",
+        "procurement_method": "public_tender", "ip_owner": "unit", "milestone.progress": "1000000",
+        "doc.contract_text": "a" * 64, "doc.confidentiality_agreement": "b" * 64, "doc.personnel_register": "c" * 64},
+        {"deliverables": ["services"]}, DOC))
+    ChangeIn.model_validate(parse(FORMS["change"], {"stage": "implementation", "add.item": "录播教室", "add.amount_yuan": "100000",
+                                                    "reason": "学校需求调整"}, {}, {}))
