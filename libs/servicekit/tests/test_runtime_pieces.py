@@ -95,3 +95,18 @@ def test_failpoints_refuse_unknown_names():
 def test_consumer_back_off_grows_then_stays_at_its_longest():
     policy = ConsumerPolicy(backoff_seconds=(1, 2, 5))
     assert [policy.delay_after(n) for n in (1, 2, 3, 4, 9)] == [1, 2, 5, 5, 5]
+
+
+def test_streams_take_the_configured_replica_count(monkeypatch, auth_env):
+    from contracts.streams import STREAMS
+    from servicekit.jetstream import stream_config
+
+    Settings = ServiceSettings.for_service("intake", 8001)
+    monkeypatch.setenv("INTAKE_DATABASE_URL", "postgresql+asyncpg://u:p@h/db")
+    assert Settings().jetstream_replicas == 1  # a single server unless told otherwise
+    monkeypatch.setenv("JETSTREAM_REPLICAS", "3")
+    assert Settings().jetstream_replicas == 3
+    assert {stream_config(spec, 3).num_replicas for spec in STREAMS} == {3}
+    monkeypatch.setenv("JETSTREAM_REPLICAS", "7")
+    with pytest.raises(ValidationError):
+        Settings()

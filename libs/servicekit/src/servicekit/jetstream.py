@@ -40,8 +40,9 @@ class Broker:
     """One NATS connection per process, with its JetStream context."""
 
     def __init__(self, url: str, name: str, *, user: str | None = None, password: str | None = None,
-                 inbox_prefix: str = "_INBOX") -> None:
+                 inbox_prefix: str = "_INBOX", replicas: int = 1) -> None:
         self.url = url
+        self.replicas = replicas
         self.name = name
         self._credentials = {"user": user, "password": password} if user else {}
         self._inbox_prefix = inbox_prefix
@@ -72,7 +73,7 @@ class Broker:
     async def ensure_streams(self) -> None:
         assert self.js is not None
         for spec in STREAMS:
-            config = stream_config(spec)
+            config = stream_config(spec, self.replicas)
             try:
                 await self.js.add_stream(config)
             except BadRequestError:
@@ -82,6 +83,8 @@ class Broker:
                 current = info.config
                 current.subjects = config.subjects
                 current.duplicate_window = config.duplicate_window
+                # Raised to the configured count, never lowered: an operator may run more.
+                current.num_replicas = max(current.num_replicas or 1, self.replicas)
                 await self.js.update_stream(current)
 
     async def publish(self, subject: str, payload: bytes, headers: Mapping[str, str]) -> None:

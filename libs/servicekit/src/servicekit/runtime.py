@@ -47,7 +47,8 @@ class ServiceRuntime:
         self.sessions = make_session_factory(self.engine)
         self.units = UnitOfWorkFactory(self.sessions, settings.source, self.clock)
         self.broker = Broker(settings.nats_url, f"{self.name}@{settings.instance_id}", user=settings.nats_user,
-                             password=settings.nats_password, inbox_prefix=inbox_prefix(self.name))
+                             password=settings.nats_password, inbox_prefix=inbox_prefix(self.name),
+                             replicas=settings.jetstream_replicas)
         self.relay = OutboxRelay(
             self.sessions,
             self.broker,

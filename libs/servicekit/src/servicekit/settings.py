@@ -36,6 +36,8 @@ class ServiceSettings(BaseSettings):
     database_pool_size: int = Field(10, ge=1, le=200)
 
     nats_url: str = Field("nats://127.0.0.1:4222", validation_alias=shared("NATS_URL"))
+    jetstream_replicas: int = Field(1, ge=1, le=5, validation_alias=shared("JETSTREAM_REPLICAS"))
+    """Replicas of each stream: 3 on a clustered JetStream (deploy/k8s), 1 on a single server."""
     nats_user: str | None = None
     """This service's own NATS user (``<SVC>_NATS_USER``), whose permissions cover its subjects only."""
     nats_password: str | None = Field(None, repr=False)
