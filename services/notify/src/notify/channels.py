@@ -17,6 +17,7 @@ import logging
 import re
 import secrets
 import smtplib
+import ssl
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from typing import Any
@@ -115,7 +116,16 @@ async def _send(settings: Any, channel: Channel, note: Notification, now: dateti
                         f"项目 Project: {note.project_id or '—'}\n期限 Due: {note.due_on or '—'}\n")
 
     def send() -> None:
-        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.delivery_timeout_seconds) as smtp:
+        security = getattr(settings, "smtp_security", "none")
+        context = ssl.create_default_context()
+        opener = smtplib.SMTP_SSL if security == "tls" else smtplib.SMTP
+        extra = {"context": context} if security == "tls" else {}
+        with opener(settings.smtp_host, settings.smtp_port, timeout=settings.delivery_timeout_seconds, **extra) as smtp:
+            if security == "starttls":
+                smtp.starttls(context=context)
+            if getattr(settings, "smtp_username", None):
+                password = settings.smtp_password.get_secret_value() if settings.smtp_password else ""
+                smtp.login(settings.smtp_username, password)
             smtp.send_message(message)
     await asyncio.to_thread(send)
 
