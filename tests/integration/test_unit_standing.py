@@ -118,6 +118,7 @@ async def test_by_22_7_a_missed_filing_deadline_from_notify_blocks_the_unit(api,
         rule_ids=["BY-48a"], due_at=NOW), source="/services/notify"))
     (block,) = await blocks_by(api, unit_id, "BY-22.7")
     assert block["lifted_by"] == "AcceptanceFiled" and block["project_id"] == project_id
+    assert block["lifted_by_zh"] == f"项目 {project_id} 完成验收备案" and project_id in block["lifted_by_text"]
     assert (await declare(api, unit_id)).status_code == 409
 
 

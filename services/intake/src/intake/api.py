@@ -14,7 +14,7 @@ from servicekit.idempotency import IdempotencyKey, request_hash
 from servicekit.security.context import current_principal
 
 from intake import handlers
-from intake.domain.standing import REVIEW_SUSPENSION
+from intake.domain.standing import REVIEW_SUSPENSION, lift_description, lift_description_zh
 from intake.models import Batch, Declaration, Scheme, UnitBlock, UnitPlan
 from intake.schemas import (
     BatchIn,
@@ -63,7 +63,8 @@ def _block(row: UnitBlock) -> BlockOut:
     return BlockOut(
         block_id=row.id, scope=row.scope, rule_ids=row.rule_ids, project_id=row.project_id,
         cause_event_id=row.cause_event_id, cause_event_type=row.cause_event_type, placed_at=row.placed_at,
-        lifted_by=row.lifted_by, lift_inferred=row.lift_inferred, message=row.message_en,
+        lifted_by=row.lifted_by, lifted_by_text=lift_description(row), lifted_by_zh=lift_description_zh(row),  # type: ignore[arg-type]
+        lift_inferred=row.lift_inferred, message=row.message_en,
         message_zh=row.message_zh, lifted_at=row.lifted_at, project_class=row.project_class, until=row.until,
     )
 

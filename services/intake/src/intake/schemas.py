@@ -360,6 +360,8 @@ class BlockOut(BaseModel):
     cause_event_type: str
     placed_at: datetime
     lifted_by: str | None
+    lifted_by_text: str = Field("", description="What lifts it, for a person to read")
+    lifted_by_zh: str = Field("", description="解除条件")
     lift_inferred: bool
     message: str
     message_zh: str
