@@ -218,6 +218,11 @@ async def test_a_project_from_declaration_to_accepted_through_the_portal(platfor
     bureau = await sign_in(browser, base, "bureau.reviewer")
     await bureau.until("/desk", project_id)
     await bureau.shot("reviewer-desk")
+    # the reviewer reads the filed documents, checked by their SM3
+    await bureau.go(f"/projects/{project_id}")
+    async with bureau.page.expect_download() as filed:
+        await bureau.page.click('[data-testid="filed-documents"] a >> nth=0')
+    assert sm3_hex(Path(await (await filed.value).path()).read_bytes()) == SM3["立项计划申报表.pdf"]
     await bureau.act(project_id, "opinion", fill={"amount_yuan": "1150000"}, select={"result": "passed"})
 
     # --- the unit files its scheme once intake hears the plan passed

@@ -306,6 +306,13 @@ async def project_page(request: Request, project_id: str, who: ViewerDep) -> Res
     value = lambda part: None if isinstance(part, ServiceError) else part  # noqa: E731
     if all(value(part) is None for part in parts) and not failures:
         raise NotAllowed
+    filed_documents = []
+    declared = value(declaration)
+    if declared and who.has("unit_applicant", "unit_leader", "bureau_reviewer", "administrator"):
+        stored = await api.maybe("intake", f"/units/{declared['unit_id']}/documents", who.token)
+        by_digest = {doc["sm3"]: doc for doc in stored or []}
+        for ref in (declared.get("receipt") or {}).get("documents", []):
+            filed_documents.append({**ref, "document_id": by_digest.get(ref["sm3"], {}).get("document_id")})
     opinions: dict[str, list] = {}
     if who.has("bureau_reviewer", "administrator", "auditor"):
         for meeting in value(meetings) or []:
@@ -322,7 +329,7 @@ async def project_page(request: Request, project_id: str, who: ViewerDep) -> Res
                   case=case_value, meetings=value(meetings) or [], approval=value(approval), procured=value(procured),
                   contracts=value(contracts) or [], holds=[h for h in value(holds) or [] if not h.get("released_at")],
                   acceptance=value(acceptance), deadlines=sorted(open_deadlines, key=lambda d: d["due_on"]),
-                  failures=failures, actions=actions, opinions=opinions)
+                  failures=failures, actions=actions, opinions=opinions, filed_documents=filed_documents)
 
 
 def _actions(who: Viewer, declaration: dict | None, case: dict | None, procured: dict | None,
@@ -350,6 +357,22 @@ def _actions(who: Viewer, declaration: dict | None, case: dict | None, procured:
         if who.has("bureau_reviewer"):
             actions += [("compliance_opinion", {}), ("filing_review", {}), ("evaluation", {})]
     return actions
+
+
+@router.get("/units/{unit_id}/documents/{document_id}")
+async def document_file(request: Request, unit_id: str, document_id: str, who: ViewerDep) -> Response:
+    """A filed document as stored, with the SM3 intake computed, for a reviewer to read and check."""
+    response = await backend(request).client.get(
+        f"{backend(request).urls['intake']}/units/{quote(unit_id, safe='')}/documents/{quote(document_id, safe='')}/content",
+        headers={"authorization": f"Bearer {who.token}"})
+    if response.status_code != 200:
+        raise ServiceError.from_response("intake", response)
+    names = {doc["document_id"]: doc["name"] for doc in
+             await backend(request).get("intake", f"/units/{quote(unit_id, safe='')}/documents", who.token)}
+    name = names.get(document_id, "document")
+    return Response(response.content, media_type=response.headers.get("content-type", "application/octet-stream"), headers={
+        "content-disposition": f"attachment; filename*=UTF-8''{quote(name)}",
+        "x-content-sm3": response.headers.get("x-content-sm3", "")})
 
 
 @router.get("/projects/{project_id}/receipt")
