@@ -327,6 +327,15 @@ async def test_a_project_from_declaration_to_accepted_through_the_portal(platfor
         assert overflow <= 1, f"{path} overflows a phone's width by {overflow}px"
     await phone.shot("unit-workspace-phone")
 
+    # --- every form a unit fills has a label on every control, and the English pages read in English
+    for key in ("declaration", "declaration_dy", "plan", "scheme", "requirement_filing", "contract", "change",
+                "initial_acceptance", "compliance_request", "final_review", "acceptance_filing", "evaluation"):
+        await unit.go(f"/forms/{key}?project_id={project_id}")
+        assert await unlabelled_controls(unit.page) == [], key
+    await unit.go("/lang/en?next=/unit")
+    assert "Unit workspace" in await unit.text() and "Blocks and holds" in await unit.text()
+    await unit.shot("unit-workspace-english")
+
 
 async def test_a_service_that_is_down_is_named_on_the_page_not_a_stack_trace(platform, portal, browser):
     person = await sign_in(browser, portal.url, "finance.officer")
