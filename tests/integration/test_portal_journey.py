@@ -304,7 +304,7 @@ async def test_a_project_from_declaration_to_accepted_through_the_portal(platfor
     timeline = await unit.text()
     assert "edu.applicant" in timeline and "bureau.reviewer" in timeline
     await unit.shot("project-timeline")
-    await unit.go("/unit")
+    await unit.until("/unit", "已验收")
     await unit.shot("unit-workspace")
 
     # --- the bureau's picture: charts, tables and the Excel export

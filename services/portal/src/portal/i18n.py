@@ -103,7 +103,7 @@ STAGES: dict[str, tuple[str, str]] = {
     "committee": ("审委会", "Committee"), "passed": ("通过", "Passed"), "failed": ("不通过", "Failed"),
     "submitted": ("已提交", "Submitted"), "none": ("未备案", "Not filed"), "defects": ("退回整改", "Defects"),
     "nobody": ("无", "Nobody"), "stopped": ("已停止", "Stopped"), "elapsed": ("已到期", "Elapsed"), "met": ("已按时办理", "Met"),
-    "paused": ("已暂停", "Paused"),
+    "paused": ("已暂停", "Paused"), "terminated": ("已终止", "Terminated"),
 }
 
 

@@ -152,10 +152,19 @@ async def unit_workspace(request: Request, who: ViewerDep, unit_id: str | None =
     by_case = {case["project_id"]: case for case in ok(cases, [])}
     nearest = _next_deadlines(request, ok(deadlines, []))
     projects = []
+    approved = [d["project_id"] for d in ok(declarations, []) if by_case.get(d["project_id"], {}).get("status") == "approved"]
+    # After approval the stage is acceptance's to tell: accepted once the final review passed.
+    states = dict(zip(approved, await api.gather(*(api.maybe("acceptance", f"/projects/{p}/acceptance", who.token)
+                                                    for p in approved))))
     for declaration in ok(declarations, []):
         case = by_case.get(declaration["project_id"], {})
-        projects.append({**declaration, "case": case, "deadline": nearest.get(declaration["project_id"]),
-                         "stage": case.get("stage") if case.get("status") not in ("approved", "rejected") else case.get("status")})
+        stage = case.get("stage") if case.get("status") not in ("approved", "rejected") else case.get("status")
+        state = states.get(declaration["project_id"])
+        if isinstance(state, dict) and state.get("passed_on"):
+            stage = "accepted"
+        elif isinstance(state, dict) and state.get("terminated"):
+            stage = "terminated"
+        projects.append({**declaration, "case": case, "deadline": nearest.get(declaration["project_id"]), "stage": stage})
     active_holds = [hold for hold in ok(holds, []) if not hold.get("released_at")]
     return render(request, "unit.html", who.lang, viewer=who, unit=ok(info, {"unit_id": unit}), projects=projects,
                   standing=ok(standing, {"blocks": []}), holds=active_holds, failures=failures,
