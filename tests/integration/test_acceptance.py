@@ -65,6 +65,15 @@ async def post(api, path, body, actor):
     return await api["acceptance"].post(path, body, as_=actor)
 
 
+async def deadline_stopped(api, project_id: str, kind: str) -> None:
+    """Notify's deadline of ``kind`` on the project was stopped by the step that meets it."""
+    async def stopped():
+        answer = await api["notify"].get(f"/projects/{project_id}/deadlines", as_=BUREAU)
+        states = [d["state"] for d in answer.json() if d["kind"] == kind] if answer.status_code == 200 else []
+        return states and all(state == "stopped" for state in states) or None
+    await eventually(stopped, what=f"the {kind} deadline stopped")
+
+
 def rules(response) -> list[str]:
     return response.json()["rule_ids"]
 
@@ -90,6 +99,7 @@ async def test_by_a_build_project_from_initial_acceptance_to_filing_and_self_eva
     assert passed.status_code == 201 and passed.json()["number"] == 2
     filed = await post(api, f"{base}/initial-acceptance-filing", {"documents": [{"role": "acceptance_report", "document": REPORT}]}, unit)
     assert filed.status_code == 201 and rules(filed) == ["BY-40"] and filed.json()["late"] is False
+    await deadline_stopped(api, project_id, "initial_acceptance_filing")  # BY-40: the filing is what it waited for
 
     state = (await api["acceptance"].get(f"{base}/acceptance", as_=leader(unit_id))).json()
     assert state["trial_run_ends_on"] > today.isoformat()  # BY-41: three natural months
@@ -146,6 +156,8 @@ async def test_by_a_build_project_from_initial_acceptance_to_filing_and_self_eva
 
     filing = {"documents": [{"role": "filing_materials", "document": doc("验收备案材料.pdf")}]}
     assert (await post(api, f"{base}/acceptance-filings", filing, unit)).status_code == 201
+    # BY-48a: the unit applied in time; however long the bureau's review takes, no BY-22.7 block follows
+    await deadline_stopped(api, project_id, "acceptance_filing")
     sent_back = await post(api, f"{base}/acceptance-filings/review", {"accepted": False, "defects": ["缺少第三方测评报告"]}, BUREAU)
     assert sent_back.status_code == 201 and sent_back.json()["outcome"] == "defects" and rules(sent_back) == ["BY-48c"]
     no_note = await post(api, f"{base}/acceptance-filings", filing, unit)
@@ -158,6 +170,7 @@ async def test_by_a_build_project_from_initial_acceptance_to_filing_and_self_eva
     evaluated = await post(api, f"{base}/evaluations", {"kind": "self", "grade": "qualified", "completed_on": later.isoformat(),
                                                          "report": doc("效能自评估报告.pdf")}, unit)
     assert evaluated.status_code == 201 and "BY-51a" in rules(evaluated)
+    await deadline_stopped(api, project_id, "self_evaluation")  # BY-51a: a self-evaluation filed
     by_unit = await post(api, f"{base}/evaluations", {"kind": "third_party", "grade": "qualified", "completed_on": later.isoformat(),
                                                        "report": REPORT}, unit)
     assert by_unit.status_code == 403

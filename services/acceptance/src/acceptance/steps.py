@@ -14,9 +14,11 @@ from contracts.events import (
     AcceptanceDeferred,
     AcceptanceFiled,
     AcceptanceFilingRejected,
+    AcceptanceFilingSubmitted,
     ComplianceOpinionIssued,
     ConstructionCompleted,
     DataAggregationConfirmed,
+    InitialAcceptanceFiled,
     InitialAcceptancePassed,
 )
 from policy.acceptance import may_defer
@@ -158,8 +160,12 @@ async def file_initial_acceptance(uow: UnitOfWork, project_id: str, body: Filing
     today = _today(uow)
     due = period_due(pack, initial.filing_deadline, case.initial_passed_on, loaded_policy.current().calendar).due
     case.initial_filed_on = today
-    return _record(uow, case, "initial_filing", today, initial.filing_deadline.rules, due_on=due,
-                   detail={"documents": [d.model_dump(mode="json") for d in body.documents]})
+    row = _record(uow, case, "initial_filing", today, initial.filing_deadline.rules, due_on=due,
+                  detail={"documents": [d.model_dump(mode="json") for d in body.documents]})
+    row.event_id = uow.emit(InitialAcceptanceFiled(
+        project_id=project_id, unit_id=case.unit_id, pack=_ref(case), filed_on=today,
+        rule_ids=list(initial.filing_deadline.rules), filed_at=uow.clock.now())).id
+    return row
 
 
 # ---- trial run, data aggregation and evidence -------------------------------------------------------
@@ -310,9 +316,13 @@ async def submit_filing(uow: UnitOfWork, project_id: str, body: FilingIn) -> Ste
     else:
         due = period_due(pack, acc.filing_deadline, case.passed_on, calendar).due if acc.filing_deadline else None
     case.filing_status = "submitted"
-    return _record(uow, case, "filing", today, rules, number=number, due_on=due,
-                   detail={"documents": [d.model_dump(mode="json") for d in body.documents],
-                           "rectification_note": body.rectification_note})
+    row = _record(uow, case, "filing", today, rules, number=number, due_on=due,
+                  detail={"documents": [d.model_dump(mode="json") for d in body.documents],
+                          "rectification_note": body.rectification_note})
+    row.event_id = uow.emit(AcceptanceFilingSubmitted(
+        project_id=project_id, filing_id=str(row.id), unit_id=case.unit_id, pack=_ref(case), attempt=number,
+        submitted_on=today, rule_ids=list(rules), submitted_at=uow.clock.now())).id
+    return row
 
 
 async def review_filing(uow: UnitOfWork, project_id: str, body: FilingReviewIn) -> StepRecord:

@@ -50,10 +50,22 @@ def _facts(data: dict[str, Any], project: FollowedProject | None) -> dict[str, A
     return facts
 
 
-async def on_event(uow: UnitOfWork, envelope: Envelope) -> None:
-    """Stop what this event stops, then start what it starts."""
-    event = envelope.data
+DERIVED = {("EvaluationCompleted", "kind", "self"): "SelfEvaluationFiled"}
+"""Names the packs give to one case of a published event: a self-evaluation filed is an
+evaluation completed by the unit itself (BY-51a, BZ-42a)."""
+
+
+def names_of(event: Any) -> list[str]:
     name = ALIASES.get(type(event).__name__, type(event).__name__)
+    return [name, *(derived for (source, field, value), derived in DERIVED.items()
+                    if source == name and getattr(event, field, None) == value)]
+
+
+async def on_event(uow: UnitOfWork, envelope: Envelope) -> None:
+    """Stop what this event stops, then start what it starts, under each name the packs know it by."""
+    event = envelope.data
+    names = names_of(event)
+    name = names[0]
     data = event.model_dump(mode="python")
     project_id = data.get("project_id")
     project = await uow.session.get(FollowedProject, project_id) if project_id else None
@@ -62,8 +74,9 @@ async def on_event(uow: UnitOfWork, envelope: Envelope) -> None:
     if ref is None and project is None:
         return
     pack = get_pack(ref["id"], ref["version"]) if ref else get_pack(project.pack_id, project.pack_version)  # type: ignore[union-attr]
-    await _stop(uow, pack, name, data, envelope)
-    await _start(uow, pack, name, data, envelope, project)
+    for each in names:
+        await _stop(uow, pack, each, data, envelope)
+        await _start(uow, pack, each, data, envelope, project)
 
 
 async def _remember(uow: UnitOfWork, name: str, data: dict[str, Any], project: FollowedProject | None) -> None:

@@ -57,6 +57,7 @@ def _timer_events() -> set[str]:
             names.add(timer.starts_on)
             names.update(timer.stops_on)
     names |= {alias for alias, name in deadlines.ALIASES.items() if name in names}
+    names |= {source for (source, _, _), derived in deadlines.DERIVED.items() if derived in names}
     return names | {"ProjectApproved", "ProjectFiled"}  # what notify learns of a project from
 
 

@@ -15,11 +15,13 @@ __all__ = [
     "AcceptanceFailed",
     "AcceptanceFiled",
     "AcceptanceFilingRejected",
+    "AcceptanceFilingSubmitted",
     "AcceptancePassed",
     "ComplianceOpinionIssued",
     "ConstructionCompleted",
     "DataAggregationConfirmed",
     "EvaluationCompleted",
+    "InitialAcceptanceFiled",
     "InitialAcceptancePassed",
     "RectificationCompleted",
     "RectificationOverdue",
@@ -166,6 +168,38 @@ class AcceptanceFilingRejected(Event):
     defects: list[str] = Field(default_factory=list)
     rule_ids: list[RuleId] = Field(min_length=1)
     rejected_at: AwareDatetime = Field(description="The unit receives the feedback: anchor of 10 WD (BY-48c)")
+
+
+@register
+class AcceptanceFilingSubmitted(Event):
+    """The unit applied for acceptance filing (BY-48a within 30 days, BY-48c again after defects); the filing deadline stops here."""
+
+    TYPE = "acceptance.filing.submitted.v1"
+
+    project_id: str
+    filing_id: str
+    unit_id: str
+    sub_project_id: str | None = None
+    pack: PackRef
+    attempt: int = Field(ge=1)
+    submitted_on: date
+    rule_ids: list[RuleId] = Field(min_length=1)
+    submitted_at: AwareDatetime
+
+
+@register
+class InitialAcceptanceFiled(Event):
+    """The initial-acceptance materials reached the bureau (BY-40: within 15 working days of passing)."""
+
+    TYPE = "acceptance.initial_acceptance.filed.v1"
+
+    project_id: str
+    unit_id: str
+    sub_project_id: str | None = None
+    pack: PackRef
+    filed_on: date
+    rule_ids: list[RuleId] = Field(min_length=1)
+    filed_at: AwareDatetime
 
 
 @register
