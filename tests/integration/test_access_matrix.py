@@ -55,6 +55,7 @@ MATRIX: dict[tuple[str, str, str], set[str]] = {
     ("intake", "POST", "/declarations/{project_id}/resubmissions"): OWN_UNIT,
     ("intake", "POST", "/declarations/{project_id}/schemes"): OWN_UNIT,
     ("intake", "POST", "/declarations/{project_id}/micro-filing"): OWN_UNIT,
+    ("intake", "POST", "/declarations/{project_id}/scheme-filing"): OWN_UNIT,
     ("intake", "GET", "/batches"): OWN_UNIT | {"b_applicant", "b_leader", "bureau", "admin"} | READERS,
     ("intake", "GET", "/units/{unit_id}/plans"): OWN_UNIT | {"bureau", "admin"} | READERS,
     ("intake", "POST", "/units"): {"bureau", "admin"},
@@ -171,6 +172,8 @@ def request_for(method: str, route: str, project_id: str, document_id: str, meet
         body = {"name": "矩阵测试.txt", "media_type": "text/plain", "content_base64": "5rWL6K+V"}
     elif route == "/batches" and method == "POST":
         body = {"plan_year": 2020, "title": "访问控制测试批次", "notice_issued_on": "2019-11-04"}  # long closed
+    elif route.endswith("/scheme-filing"):
+        body = {"document": PLAN_DOCUMENTS[0]["document"]}
     elif route.endswith("/schemes") or route.endswith("/micro-filing"):
         body = {"estimate_yuan": 100_000}
     elif route == "/experts" and method == "POST":

@@ -264,6 +264,10 @@ async def test_a_project_from_declaration_to_accepted_through_the_portal(platfor
     await bureau.until(f"/projects/{project_id}", "批复")
     await bureau.act(project_id, "approval", fill={"approved_amount_yuan": "1100000", "document_number": "白政数审〔2026〕21号"})
 
+    # --- the final scheme filed within its 5 working days (BY-21), which stops that deadline
+    await unit.until(f"/projects/{project_id}", "立项方案备案")
+    await unit.act(project_id, "scheme_filing", select={"document": SM3["立项方案.pdf"]})
+
     # --- procurement: the requirement filing and the contract
     await unit.until(f"/projects/{project_id}", "采购需求备案")
     await unit.act(project_id, "requirement_filing", fill={"procurement_budget_yuan": "1100000"},

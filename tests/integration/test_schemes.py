@@ -18,6 +18,7 @@ pytestmark = pytest.mark.integration
 DIFFERENCE_STATEMENT = doc("差异说明（盖章）.pdf")
 ADJUSTMENT_STATEMENT = doc("调整说明（盖章）.pdf")
 FILING_FORM = doc("项目备案表（盖章）.pdf")
+FINAL_SCHEME = doc("立项方案（最终稿，盖章）.pdf")
 FILING_FORM_UNSTAMPED = doc("项目备案表.pdf")
 SCHEME_DOCUMENTS = [
     {"kind": "project_scheme", "document": doc("立项方案.pdf")},
@@ -154,3 +155,31 @@ async def test_by_20_1b_a_returned_scheme_comes_back_within_five_working_days(ap
     await returned(api, infra, unit_id, project_id, issued_at=datetime(2026, 11, 2, 2, 0, tzinfo=timezone.utc))
     late = await scheme(api, unit_id, project_id)
     assert late.status_code == 409 and "BY-20.1b" in late.json()["rule_ids"] and late.json()["message_zh"]
+
+
+async def test_by_21_the_final_scheme_is_filed_once_after_the_last_stage_and_meets_its_deadline(api, infra, unit_id):
+    project_id = await plan_passed(api, infra, unit_id)
+    assert (await scheme(api, unit_id, project_id)).status_code == 201
+    final = {"document": FINAL_SCHEME}
+    early = await api["intake"].post(f"/declarations/{project_id}/scheme-filing", final, as_=applicant(unit_id))
+    assert early.status_code == 409 and early.json()["rule_ids"] == ["BY-21"]
+
+    await publish_event(infra.nats_admin_url, Envelope(ReviewStageCompletedV2(
+        project_id=project_id, scheme_id="S-1", unit_id=unit_id, pack=PackRef(id="BY", version="2024.1"), stage="cost",
+        round=1, result="passed", final_stage=True, rule_ids=["BY-20.3"], reasons=[],
+        opinion_issued_at=datetime.now(timezone.utc)), source="/services/review"))
+
+    async def last_stage_passed():
+        row = (await api["intake"].get(f"/declarations/{project_id}", as_=leader(unit_id))).json()
+        return row["status"] == "scheme_passed" or None
+    await eventually(last_stage_passed, what="the last stage passed")
+
+    unknown = await api["intake"].post(f"/declarations/{project_id}/scheme-filing", {"document": {"name": "x.pdf", "sm3": "0" * 64}},
+                                       as_=applicant(unit_id))
+    assert unknown.status_code == 422 and unknown.json()["field"].startswith("document")
+    filed = await api["intake"].post(f"/declarations/{project_id}/scheme-filing", final, as_=applicant(unit_id))
+    assert filed.status_code == 201 and filed.json()["rule_ids"] == ["BY-21"], filed.text
+    again = await api["intake"].post(f"/declarations/{project_id}/scheme-filing", final, as_=applicant(unit_id))
+    assert again.status_code == 409 and again.json()["field"] == "project_id"
+    row = (await api["intake"].get(f"/declarations/{project_id}", as_=leader(unit_id))).json()
+    assert row["scheme_filed_on"] == filed.json()["filed_on"]

@@ -27,6 +27,8 @@ ACCESS = policy([
      Allow.of("unit_applicant", "unit_leader", units=project_unit(unit_of_declaration), rate=SUBMISSIONS)),
     ("POST", "/declarations/{project_id}/schemes",
      Allow.of("unit_applicant", "unit_leader", units=project_unit(unit_of_declaration), rate=SUBMISSIONS)),
+    ("POST", "/declarations/{project_id}/scheme-filing",
+     Allow.of("unit_applicant", "unit_leader", units=project_unit(unit_of_declaration), rate=SUBMISSIONS)),
     ("POST", "/declarations/{project_id}/micro-filing",
      Allow.of("unit_applicant", "unit_leader", units=project_unit(unit_of_declaration), rate=SUBMISSIONS)),
     ("POST", "/batches", Allow.of("bureau_reviewer", "administrator")),

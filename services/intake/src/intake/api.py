@@ -25,11 +25,13 @@ from intake.schemas import (
     DocumentRef,
     FilingIn,
     FindingOut,
+    MicroFilingIn,
     PlanFilingIn,
     PlanFilingOut,
     Receipt,
-    MicroFilingIn,
     ResubmissionIn,
+    SchemeFilingIn,
+    SchemeFilingOut,
     SchemeIn,
     SchemeOut,
     StandingOut,
@@ -56,6 +58,7 @@ def _declaration(row: Declaration, receipt: Receipt) -> DeclarationOut:
         using_unit_id=row.using_unit_id, system_name=row.system_name, purpose=row.purpose, planned_start=row.planned_start,
         planned_end=row.planned_end, findings=[FindingOut.model_validate(f) for f in row.findings], door=row.door,
         participants=list(row.participants or []),
+        scheme_filed_on=(row.scheme_filing or {}).get("filed_on"),
     )
 
 
@@ -190,6 +193,18 @@ async def submit_scheme(project_id: IdentifierPath, body: SchemeIn, request: Req
     async with runtime.units() as uow:
         row, rules = await handlers.submit_scheme(uow, project_id, body, runtime.policy.calendar)
         out = _scheme(row, rules, _receipt(row.submitted_at, sm3_hex(await request.body()), None, [a.document for a in body.documents]))
+        await uow.commit()
+        return out
+
+
+@router.post("/declarations/{project_id}/scheme-filing", status_code=201, response_model=SchemeFilingOut, tags=["schemes"])
+async def file_final_scheme(project_id: IdentifierPath, body: SchemeFilingIn, runtime: Runtime) -> SchemeFilingOut:
+    """File the stamped final scheme after the last review stage (立项方案备案, BY-21); the 5-working-day
+    deadline notify holds stops here."""
+    async with runtime.units() as uow:
+        row, rules = await handlers.file_final_scheme(uow, project_id, body)
+        out = SchemeFilingOut(project_id=row.project_id, document=body.document,
+                              filed_on=row.scheme_filing["filed_on"], rule_ids=rules, event_id=row.scheme_filing["event_id"])
         await uow.commit()
         return out
 

@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from contracts.base import Event, PackRef
 from contracts.envelope import Envelope
 from contracts.events import (
+    SchemeFiled,
     ProgressReported,
     AcceptanceFailed,
     AcceptanceFiled,
@@ -68,7 +69,8 @@ from intake.domain.units import declarant_refusals, public_class_refusal
 from intake.models import AcceptedProject, Batch, Declaration, ProjectProgress, Scheme, Unit, UnitBlock, UnitPlan
 from intake.domain.participants import participant_problems
 from intake.domain.regime import door, wrong_door
-from intake.schemas import BatchIn, DeclarationIn, FilingIn, MicroFilingIn, PlanFilingIn, ProjectIn, ResubmissionIn, SchemeIn
+from intake.schemas import (BatchIn, DeclarationIn, FilingIn, MicroFilingIn, PlanFilingIn, ProjectIn, ResubmissionIn,
+                            SchemeFilingIn, SchemeIn)
 
 
 def as_block(row: UnitBlock) -> Block:
@@ -747,6 +749,33 @@ async def file_micro_project(uow: UnitOfWork, project_id: str, body: MicroFiling
     declaration.status = "micro_filed"
     uow.session.add(filing)
     return filing, rules
+
+
+async def file_final_scheme(uow: UnitOfWork, project_id: str, body: SchemeFilingIn) -> tuple[Declaration, list[str]]:
+    """BY-21: after the last review stage the unit files the stamped final scheme; once, and only
+    where the project's pack asks for it."""
+    declaration = await get_declaration(uow, project_id, lock=True)
+    pack = get_pack(declaration.pack_id, declaration.pack_version)
+    owed = next((r for r in pack.requirements if r.key == "scheme_filing"), None)
+    if owed is None:
+        raise DomainError("no_scheme_filing", f"project_id: pack {pack.id} asks no filing of the final scheme",
+                          f"project_id：{pack.id} 规定未要求立项方案备案", field="project_id", status_code=409)
+    rules = list(owed.rules)
+    if declaration.status not in ("scheme_passed", "approved"):
+        raise DomainError("scheme_not_final", "project_id: the final scheme is filed after the last review stage passed",
+                          "project_id：评审最后环节通过后方可报送立项方案备案", field="project_id", rule_ids=rules, status_code=409)
+    if declaration.scheme_filing is not None:
+        raise DomainError("scheme_already_filed", "project_id: the final scheme is already filed", "project_id：立项方案已备案",
+                          field="project_id", rule_ids=rules, status_code=409)
+    await documents.require_stored(uow, declaration.unit_id, [("document", body.document)])
+    now = uow.clock.now()
+    event = uow.emit(SchemeFiled(project_id=project_id, unit_id=declaration.unit_id,
+                                 pack=PackRef(id=declaration.pack_id, version=declaration.pack_version),
+                                 document_name=body.document.name, document_sm3=body.document.sm3,
+                                 filed_on=business_date(now), rule_ids=rules, filed_at=now))
+    declaration.scheme_filing = {"document": body.document.model_dump(mode="json"), "filed_on": business_date(now).isoformat(),
+                                 "event_id": event.id, "rule_ids": rules}
+    return declaration, rules
 
 
 async def submit_scheme(uow: UnitOfWork, project_id: str, body: SchemeIn, calendar: WorkingDayCalendar) -> tuple[Scheme, list[str]]:

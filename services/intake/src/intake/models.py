@@ -58,6 +58,8 @@ class Declaration(SQLModel, table=True):
     """What intake found for the reviewer to judge, with its evidence (BY-19.1b splitting, BY-22.3 duplicates)."""
     flags: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")))
     receipt: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
+    scheme_filing: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
+    """The stamped final scheme filed after the last review stage (BY-21): its document and when."""
     """The receipt given at submission (server time, SM3 of the request, the documents), so it can be fetched again."""
     """Facts the pack's conditions read, as the unit declared them (software_development, self_build …)."""
     change_flags: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")))

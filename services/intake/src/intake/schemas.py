@@ -262,6 +262,22 @@ class MicroFilingIn(BaseModel):
     flags: list[Flag] = Field(default_factory=list, max_length=20)
 
 
+class SchemeFilingIn(BaseModel):
+    """The stamped scan of the final scheme (立项方案备案, BY-21)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    document: DocumentRef
+
+
+class SchemeFilingOut(BaseModel):
+    project_id: str
+    document: DocumentRef
+    filed_on: date
+    rule_ids: list[str]
+    event_id: str
+
+
 class SchemeOut(BaseModel):
     scheme_id: uuid.UUID
     project_id: str
@@ -337,6 +353,7 @@ class DeclarationOut(BaseModel):
     findings: list[FindingOut] = []
     participants: list[dict] = []
     door: str = Field("declaration", description="declaration (reviewed), filing (备案制, YL-13) or below_floor_filing (DY-2.1b)")
+    scheme_filed_on: date | None = Field(None, description="When the stamped final scheme was filed (BY-21)")
     pack_id: str
     pack_version: str
     project_name: str

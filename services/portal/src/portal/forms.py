@@ -294,6 +294,13 @@ FORMS: dict[str, FormSpec] = {spec.key: spec for spec in (
         document_key="kind", rules="BY-17, BY-31",
     ),
     FormSpec(
+        "scheme_filing", "立项方案备案（最终方案盖章扫描件）", "Final scheme filing", "intake", "/declarations/{project_id}/scheme-filing",
+        frozenset({"unit_applicant", "unit_leader"}),
+        fields=(Field("document", "最终方案（盖章扫描件）", "Final scheme (stamped scan)", "document", True,
+                      hint_zh="评审最后环节意见收到后5个工作日内（BY-21）", hint_en="within 5 working days of the last opinion (BY-21)"),),
+        rules="BY-21",
+    ),
+    FormSpec(
         "opinion", "评审意见", "Review opinion", "review", "/cases/{project_id}/opinions",
         frozenset({"bureau_reviewer"}),
         fields=(Field("stage", "评审环节", "Stage", "hidden", True), Field("round", "轮次", "Round", "hidden_integer", True, minimum=1, maximum=20),

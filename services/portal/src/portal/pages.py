@@ -348,6 +348,9 @@ def _actions(who: Viewer, declaration: dict | None, case: dict | None, procured:
     unit_person = who.has("unit_applicant", "unit_leader")
     if unit_person and declaration and declaration["status"] == "plan_passed":
         actions.append(("scheme", {}))
+    if unit_person and declaration and declaration["status"] in ("scheme_passed", "approved") and not declaration.get("scheme_filed_on") \
+            and declaration.get("pack_id") == "BY":
+        actions.append(("scheme_filing", {}))
     if who.has("bureau_reviewer") and case and case.get("status") not in ("approved", "rejected"):
         open_round = next((r for r in reversed(case.get("rounds", [])) if r.get("result") is None), None)
         if case.get("awaiting") == "bureau" and open_round:

@@ -16,6 +16,7 @@ __all__ = [
     "DeclarationFinding",
     "MicroProjectFiled",
     "ProjectFiled",
+    "SchemeFiled",
     "SchemeSubmitted",
     "StandingBlock",
     "UnitPlanFiled",
@@ -97,6 +98,22 @@ class ApplicationSubmitted(Event):
     using_unit_id: str | None = Field(None, description="The subordinate unit the project is for (BY-5.2a)")
     flags: list[str] = Field(default_factory=list, description="Facts the pack's conditions read (software_development, self_build …)")
     findings: list[DeclarationFinding] = Field(default_factory=list, description="For the reviewer to judge (BY-19.1b, BY-22.3)")
+
+
+@register
+class SchemeFiled(Event):
+    """The unit filed the stamped final scheme after the last review stage (立项方案备案, BY-21)."""
+
+    TYPE = "intake.scheme.filed.v1"
+
+    project_id: str
+    unit_id: str
+    pack: PackRef
+    document_name: str
+    document_sm3: str = Field(pattern=r"^[0-9a-f]{64}$")
+    filed_on: date
+    rule_ids: list[RuleId] = Field(min_length=1)
+    filed_at: AwareDatetime
 
 
 @register
