@@ -166,6 +166,9 @@ def _procurement_scene(client: httpx.Client, issuer: DevIssuer, urls: dict[str, 
         client.post(f"{case}/opinions", headers=bureau, json={"stage": stage, "round": 1, "result": "passed", **extra}).raise_for_status()
     client.post(f"{case}/approval", headers=bureau, json={"approved_amount_yuan": 1_750_000,
                                                          "document_number": f"白政数审〔{today.year}〕8号"}).raise_for_status()
+    _until(client, f"{intake}/declarations/{project_id}", unit, lambda d: d["status"] == "approved", "approval in intake")
+    client.post(f"{intake}/declarations/{project_id}/scheme-filing", headers=unit,  # BY-21
+                json={"document": _ref("立项方案.pdf")}).raise_for_status()
     project = f"{procurement}/projects/{project_id}"
     _until(client, project, bureau, lambda p: True, "procurement learning of the approval")
     client.post(f"{project}/requirement-filings", headers=unit, json={
