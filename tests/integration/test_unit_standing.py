@@ -182,3 +182,27 @@ async def test_by_22_8_concerns_build_projects_only(api, unit_id):
     body = {"unit_id": unit_id, "project_name": "视频会议系统运维（续）", "declared_amount_yuan": 600_000,
             "project_class": "operation_maintenance", "upgrade_of_project_id": earlier, "documents": PLAN_DOCUMENTS}
     assert (await api["intake"].post("/declarations", body, as_=applicant(unit_id))).status_code == 201
+
+
+async def test_by_22_15_a_rectification_lifts_only_the_block_of_the_finding_it_answers(api, infra, unit_id):
+    project_id = f"P-{uuid.uuid4().hex[:8]}"
+    findings = [from_acceptance(SupervisionFindingRecorded(
+        finding_id=f"SF-{n}", unit_id=unit_id, project_id=project_id, pack=BZ, kind="security", severity="major",
+        authority="cyberspace", description=f"第{n}项高危漏洞未整改", rule_ids=["BZ-47"], recorded_at=NOW)) for n in (1, 2)]
+    for finding in findings:
+        await publish_event(infra.nats_admin_url, finding)
+
+    async def both():
+        standing = (await api["intake"].get(f"/units/{unit_id}/standing", as_=leader(unit_id))).json()["blocks"]
+        return len([b for b in standing if b["rule_ids"] == ["BZ-47"]]) == 2 or None
+    await eventually(both, what="a BZ-47 block for each finding")
+    await publish_event(infra.nats_admin_url, from_acceptance(RectificationCompleted(
+        unit_id=unit_id, project_id=project_id, pack=BZ, source="supervision", finding_id="SF-1", cause_event_id=findings[0].id,
+        rule_ids=["BZ-47"], completed_on=date(2026, 11, 30), confirmed_at=NOW)))
+
+    async def one_left():
+        standing = (await api["intake"].get(f"/units/{unit_id}/standing", as_=leader(unit_id))).json()["blocks"]
+        left = [b["cause_event_id"] for b in standing if b["rule_ids"] == ["BZ-47"]]
+        return left == [findings[1].id] or None
+    await eventually(one_left, what="only the unrectified finding's block left")
+    assert (await declare(api, unit_id)).status_code == 409  # the second finding still stands (BZ-47)

@@ -8,6 +8,9 @@ timeouts) uses real time and never this clock.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from datetime import date, datetime, timedelta, timezone
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -25,6 +28,19 @@ def business_date(instant: datetime) -> date:
     if instant.tzinfo is None:
         raise ValueError("instant must be timezone-aware")
     return instant.astimezone(BUSINESS_TZ).date()
+
+
+def fact_day(facts: Mapping[str, Any]) -> date | None:
+    """The business day the fact an event reports happened (a grading's ``completed_on``, a
+    finding's ``recorded_at``), so a period "to the end of the next year" (BY-53.2, BZ-32c, A-18)
+    counts from the fact, not from when a consumer caught up with the message."""
+    day = facts.get("completed_on")
+    if day:
+        return day if isinstance(day, date) else date.fromisoformat(str(day))
+    instant = facts.get("recorded_at")
+    if instant:
+        return business_date(instant if isinstance(instant, datetime) else datetime.fromisoformat(str(instant)))
+    return None
 
 
 class SystemClock:

@@ -46,7 +46,7 @@ from policy.requirements import RequirementOutcome, requirements
 from policy.review import after_failed_round, check_scheme_budget
 from policy.sanctions import matches, sanctions_for
 from policy.timers import period_due
-from servicekit.clock import business_date
+from servicekit.clock import business_date, fact_day
 from servicekit.consumer import Subscription
 from servicekit.db import UnitOfWork
 from servicekit.errors import DomainError, refuse
@@ -348,15 +348,25 @@ async def place_blocks(uow: UnitOfWork, envelope: Envelope) -> None:
         row = UnitBlock(
             unit_id=unit_id, scope=REVIEW_SUSPENSION if sanction.effect == "review_suspension" else sanction.scope,
             rule_ids=list(sanction.rule_ids), project_id=project_id, cause_event_id=envelope.id,
+            origin_event_id=getattr(event, "cause_event_id", None) or envelope.id,
             cause_event_type=type(event).event_name(), placed_at=now, lifted_by=sanction.lifted_by,
             lifted_when=sanction.lifted_when, lift_inferred=sanction.lift_inferred, project_class=project_class,
-            until=end_of_next_year(business_date(now)) if sanction.release_after == "end_of_next_year" else None,
+            until=end_of_next_year(fact_day(_facts(event)) or business_date(now)) if sanction.release_after == "end_of_next_year" else None,
             message_en=sanction.message_en, message_zh=sanction.message_zh,
         )
         uow.session.add(row)
         placed.append(row)
     await uow.session.flush()
     uow.emit(_standing_event(unit_id, "placed", placed, await active_blocks(uow, unit_id), now))
+
+
+async def _roots(uow: UnitOfWork, answers: str | None) -> set[str]:
+    """The event answered and the root it stands for: a rectification may answer the overdue notice
+    rather than the finding itself."""
+    if answers is None:
+        return set()
+    rows = (await uow.session.execute(select(UnitBlock).where(UnitBlock.cause_event_id == answers))).scalars().all()
+    return {answers, *(row.origin_event_id for row in rows if row.origin_event_id)}
 
 
 async def lift_blocks(uow: UnitOfWork, envelope: Envelope) -> None:
@@ -369,11 +379,17 @@ async def lift_blocks(uow: UnitOfWork, envelope: Envelope) -> None:
     answers = getattr(event, "cause_event_id", None)
     project_id = getattr(event, "project_id", None)
     now = uow.clock.now()
-    lifted = [
-        row for row in await active_blocks(uow, unit_id, lock=True)
-        if row.lifted_by == name and matches(row.lifted_when or {}, facts)
-        and ((answers is not None and answers == row.cause_event_id) or (row.project_id is not None and row.project_id == project_id))
-    ]
+    roots = await _roots(uow, answers)
+
+    def released(row: UnitBlock) -> bool:
+        if answers is not None:
+            # An event that answers one failure or finding lifts only what that one set off, not
+            # every block of the project another finding placed.
+            return row.cause_event_id in roots or (row.origin_event_id or row.cause_event_id) in roots
+        return row.project_id is not None and row.project_id == project_id
+
+    lifted = [row for row in await active_blocks(uow, unit_id, lock=True)
+              if row.lifted_by == name and matches(row.lifted_when or {}, facts) and released(row)]
     for row in lifted:
         row.lifted_at = now
         row.lift_event_id = envelope.id

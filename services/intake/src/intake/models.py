@@ -83,6 +83,9 @@ class UnitBlock(SQLModel, table=True):
     project_id: str | None = Field(default=None, sa_column=Column(Text))
     cause_event_id: str
     cause_event_type: str
+    origin_event_id: str | None = Field(default=None, sa_column=Column(Text))
+    """The failure or finding at the root: the cause itself, or what an overdue cause answers. A
+    rectification lifts only the blocks of the root it answers (BY-22.15, BZ-47)."""
     placed_at: datetime = Field(sa_column=_ts())
     lifted_by: str | None = Field(default=None, sa_column=Column(Text))
     lift_inferred: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))

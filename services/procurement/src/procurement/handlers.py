@@ -28,6 +28,7 @@ from contracts.events import (
 )
 from contracts.streams import ACCEPTANCE, FINANCE, INTAKE, NOTIFY, REVIEW
 from policy.packs import get_pack
+from servicekit.clock import fact_day
 from servicekit.consumer import Subscription
 from servicekit.db import UnitOfWork
 
@@ -60,9 +61,11 @@ async def on_outcome(uow: UnitOfWork, envelope: Envelope) -> None:
     facts = _facts(event)
     if isinstance(event, ComplianceOpinionIssued) and project is not None:
         project.compliance = "consent" if event.consent else "refused"
-    await ledger.release(uow, trigger, facts, project_id=project_id, event_id=envelope.id)
+    answers = getattr(event, "cause_event_id", None)
+    await ledger.release(uow, trigger, facts, project_id=project_id, event_id=envelope.id, answers=answers)
     await ledger.apply(uow, pack, trigger, facts, ledger.Cause(envelope.id, trigger, project_id, event.unit_id,
-                                                               sub_project_id=getattr(event, "sub_project_id", None)))
+                                                               sub_project_id=getattr(event, "sub_project_id", None),
+                                                               answers=answers, day=fact_day(facts)))
 
 
 async def on_deadline(uow: UnitOfWork, envelope: Envelope) -> None:

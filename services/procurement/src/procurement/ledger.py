@@ -45,6 +45,10 @@ class Cause:
     reference_id: str | None = None
     sub_project_id: str | None = None
     amount_fen: int | None = None
+    answers: str | None = None
+    """The event this one answers (an overdue notice answers a finding): the hold's root."""
+    day: date | None = None
+    """The day the fact happened, from which a next-year period counts (BZ-32c, A-18)."""
 
 
 def _release_condition(sanction: Sanction, cause: Cause) -> str | None:
@@ -92,7 +96,7 @@ async def apply(uow: UnitOfWork, pack: Pack, trigger: str, facts: Mapping[str, A
                 pack=PackRef(id=pack.id, version=pack.version),
                 scope="new_resources" if "new" in sanction.scope else "all_resources", rule_ids=list(sanction.rule_ids),
                 cause_event_id=cause.event_id, cause_event_type=cause.event_type,
-                until=_end_of_next_year(uow) if sanction.release_after == "end_of_next_year" else None,
+                until=_end_of_next_year(uow, cause) if sanction.release_after == "end_of_next_year" else None,
                 blocked_at=uow.clock.now()))
         else:
             continue
@@ -100,8 +104,8 @@ async def apply(uow: UnitOfWork, pack: Pack, trigger: str, facts: Mapping[str, A
     return applied
 
 
-def _end_of_next_year(uow: UnitOfWork) -> date:
-    return date(business_date(uow.clock.now()).year + 1, 12, 31)
+def _end_of_next_year(uow: UnitOfWork, cause: Cause) -> date:
+    return date((cause.day or business_date(uow.clock.now())).year + 1, 12, 31)
 
 
 async def place_hold(uow: UnitOfWork, pack: Pack, sanction: Sanction, cause: Cause) -> FinanceHold | None:
@@ -113,10 +117,11 @@ async def place_hold(uow: UnitOfWork, pack: Pack, sanction: Sanction, cause: Cau
     hold = FinanceHold(
         project_id=cause.project_id, unit_id=cause.unit_id, contract_id=cause.contract_id, scope=sanction.scope,
         rule_ids=list(sanction.rule_ids), cause_event_id=cause.event_id, cause_event_type=cause.event_type, placed_at=now,
+        origin_event_id=cause.answers or cause.event_id,
         lifted_by=sanction.lifted_by, lifted_when=dict(sanction.lifted_when), release_condition=_release_condition(sanction, cause),
         message_en=sanction.message_en, message_zh=sanction.message_zh, reference_id=cause.reference_id,
         hold_mode=sanction.hold_mode, amount_fen=cause.amount_fen,
-        expires_on=_end_of_next_year(uow) if sanction.release_after == "end_of_next_year" else None,
+        expires_on=_end_of_next_year(uow, cause) if sanction.release_after == "end_of_next_year" else None,
     )
     uow.session.add(hold)
     uow.emit(FinanceHoldPlaced(
@@ -127,16 +132,28 @@ async def place_hold(uow: UnitOfWork, pack: Pack, sanction: Sanction, cause: Cau
     return hold
 
 
+async def _roots(uow: UnitOfWork, answers: str | None) -> set[str]:
+    """The event answered and the root it stands for (a rectification may answer the overdue notice)."""
+    if answers is None:
+        return set()
+    holds = (await uow.session.execute(select(FinanceHold).where(FinanceHold.cause_event_id == answers))).scalars().all()
+    return {answers, *(hold.origin_event_id for hold in holds if hold.origin_event_id)}
+
+
 async def release(uow: UnitOfWork, event_type: str, facts: Mapping[str, Any], *, project_id: str, event_id: str,
-                  reference_id: str | None = None) -> list[FinanceHold]:
+                  reference_id: str | None = None, answers: str | None = None) -> list[FinanceHold]:
     """Release the project's holds that this event lifts; a hold about one record (a change) only
-    by an event about that record."""
+    by an event about that record, and an event that answers one failure or finding (a
+    rectification) only the holds that failure or finding set off."""
     released = []
     now = uow.clock.now()
+    roots = await _roots(uow, answers)
     for hold in await active_holds(uow, project_id=project_id, lock=True):
         if hold.lifted_by != event_type or not matches(hold.lifted_when, facts):
             continue
         if hold.reference_id is not None and hold.reference_id != reference_id:
+            continue
+        if answers is not None and hold.cause_event_id not in roots and (hold.origin_event_id or hold.cause_event_id) not in roots:
             continue
         hold.released_at, hold.release_event_id = now, event_id
         uow.emit(FinanceHoldReleased(

@@ -31,6 +31,9 @@ class FinanceHold(SQLModel, table=True):
     rule_ids: list[str] = Field(sa_column=Column(ARRAY(Text), nullable=False))
     cause_event_id: str
     cause_event_type: str
+    origin_event_id: str | None = Field(default=None, sa_column=Column(Text))
+    """The failure or finding at the root (the cause, or what an overdue cause answers); a
+    rectification releases only the holds of the root it answers (BZ-47, YL-19b)."""
     placed_at: datetime = Field(sa_column=_ts())
     lifted_by: str | None = Field(default=None, sa_column=Column(Text))
     release_condition: str | None = Field(default=None, sa_column=Column(Text))
