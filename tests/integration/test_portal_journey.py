@@ -323,6 +323,13 @@ async def test_a_project_from_declaration_to_accepted_through_the_portal(platfor
     book = load_workbook(io.BytesIO(Path(await (await download_info.value).path()).read_bytes()))
     assert any(project_id == row[0] for row in book.worksheets[2].iter_rows(values_only=True))
 
+    # --- the administrator sees the same picture and every project's timeline with its audit links
+    admin = await sign_in(browser, base, "admin")
+    assert admin.page.url.endswith("/dashboard")
+    await admin.go(f"/projects/{project_id}/timeline")
+    assert "#" in await admin.page.inner_text('[data-testid="timeline"]')  # sequence numbers and hashes of the trail
+    await admin.shot("admin-timeline")
+
     # --- a phone's width: nothing runs off the side
     phone = await sign_in(browser, base, "edu.applicant", width=390)
     for path in ("/unit", f"/projects/{project_id}", "/forms/contract?project_id=" + project_id):
