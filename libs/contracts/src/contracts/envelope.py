@@ -53,7 +53,10 @@ def _format_time(value: datetime) -> str:
 
 
 def _parse_time(value: str) -> datetime:
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise EnvelopeError(f"ce-time {value!r} is not a time") from exc
     if parsed.tzinfo is None:
         raise EnvelopeError(f"ce-time {value!r} has no offset")
     return parsed

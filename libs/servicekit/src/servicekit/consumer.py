@@ -23,6 +23,7 @@ from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from opentelemetry import trace
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
 from contracts.base import Event
@@ -139,7 +140,16 @@ class Consumer:
                 continue
             self.last_fetch_ok = time.monotonic()
             for message in messages:
-                await self.handle(message)
+                try:
+                    await self.handle(message)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("handling a message of %s failed; it will be redelivered", self.name)
+                    try:
+                        await message.nak(delay=self._policy.delay_after(message.metadata.num_delivered))
+                    except Exception:
+                        pass
 
     async def handle(self, message: Msg) -> None:
         headers = message.headers or {}
@@ -207,13 +217,21 @@ class Consumer:
 
     async def _park(self, message: Msg, error: str, deliveries: int) -> None:
         headers = dict(message.headers or {})
+        sequence = message.metadata.sequence.stream
         async with self._units() as uow:
+            # A crash between parking and term() redelivers the message: it is parked once.
+            already = (await uow.session.execute(select(ParkedMessage.id).where(
+                ParkedMessage.consumer == self.name, ParkedMessage.stream == self.stream.name,
+                ParkedMessage.stream_sequence == sequence))).first()
+            if already is not None:
+                await message.term()
+                return
             uow.session.add(
                 ParkedMessage(
                     consumer=self.name,
                     stream=self.stream.name,
                     subject=message.subject,
-                    stream_sequence=message.metadata.sequence.stream,
+                    stream_sequence=sequence,
                     event_id=headers.get("ce-id"),
                     event_type=headers.get("ce-type"),
                     headers=headers,

@@ -13,7 +13,7 @@ import logging
 from datetime import datetime, timedelta, timezone
 
 from opentelemetry import trace
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from servicekit import failpoints
@@ -95,13 +95,14 @@ class OutboxRelay:
                 await session.execute(
                     select(OutboxMessage)
                     .where(OutboxMessage.published_at.is_(None))
-                    .where(or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now))
                     .order_by(OutboxMessage.id)
                     .limit(self._batch_size)
                     .with_for_update(skip_locked=True)
                 )
             ).scalars().all()
             for row in rows:
+                if row.next_attempt_at is not None and row.next_attempt_at > now:
+                    break  # a later row must not overtake one waiting for its retry
                 failpoints.reach("outbox.before_publish")
                 try:
                     with span_from_headers(tracer, f"{row.subject} publish", row.headers, trace.SpanKind.PRODUCER):
