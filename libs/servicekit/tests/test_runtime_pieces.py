@@ -110,3 +110,22 @@ def test_streams_take_the_configured_replica_count(monkeypatch, auth_env):
     monkeypatch.setenv("JETSTREAM_REPLICAS", "7")
     with pytest.raises(ValidationError):
         Settings()
+
+
+def test_an_unreachable_or_restarting_database_is_waited_out_not_counted_against_the_message():
+    from sqlalchemy.exc import DBAPIError
+
+    from servicekit.consumer import infrastructure_unavailable
+
+    class Restarting(Exception):
+        sqlstate = "57P03"  # the database system is starting up
+
+    assert infrastructure_unavailable(DBAPIError("SELECT 1", {}, Restarting("starting up")))
+    assert infrastructure_unavailable(ConnectionRefusedError(111, "refused"))
+    assert infrastructure_unavailable(DBAPIError("SELECT 1", {}, Exception("gone"), connection_invalidated=True))
+    assert not infrastructure_unavailable(RuntimeError("handler always fails"))
+    assert not infrastructure_unavailable(ValueError("bad data"))
+
+    class Violation(Exception):
+        sqlstate = "23505"  # a unique violation is the message's fault, not the database's
+    assert not infrastructure_unavailable(DBAPIError("INSERT", {}, Violation("duplicate")))

@@ -62,6 +62,28 @@ class ConsumerPolicy:
         return self.backoff_seconds[max(index, 0)]
 
 
+TRANSIENT_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300")
+"""Connection failures, shutdowns, "the database system is starting up", too many connections."""
+
+
+def infrastructure_unavailable(exc: BaseException) -> bool:
+    """The database cannot be reached or is restarting: nothing the message could change."""
+    for error in (exc, getattr(exc, "orig", None), exc.__cause__):
+        if error is None:
+            continue
+        if isinstance(error, (ConnectionError, OSError, asyncio.TimeoutError)) and not isinstance(error, FileNotFoundError):
+            return True
+        if getattr(error, "connection_invalidated", False):
+            return True
+        state = getattr(error, "sqlstate", None) or getattr(error, "pgcode", None)
+        if isinstance(state, str) and state.startswith(TRANSIENT_SQLSTATES):
+            return True
+        if type(error).__name__ in ("CannotConnectNowError", "ConnectionDoesNotExistError", "InterfaceError",
+                                    "ConnectionFailureError", "AdminShutdownError", "CrashShutdownError"):
+            return True
+    return False
+
+
 class Consumer:
     def __init__(
         self,
@@ -171,9 +193,9 @@ class Consumer:
                 await self._park(message, f"untrusted source: {envelope.type} must come from {expected}, "
                                           f"not {envelope.source}", deliveries)
                 return
-            try:
-                await self.apply(envelope)
-            except Exception as exc:
+            failure = await self._apply_through_outages(message, envelope)
+            if failure is not None:
+                exc = failure
                 span.record_exception(exc)
                 if deliveries >= self._policy.max_deliver:
                     await self._park(message, "".join(traceback.format_exception(exc)), deliveries)
@@ -188,6 +210,28 @@ class Consumer:
                 return
         failpoints.reach("consumer.after_effect")
         await message.ack()
+
+    async def _apply_through_outages(self, message: Msg, envelope: Envelope) -> Exception | None:
+        """Apply ``envelope``, waiting out an unavailable database with the delivery kept alive: its
+        attempts are for faults of the message, and spending them on an outage would let JetStream
+        give up on a message nobody parked. Returns the message's own failure, if any."""
+        waited = 0
+        while True:
+            try:
+                await self.apply(envelope)
+                return None
+            except Exception as exc:
+                if not infrastructure_unavailable(exc):
+                    return exc
+                waited += 1
+                delay = min(30.0, 0.25 * 2 ** min(waited, 7))
+                log.warning("handling %s waits for the database (attempt %d, next in %.1fs): %r",
+                            envelope.type, waited, delay, exc, extra={"event_id": envelope.id, "consumer": self.name})
+                try:
+                    await message.in_progress()
+                except Exception:
+                    pass  # NATS away too: a redelivery after ack_wait is applied once (the inbox)
+                await asyncio.sleep(delay)
 
     async def apply(self, envelope: Envelope) -> bool:
         """Apply ``envelope`` once; returns False when it had already been applied."""
