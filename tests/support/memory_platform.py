@@ -274,8 +274,9 @@ class Events:
             project_id=project, unit_id=PROJECTS[project], sub_project_id=sub_project, pack=self.ref,
             attempt=2 if terminal else 1, terminal=terminal, rule_id=self.rule, concluded_on=self._today, recorded_at=self._now))
 
-    def passed(self, project: str) -> Envelope:
-        return self._envelope(AcceptancePassed(project_id=project, unit_id=PROJECTS[project], pack=self.ref, attempt=1,
+    def passed(self, project: str, sub_project: str | None = None) -> Envelope:
+        return self._envelope(AcceptancePassed(project_id=project, unit_id=PROJECTS[project], sub_project_id=sub_project,
+                                               pack=self.ref, attempt=1,
                                                concluded_on=self._today, recorded_at=self._now))
 
     def filing_rejected(self, project: str, final: bool) -> Envelope:

@@ -347,7 +347,8 @@ async def place_blocks(uow: UnitOfWork, envelope: Envelope) -> None:
     for sanction in sanctions:
         row = UnitBlock(
             unit_id=unit_id, scope=REVIEW_SUSPENSION if sanction.effect == "review_suspension" else sanction.scope,
-            rule_ids=list(sanction.rule_ids), project_id=project_id, cause_event_id=envelope.id,
+            rule_ids=list(sanction.rule_ids), project_id=project_id, sub_project_id=getattr(event, "sub_project_id", None),
+            cause_event_id=envelope.id,
             origin_event_id=getattr(event, "cause_event_id", None) or envelope.id,
             cause_event_type=type(event).event_name(), placed_at=now, lifted_by=sanction.lifted_by,
             lifted_when=sanction.lifted_when, lift_inferred=sanction.lift_inferred, project_class=project_class,
@@ -378,6 +379,7 @@ async def lift_blocks(uow: UnitOfWork, envelope: Envelope) -> None:
     name, facts = type(event).event_name(), _facts(event)
     answers = getattr(event, "cause_event_id", None)
     project_id = getattr(event, "project_id", None)
+    sub_project_id = getattr(event, "sub_project_id", None)
     now = uow.clock.now()
     roots = await _roots(uow, answers)
 
@@ -386,7 +388,9 @@ async def lift_blocks(uow: UnitOfWork, envelope: Envelope) -> None:
             # An event that answers one failure or finding lifts only what that one set off, not
             # every block of the project another finding placed.
             return row.cause_event_id in roots or (row.origin_event_id or row.cause_event_id) in roots
-        return row.project_id is not None and row.project_id == project_id
+        # one sub-project's pass says nothing of another's failure, nor of the whole project's
+        return (row.project_id is not None and row.project_id == project_id
+                and (sub_project_id is None or row.sub_project_id == sub_project_id))
 
     lifted = [row for row in await active_blocks(uow, unit_id, lock=True)
               if row.lifted_by == name and matches(row.lifted_when or {}, facts) and released(row)]

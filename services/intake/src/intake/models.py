@@ -81,6 +81,9 @@ class UnitBlock(SQLModel, table=True):
     scope: str
     rule_ids: list[str] = Field(sa_column=Column(ARRAY(Text), nullable=False))
     project_id: str | None = Field(default=None, sa_column=Column(Text))
+    sub_project_id: str | None = Field(default=None, sa_column=Column(Text))
+    """Set when the cause concerned one sub-project: only an event about that sub-project, or about
+    the whole project, lifts it (BY-47.3b)."""
     cause_event_id: str
     cause_event_type: str
     origin_event_id: str | None = Field(default=None, sa_column=Column(Text))

@@ -373,6 +373,7 @@ class BlockOut(BaseModel):
     scope: str
     rule_ids: list[str]
     project_id: str | None
+    sub_project_id: str | None = Field(None, description="Set when the block concerns one sub-project (BY-47.3b)")
     cause_event_id: str
     cause_event_type: str
     placed_at: datetime

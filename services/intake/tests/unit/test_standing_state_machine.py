@@ -80,7 +80,8 @@ class StandingOracle:
     classes: dict[str, str]
     answers_only: set[str] = field(default_factory=set)
     """Lifting events that lift only the blocks set off by the event they answer (a stricter reading)."""
-    active: dict[tuple[str, str], tuple[ExpectedBlock, dict]] = field(default_factory=dict)
+    active: dict[tuple[str, str], tuple[ExpectedBlock, dict, str | None]] = field(default_factory=dict)
+    """Each block with its release condition and the sub-project its cause concerned (BY-47.3b)."""
     seen: set[str] = field(default_factory=set)
     answered: dict[str, str] = field(default_factory=dict)
     """For an event that answers another (RectificationOverdue), the event it answers."""
@@ -94,11 +95,13 @@ class StandingOracle:
         project, unit, answers = getattr(event, "project_id", None), event.unit_id, getattr(event, "cause_event_id", None)
         if answers is not None:
             self.answered[envelope.id] = answers
-        for key, (block, when) in list(self.active.items()):
+        sub_project = getattr(event, "sub_project_id", None)
+        for key, (block, when, about) in list(self.active.items()):
             if block.unit_id != unit or block.lifted_by != name or not fits(when, facts):
                 continue
             set_off_by = {block.cause_event_id, self.answered.get(block.cause_event_id)}
-            same_project = block.project_id is not None and block.project_id == project
+            same_project = (block.project_id is not None and block.project_id == project
+                            and (sub_project is None or about == sub_project))
             if (answers is not None and answers in set_off_by) or (same_project and name not in self.answers_only):
                 del self.active[key]
         if getattr(event, "pack", None) is None:
@@ -111,10 +114,10 @@ class StandingOracle:
             until = date(today.year + 1, 12, 31) if release is not None and release.after == "end_of_next_year" else None
             block = ExpectedBlock(unit, scope, tuple(row.rules), project, envelope.id, release.event if release else None,
                                   until, self.classes.get(project) if project else None)
-            self.active.setdefault((envelope.id, scope), (block, dict(release.when) if release else {}))
+            self.active.setdefault((envelope.id, scope), (block, dict(release.when) if release else {}, sub_project))
 
     def blocks(self) -> set[ExpectedBlock]:
-        return {block for block, _ in self.active.values()}
+        return {block for block, _, _ in self.active.values()}
 
     def refusing_rules(self, unit: str, project_class: str, upgrade_of: str | None, today: date) -> set[str]:
         refusing = set()
@@ -193,13 +196,13 @@ class StandingMachine(RuleBasedStateMachine):
         return envelope
 
     @rule(target=overdue_causes, project=st.sampled_from(sorted(PROJECTS)), terminal=st.booleans(),
-          sub_project=st.sampled_from([None, "S-1"]))
+          sub_project=st.sampled_from([None, "S-1", "S-2"]))
     def acceptance_failed(self, project, terminal, sub_project):
         return self._send(self.events.failed(project, terminal, sub_project))
 
-    @rule(target=delivered, project=st.sampled_from(sorted(PROJECTS)))
-    def acceptance_passed(self, project):
-        return self._send(self.events.passed(project))
+    @rule(target=delivered, project=st.sampled_from(sorted(PROJECTS)), sub_project=st.sampled_from([None, "S-1", "S-2"]))
+    def acceptance_passed(self, project, sub_project):
+        return self._send(self.events.passed(project, sub_project))
 
     @rule(target=overdue_causes, project=st.sampled_from(sorted(PROJECTS)), final=st.booleans())
     def filing_rejected(self, project, final):
@@ -333,6 +336,20 @@ def test_by_22_8_a_pass_lifts_the_block_of_its_own_project_only_and_a_redelivere
     machine._send(machine.events.passed("P-1"))
     machine._send(failed_1)
     assert active_rules(machine) == [("BY-22.8",)] and active_rules(machine, "P-2") == [("BY-22.8",)]
+
+
+def test_by_47_3b_a_sub_projects_pass_lifts_only_that_sub_projects_block(standing):
+    """BY-22.8 on two failed sub-projects of one project: the pass of one leaves the other's block and
+    the whole project's; a pass of the whole project lifts whatever of it is left."""
+    machine = standing("BY")
+    machine._send(machine.events.failed("P-1", False, "S-1"))
+    other = machine._send(machine.events.failed("P-1", False, "S-2"))
+    whole = machine._send(machine.events.failed("P-1", False, None))
+    machine._send(machine.events.passed("P-1", "S-1"))
+    assert {row.cause_event_id for row in machine.intake.memory.rows(UnitBlock) if row.lifted_at is None} == {other.id, whole.id}
+    assert {row.sub_project_id for row in machine.intake.memory.rows(UnitBlock) if row.lifted_at is None} == {"S-2", None}
+    machine._send(machine.events.passed("P-1"))
+    assert active_rules(machine) == []
 
 
 @pytest.mark.parametrize(("pack_id", "rule_id"), [("BY", "BY-22.15"), ("BZ", "BZ-47")])

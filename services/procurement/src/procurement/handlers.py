@@ -62,9 +62,11 @@ async def on_outcome(uow: UnitOfWork, envelope: Envelope) -> None:
     if isinstance(event, ComplianceOpinionIssued) and project is not None:
         project.compliance = "consent" if event.consent else "refused"
     answers = getattr(event, "cause_event_id", None)
-    await ledger.release(uow, trigger, facts, project_id=project_id, event_id=envelope.id, answers=answers)
+    sub_project_id = getattr(event, "sub_project_id", None)
+    await ledger.release(uow, trigger, facts, project_id=project_id, event_id=envelope.id, answers=answers,
+                         sub_project_id=sub_project_id)
     await ledger.apply(uow, pack, trigger, facts, ledger.Cause(envelope.id, trigger, project_id, event.unit_id,
-                                                               sub_project_id=getattr(event, "sub_project_id", None),
+                                                               sub_project_id=sub_project_id,
                                                                answers=answers, day=fact_day(facts)))
 
 

@@ -120,7 +120,7 @@ async def place_hold(uow: UnitOfWork, pack: Pack, sanction: Sanction, cause: Cau
         origin_event_id=cause.answers or cause.event_id,
         lifted_by=sanction.lifted_by, lifted_when=dict(sanction.lifted_when), release_condition=_release_condition(sanction, cause),
         message_en=sanction.message_en, message_zh=sanction.message_zh, reference_id=cause.reference_id,
-        hold_mode=sanction.hold_mode, amount_fen=cause.amount_fen,
+        sub_project_id=cause.sub_project_id, hold_mode=sanction.hold_mode, amount_fen=cause.amount_fen,
         expires_on=_end_of_next_year(uow, cause) if sanction.release_after == "end_of_next_year" else None,
     )
     uow.session.add(hold)
@@ -141,10 +141,12 @@ async def _roots(uow: UnitOfWork, answers: str | None) -> set[str]:
 
 
 async def release(uow: UnitOfWork, event_type: str, facts: Mapping[str, Any], *, project_id: str, event_id: str,
-                  reference_id: str | None = None, answers: str | None = None) -> list[FinanceHold]:
+                  reference_id: str | None = None, answers: str | None = None,
+                  sub_project_id: str | None = None) -> list[FinanceHold]:
     """Release the project's holds that this event lifts; a hold about one record (a change) only
-    by an event about that record, and an event that answers one failure or finding (a
-    rectification) only the holds that failure or finding set off."""
+    by an event about that record, an event about one sub-project only that sub-project's holds,
+    and an event that answers one failure or finding (a rectification) only the holds that
+    failure or finding set off."""
     released = []
     now = uow.clock.now()
     roots = await _roots(uow, answers)
@@ -152,6 +154,8 @@ async def release(uow: UnitOfWork, event_type: str, facts: Mapping[str, Any], *,
         if hold.lifted_by != event_type or not matches(hold.lifted_when, facts):
             continue
         if hold.reference_id is not None and hold.reference_id != reference_id:
+            continue
+        if sub_project_id is not None and hold.sub_project_id != sub_project_id:
             continue
         if answers is not None and hold.cause_event_id not in roots and (hold.origin_event_id or hold.cause_event_id) not in roots:
             continue

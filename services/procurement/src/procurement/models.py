@@ -43,6 +43,9 @@ class FinanceHold(SQLModel, table=True):
     release_event_id: str | None = Field(default=None, sa_column=Column(Text))
     reference_id: str | None = Field(default=None, sa_column=Column(Text))
     """The record the hold is about when narrower than the project (a change); only its release lifts it."""
+    sub_project_id: str | None = Field(default=None, sa_column=Column(Text))
+    """Set when the cause concerned one sub-project: only an event about that sub-project, or about
+    the whole project, releases it (BY-47.3b)."""
     lifted_when: dict = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False, server_default="{}"))
     hold_mode: str = Field(default="hard", sa_column=Column(Text, nullable=False, server_default="hard"))
     amount_fen: int | None = Field(default=None, sa_column=Column(BigInteger))

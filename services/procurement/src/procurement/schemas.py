@@ -187,6 +187,7 @@ class HoldOut(BaseModel):
     project_id: str
     unit_id: str
     contract_id: str | None
+    sub_project_id: str | None = Field(None, description="Set when the hold concerns one sub-project (BY-47.3b)")
     scope: str
     hold_mode: str
     rule_ids: list[str]

@@ -79,7 +79,8 @@ class LedgerOracle:
     pack_id: str
     answers_only: set[str] = field(default_factory=set)
     """Releasing events that release only the holds set off by the event they answer (a stricter reading)."""
-    active: dict[tuple[str, str], tuple[ExpectedHold, dict]] = field(default_factory=dict)
+    active: dict[tuple[str, str], tuple[ExpectedHold, dict, str | None]] = field(default_factory=dict)
+    """Each hold with its release condition and the sub-project its cause concerned (BY-47.3b)."""
     terminated: set[tuple[str, str]] = field(default_factory=set)
     contracts: set[str] = field(default_factory=set)
     seen: set[str] = field(default_factory=set)
@@ -98,8 +99,11 @@ class LedgerOracle:
         facts = event.model_dump(mode="json")
         if name == "DeadlineElapsed":
             facts["contract_filed"] = project in self.contracts
-        for key, (hold, when) in list(self.active.items()):
+        sub_project = getattr(event, "sub_project_id", None)
+        for key, (hold, when, about) in list(self.active.items()):
             if hold.project_id != project or hold.lifted_by != name or not fits(when, facts):
+                continue
+            if sub_project is not None and about != sub_project:
                 continue
             if name in self.answers_only and answers not in {hold.root_event_id, self.answered.get(hold.root_event_id)}:
                 continue
@@ -115,14 +119,14 @@ class LedgerOracle:
                 expires = date(today.year + 1, 12, 31) if release is not None and release.after == "end_of_next_year" else None
                 hold = ExpectedHold(project, unit, row.scope, tuple(row.rules), root, release.event if release else None,
                                     expires, row.hold_mode)
-                self.active.setdefault((root, row.scope), (hold, dict(release.when) if release else {}))
+                self.active.setdefault((root, row.scope), (hold, dict(release.when) if release else {}, sub_project))
             elif row.effect == "terminate_project" and (project, sub_project or "") not in self.terminated:
                 self.terminated.add((project, sub_project or ""))
                 reason = "lapsed" if row.scope == "lapsed" else "acceptance_failed"
                 self._place("ProjectTerminated", {"reason": reason}, root, project, unit, sub_project, today)
 
     def holds(self) -> set[ExpectedHold]:
-        return {hold for hold, _ in self.active.values()}
+        return {hold for hold, _, _ in self.active.values()}
 
     def binding(self, project: str, final_payment: bool, today: date) -> set[tuple[str, str]]:
         """The holds that stop a payment of an O&M project today, by (root event, scope)."""
@@ -197,13 +201,13 @@ class LedgerMachine(RuleBasedStateMachine):
         return envelope
 
     @rule(target=overdue_causes, project=st.sampled_from(sorted(PROJECTS)), terminal=st.booleans(),
-          sub_project=st.sampled_from([None, "S-1"]))
+          sub_project=st.sampled_from([None, "S-1", "S-2"]))
     def acceptance_failed(self, project, terminal, sub_project):
         return self._send(self.events.failed(project, terminal, sub_project))
 
-    @rule(target=delivered, project=st.sampled_from(sorted(PROJECTS)))
-    def acceptance_passed(self, project):
-        return self._send(self.events.passed(project))
+    @rule(target=delivered, project=st.sampled_from(sorted(PROJECTS)), sub_project=st.sampled_from([None, "S-1", "S-2"]))
+    def acceptance_passed(self, project, sub_project):
+        return self._send(self.events.passed(project, sub_project))
 
     @rule(target=overdue_causes, project=st.sampled_from(sorted(PROJECTS)), final=st.booleans())
     def filing_rejected(self, project, final):
@@ -362,6 +366,19 @@ def test_dy_24_a_pass_releases_the_holds_of_its_own_project_only(ledger):
     other = machine._send(machine.events.failed("P-2", False, None))
     machine._send(machine.events.passed("P-1"))
     assert [(hold.rule_ids, hold.root_event_id) for hold in machine.actual()] == [(("DY-24",), other.id)]
+
+
+def test_by_47_3b_a_sub_projects_pass_releases_only_that_sub_projects_hold(ledger):
+    """DY-24 holds on two failed sub-projects of one project: one passing leaves the other's payments
+    stopped; the whole project passing releases them."""
+    machine = ledger("DY")
+    machine._send(machine.events.failed("P-1", False, "S-1"))
+    other = machine._send(machine.events.failed("P-1", False, "S-2"))
+    machine._send(machine.events.passed("P-1", "S-1"))
+    assert [(hold.rule_ids, hold.root_event_id) for hold in machine.actual()] == [(("DY-24",), other.id)]
+    assert [hold.sub_project_id for hold in machine.procurement.memory.rows(FinanceHold) if hold.released_at is None] == ["S-2"]
+    machine._send(machine.events.passed("P-1"))
+    assert machine.actual() == set()
 
 
 @pytest.mark.parametrize(("pack_id", "first_kind", "second_kind", "rule_id"),
