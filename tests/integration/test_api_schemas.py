@@ -2,22 +2,20 @@
 
 Schemathesis reads ``/openapi.json`` from the running service and generates valid and invalid
 requests for one operation at a time, each sent with a token the route's access rule admits, so
-they reach the handler instead of stopping at access control. No answer may be a 5xx; an answer
-must match the schema documented for its status; an undocumented status may only be a domain
-error (404, 409), and every 4xx carries the platform's bilingual error body. Generation is
-derandomized and bounded, so CI sends the same requests on every run within a minute.
+they reach the handler instead of stopping at access control. No answer may be a 5xx; its status
+must be one the schema documents and its body must match what is documented for it, and every 4xx
+carries the platform's bilingual error body. Generation is derandomized and bounded, so CI sends
+the same requests on every run within a minute; ``govit fuzz`` runs the same checks and more for
+as long as it is given.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
-from urllib.parse import unquote
 
 import httpx
 import pytest
@@ -26,27 +24,17 @@ from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 
 from devstack.auth import DevIssuer
+from devstack.fuzzing import ACCESS, NOT_FUZZED, named_unit, platform_error_body, token_headers
 from devstack.processes import SERVICES, ServiceProcess
-from servicekit.ops import ACCESS as OPS_ACCESS
-from servicekit.security.access import PUBLIC, Allow
-from servicekit.security.principal import UNIT_ROLES
 
 pytestmark = pytest.mark.integration
 
-NOT_FUZZED = {("POST", "/ops/clock/advance"): "moves the business clock every other test shares"}
-ACCESS: dict[str, dict[tuple[str, str], Allow]] = {
-    service: {**OPS_ACCESS, **importlib.import_module(f"{service}.access").ACCESS} for service in SERVICES
-}
 OPERATIONS = [(service, method, path) for service in SERVICES
               for (method, path) in sorted(ACCESS[service]) if (method, path) not in NOT_FUZZED]
 
 EXAMPLES = 30
 """Per operation and generation mode (valid, invalid): enough to reach the validation of every
 parameter, few enough that the file stays within a minute on two cores."""
-UNDOCUMENTED_BUT_EXPECTED = {404, 409}
-"""Domain errors any route may answer (an unknown id, a state the rules refuse). The schemas do
-not list them; the error handlers give them the platform's error body."""
-ERROR_FIELDS = {"error": str, "message": str, "message_zh": str, "rule_ids": list}
 
 
 # ---- fixtures --------------------------------------------------------------------------------------
@@ -106,52 +94,6 @@ def events_settled(platform: dict[str, ServiceProcess], issuer: DevIssuer) -> It
 
 # ---- the checks --------------------------------------------------------------------------------
 
-def named_unit(case: Any) -> str | None:
-    """The unit a generated request acts on, wherever the operation takes it from."""
-    for container in (case.body, case.path_parameters, case.query):
-        value = container.get("unit_id") if isinstance(container, dict) else None
-        if isinstance(value, str):
-            # Schemathesis keeps path parameters percent-encoded; the service sees them decoded
-            return unquote(value) if container is case.path_parameters else value
-    return None
-
-
-def token_headers(issuer: DevIssuer, allow: Allow, unit: str | None) -> dict[str, str]:
-    """A token the route admits: its oversight roles where it has any (they reach every unit's
-    objects), else its unit roles for ``unit``. A fresh subject per request keeps the submission
-    rate limit from answering in the route's place."""
-    if allow is PUBLIC:
-        return {}
-    oversight = allow.roles - UNIT_ROLES
-    roles, unit = (sorted(oversight), None) if oversight else (sorted(allow.roles), unit)
-    token = issuer.token(subject=f"schema-fuzzing-{uuid.uuid4().hex[:12]}", roles=roles, unit_id=unit)
-    return {"authorization": f"Bearer {token}"}
-
-
-def error_body_problems(status: int, body: Any) -> str | None:
-    if not isinstance(body, dict):
-        return f"{status} without the platform's error body: {body!r}"
-    wrong = sorted(field for field, kind in ERROR_FIELDS.items() if not isinstance(body.get(field), kind))
-    return f"{status} without the platform's error body (fields {wrong}): {body}" if wrong else None
-
-
-def platform_errors(ctx: Any, response: Any, case: Any) -> None:
-    """A status the schema does not document is a domain error; every 4xx has the error body."""
-    status = response.status_code
-    if status >= 500:
-        return  # not_a_server_error reports it
-    documented = {int(code) for code in case.operation.responses.status_codes if code.isdigit()}
-    assert status in documented | UNDOCUMENTED_BUT_EXPECTED, (
-        f"{status} is neither documented ({sorted(documented)}) nor a domain error {sorted(UNDOCUMENTED_BUT_EXPECTED)}")
-    if status >= 400:
-        try:
-            body = response.json()
-        except ValueError:
-            body = response.text
-        problem = error_body_problems(status, body)
-        assert problem is None, problem
-
-
 def logged_since(process: ServiceProcess, offset: int) -> str:
     """What the service logged about the request, for the failure report."""
     with open(process.log_path, "rb") as log:
@@ -178,7 +120,7 @@ def test_generated_requests_get_answers_their_schema_allows(schemas, platform, i
     from schemathesis import GenerationMode
     from schemathesis.checks import not_a_server_error
     from schemathesis.core.failures import FailureGroup
-    from schemathesis.specs.openapi.checks import response_schema_conformance
+    from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
     operation = schemas[service][path][method]
     allow = ACCESS[service][(method, path)]
@@ -197,7 +139,8 @@ def test_generated_requests_get_answers_their_schema_allows(schemas, platform, i
             offset = process.log_path.stat().st_size
             response = case.call(base_url=process.url, session=session, headers=headers, timeout=15)
             try:
-                case.validate_response(response, checks=[not_a_server_error, response_schema_conformance, platform_errors],
+                case.validate_response(response, checks=[not_a_server_error, status_code_conformance, response_schema_conformance,
+                                               platform_error_body],
                                        headers=headers)
             except FailureGroup as failure:
                 raise AssertionError(f"{failure}\n{logged_since(process, offset)}") from None

@@ -98,3 +98,30 @@ async def test_by_19_1a_a_micro_project_is_not_filed_before_its_plan_review(api,
     refused = await api["intake"].post("/filings", body, as_=applicant(unit_id))
     assert refused.status_code == 409 and "BY-19.1a" in refused.json()["rule_ids"] and "/declarations" in refused.json()["message"]
     assert (await api["intake"].post("/declarations", body, as_=applicant(unit_id))).status_code == 201
+
+
+async def test_a_document_a_browser_would_run_is_refused_and_a_stored_one_is_served_as_an_attachment(api, dbs, new_unit_id):
+    """Found by fuzzing: any ``type/subtype`` was stored and served back with it, so an HTML upload
+    would have opened as a page in a reviewer's browser."""
+    before = await dbs["intake"].value("SELECT count(*) FROM document")
+    refused = await api["intake"].post(f"/units/{new_unit_id}/documents", {
+        "name": "通知.html", "media_type": "text/html", "content_base64": "PHNjcmlwdD4="}, as_=applicant(new_unit_id))
+    assert refused.status_code == 422 and refused.json()["field"] == "media_type", refused.text
+    assert await dbs["intake"].value("SELECT count(*) FROM document") == before
+    stored = await api["intake"].post(f"/units/{new_unit_id}/documents", {
+        "name": "可研报告 v2.pdf", "media_type": "application/pdf", "content_base64": "JVBERi0="}, as_=applicant(new_unit_id))
+    assert stored.status_code == 201, stored.text
+    served = await api["intake"].get(f"/units/{new_unit_id}/documents/{stored.json()['document_id']}/content",
+                                     as_=applicant(new_unit_id))
+    assert served.headers["content-type"] == "application/pdf"
+    assert served.headers["content-disposition"] == "attachment; filename*=UTF-8''%E5%8F%AF%E7%A0%94%E6%8A%A5%E5%91%8A%20v2.pdf"
+
+
+async def test_a_day_given_as_a_number_is_refused_naming_the_field(api, dbs, new_unit_id):
+    """Found by fuzzing: ``"appointed_on": 0`` was kept as 1970-01-01."""
+    response = await api["intake"].put(f"/units/{new_unit_id}/chief-data-officer",
+                                       {"name": "王芳", "title": "副主任", "appointed_on": 0}, as_=leader(new_unit_id))
+    assert response.status_code == 422 and response.json()["field"] == "appointed_on", response.text
+    assert "不接受数字" in response.json()["message_zh"]
+    unit = await api["intake"].get(f"/units/{new_unit_id}", as_=BUREAU)
+    assert unit.json()["chief_data_officer"] is None

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, Depends, FastAPI
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
-from servicekit import ops
+from servicekit import openapi, ops
 from servicekit.consumer import Subscription
 from servicekit.errors import install_error_handlers
 from servicekit.metrics import MetricSource
@@ -63,6 +63,7 @@ def create_service_app(
         app.include_router(ops.clock)
     for router in routers:
         app.include_router(router)
+    openapi.install(app, policy)
     FastAPIInstrumentor.instrument_app(app, tracer_provider=provider, excluded_urls="healthz,readyz")
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_request_bytes)
     return app

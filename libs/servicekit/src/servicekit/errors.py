@@ -7,6 +7,7 @@ rolls back whatever was staged.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -76,6 +77,7 @@ _ZH_BY_TYPE = {
     "bool_parsing": "必须是 true 或 false",
     "date_from_datetime_parsing": "必须是日期（YYYY-MM-DD）",
     "date_parsing": "必须是日期（YYYY-MM-DD）",
+    "date_type": "必须是日期（YYYY-MM-DD），不接受数字",
     "datetime_parsing": "必须是带时区的时间（ISO 8601）",
     "timezone_aware": "时间必须带时区",
     "greater_than": "数值过小",
@@ -163,7 +165,7 @@ def install_error_handlers(app: FastAPI) -> None:
                              "message_zh": "系统内部错误，已记录日志", "rule_ids": []}, status_code=500)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         # Errors raised before a route runs (unknown path, wrong method, an unreadable body) get
         # the same bilingual body as every other refusal.
         if exc.status_code == 400 and "parsing the body" in str(exc.detail):
@@ -175,7 +177,25 @@ def install_error_handlers(app: FastAPI) -> None:
                                              "message_zh": "请求内容不是有效的 UTF-8 JSON"}]}, status_code=422)
         en, zh = HTTP_MESSAGES.get(exc.status_code, (str(exc.detail), str(exc.detail)))
         body = {"error": HTTP_CODES.get(exc.status_code, "http_error"), "message": en, "message_zh": zh, "rule_ids": []}
-        return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:
+            named = next((v for k, v in (headers or {}).items() if k.lower() == "allow"), "")
+            headers = {**{k: v for k, v in (headers or {}).items() if k.lower() != "allow"},
+                       "allow": ", ".join(allowed_methods(request, named))}
+        return JSONResponse(body, status_code=exc.status_code, headers=headers)
+
+
+def allowed_methods(request: Request, named: str) -> list[str]:
+    """Every method the path has. Starlette names only the first route that matched the path, so a
+    path with a GET and a POST route answered a wrong method with ``Allow: POST`` alone. The access
+    table lists every route the service has (a route without a rule is refused), so it is asked."""
+    access = getattr(request.app.state, "access", None)
+    if access is None:
+        return [named] if named else []
+    path = request.scope.get("path", "")
+    methods = {method for method, template in access.rules
+               if re.fullmatch(re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(template)), path)}
+    return sorted(methods) or ([named] if named else [])
 
 
 def refuse(problems: Sequence[Problem]) -> None:

@@ -6,10 +6,12 @@ digits and ``_ . : -``, at most 64 characters (they travel in ``ce-subject`` hea
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import Path, Query
-from pydantic import Field
+from pydantic import BeforeValidator, Field
+from pydantic_core import PydanticCustomError
 
 ID_PATTERN = r"^[A-Za-z0-9_.:-]+$"
 _LIMITS = {"min_length": 1, "max_length": 64, "pattern": ID_PATTERN}
@@ -29,3 +31,14 @@ TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 PostgreSQL cannot store (NUL) or a reader cannot see; tabs and line breaks stay allowed."""
 
 FreeText = Annotated[str, Field(min_length=1, max_length=2000, pattern=TEXT_PATTERN)]
+
+
+def _written_day(value: object) -> object:
+    # Pydantic reads a bare number as seconds since 1970, so a mistyped ``0`` became 1970-01-01.
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise PydanticCustomError("date_type", "Input should be a date written YYYY-MM-DD, not a number")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_written_day)]
+"""A calendar day in a request, written ``YYYY-MM-DD``."""

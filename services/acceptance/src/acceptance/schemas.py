@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.base import RuleId
-from servicekit.identifiers import TEXT_PATTERN, FreeText, Identifier
+from servicekit.identifiers import TEXT_PATTERN, Day, FreeText, Identifier
 
 
 class FinalReviewIn(BaseModel):
@@ -21,7 +21,7 @@ class FinalReviewIn(BaseModel):
         None, description="Pack the project was declared under; the deployment's pack when omitted"
     )
     result: Literal["passed", "failed"]
-    concluded_on: date = Field(description="Date of the review meeting's conclusion (Asia/Shanghai)")
+    concluded_on: Day = Field(description="Date of the review meeting's conclusion (Asia/Shanghai)")
     reasons: list[FreeText] = Field(default_factory=list, max_length=50, description="Required when failed (BY-47.3a)")
     mode: Literal["expert_meeting", "internal_meeting"] | None = Field(
         None, description="Expert meeting at 合同金额 ≥50万 (BY-47.2)")
@@ -65,7 +65,7 @@ class FiledDocument(BaseModel):
 class CompletionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    completed_on: date = Field(description="The day the content was built (建成): anchor of YL-22a's 6 months")
+    completed_on: Day = Field(description="The day the content was built (建成): anchor of YL-22a's 6 months")
 
 
 class InitialAcceptanceIn(BaseModel):
@@ -74,7 +74,7 @@ class InitialAcceptanceIn(BaseModel):
     result: Literal["passed", "failed"]
     mode: Literal["expert_meeting", "internal_meeting", "pre_acceptance"] = Field(
         description="Expert meeting at 合同金额 ≥50万 (BY-39.2); pre_acceptance by experts or a third party (BZ-28b)")
-    concluded_on: date
+    concluded_on: Day
     reasons: list[FreeText] = Field(default_factory=list, max_length=50)
     documents: list[FiledDocument] = Field(default_factory=list, max_length=20)
 
@@ -137,9 +137,9 @@ class EvaluationIn(BaseModel):
     kind: Literal["self", "third_party", "bureau", "post"]
     grade: Identifier | None = Field(
         None, description="优秀 / 合格 / 基本合格 / 不合格 (BY-53a); none where the pack grades nothing")
-    completed_on: date
+    completed_on: Day
     findings: list[FreeText] = Field(default_factory=list, max_length=50)
-    rectification_due: date | None = Field(None, description="Findings rectified by this day (BY-53.3)")
+    rectification_due: Day | None = Field(None, description="Findings rectified by this day (BY-53.3)")
     report: DocumentRef
 
 
@@ -153,14 +153,14 @@ class FindingIn(BaseModel):
     severity: Literal["general", "major", "serious"]
     authority: Literal["data_bureau", "cyberspace", "public_security", "secrecy", "audit", "finance", "development_reform", "other"]
     description: FreeText
-    rectification_due: date | None = None
+    rectification_due: Day | None = None
     rule_ids: list[RuleId] = Field(min_length=1, max_length=10, description="The rules the finding cites")
 
 
 class RectificationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    completed_on: date
+    completed_on: Day
 
 
 class StepOut(BaseModel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from urllib.parse import quote
 
 from fastapi import APIRouter, Response
 
@@ -11,7 +12,7 @@ from servicekit.identifiers import IdentifierPath
 
 from intake import documents, registry
 from intake.models import Document, Unit
-from intake.schemas import ChiefDataOfficer, DocumentIn, DocumentOut, UnitIn, UnitOut
+from intake.schemas import DOCUMENT_MEDIA_TYPES, ChiefDataOfficer, DocumentIn, DocumentOut, UnitIn, UnitOut
 
 router = APIRouter()
 
@@ -76,9 +77,12 @@ async def list_documents(unit_id: IdentifierPath, runtime: Runtime) -> list[Docu
 
 
 @router.get("/units/{unit_id}/documents/{document_id}/content", tags=["documents"],
-            responses={200: {"content": {"application/octet-stream": {}}, "description": "The file as uploaded"}})
+            responses={200: {"content": {media_type: {} for media_type in DOCUMENT_MEDIA_TYPES},
+                             "description": "The file as uploaded, as an attachment"}})
 async def document_content(unit_id: IdentifierPath, document_id: uuid.UUID, runtime: Runtime) -> Response:
     """The file of one version, with its SM3 in a header so a reader can check it."""
     async with runtime.units() as uow:
         row = await documents.get(uow, unit_id, document_id, content=True)
-        return Response(row.content, media_type=row.media_type, headers={"x-content-sm3": row.sm3, "x-document-version": str(row.version)})
+        return Response(row.content, media_type=row.media_type, headers={
+            "x-content-sm3": row.sm3, "x-document-version": str(row.version),
+            "content-disposition": f"attachment; filename*=UTF-8''{quote(row.name, safe='')}"})

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 from contracts.base import ProjectClass
 from policy.schema import Exclusion, Flag, FundingSource
 from contracts.events.intake import UnitPlanKind
-from servicekit.identifiers import TEXT_PATTERN, Identifier
+from servicekit.identifiers import TEXT_PATTERN, Day, Identifier
 
 MAX_AMOUNT_YUAN = 100_000_000_000  # 1000亿元: above any district's IT budget, so a typo is caught
 
@@ -49,8 +49,8 @@ class BatchIn(BaseModel):
 
     plan_year: StrictInt = Field(ge=2000, le=2100)
     title: str = Field(min_length=2, max_length=200, pattern=TEXT_PATTERN)
-    notice_issued_on: date = Field(description="The formal notice's date; the window counts from it (BY-14a)")
-    closes_on: date | None = Field(None, description="Only for packs that set no window length (A-17)")
+    notice_issued_on: Day = Field(description="The formal notice's date; the window counts from it (BY-14a)")
+    closes_on: Day | None = Field(None, description="Only for packs that set no window length (A-17)")
 
 
 class BatchOut(BaseModel):
@@ -77,7 +77,7 @@ class Signature(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     signer: ShortText
-    signed_on: date
+    signed_on: Day
 
 
 class FundingSources(BaseModel):
@@ -111,8 +111,8 @@ class ApplicationForm(BaseModel):
     nature: Literal["new", "expansion", "relocation", "rebuild", "other"] = Field(description="建设性质: 新建/扩建/迁建/改建/其他")
     in_county_investment_plan: StrictBool = Field(description="是否已列入本年度县级财政投资计划")
     county_government_consent: StrictBool = Field(description="是否已经县政府同意建设 (DY-7)")
-    planned_start: date = Field(description="计划动工时间")
-    planned_completion: date = Field(description="计划竣工时间")
+    planned_start: Day = Field(description="计划动工时间")
+    planned_completion: Day = Field(description="计划竣工时间")
     total_investment_yuan: StrictInt = Field(gt=0, le=MAX_AMOUNT_YUAN, description="项目总投资 in 元")
     yearly_funding_yuan: list[Annotated[StrictInt, Field(ge=0, le=MAX_AMOUNT_YUAN)]] = Field(min_length=1, max_length=5, description="资金安排计划, 第一年 … 第五年, in 元")
     funding_sources: FundingSources
@@ -152,8 +152,8 @@ class DataChecklist(BaseModel):
     hardware_yuan: StrictInt = Field(ge=0, le=MAX_AMOUNT_YUAN, description="系统硬件")
     system_software_yuan: StrictInt = Field(ge=0, le=MAX_AMOUNT_YUAN, description="系统软件")
     application_development_yuan: StrictInt = Field(ge=0, le=MAX_AMOUNT_YUAN, description="应用软件开发")
-    approved_on: date | None = Field(None, description="立项时间")
-    expected_acceptance_on: date = Field(description="预计验收时间")
+    approved_on: Day | None = Field(None, description="立项时间")
+    expected_acceptance_on: Day = Field(description="预计验收时间")
     functions: list[SystemFunction] = Field(min_length=1, max_length=100)
 
 
@@ -187,8 +187,8 @@ class ProjectIn(BaseModel):
                                     description="The information system built or upgraded; compared with the asset catalogue (BY-22.3)")
     purpose: str | None = Field(None, min_length=2, max_length=500, pattern=TEXT_PATTERN,
                                 description="建设目的: what the project is for; compared across the unit's projects (BY-19.1b)")
-    planned_start: date | None = Field(None, description="Planned start; with planned_end the period BY-19.1b compares")
-    planned_end: date | None = None
+    planned_start: Day | None = Field(None, description="Planned start; with planned_end the period BY-19.1b compares")
+    planned_end: Day | None = None
     forms: Forms = Field(default_factory=Forms)
     declared_amount_yuan: StrictInt = Field(gt=0, le=MAX_AMOUNT_YUAN,
                                             description="申报金额 in 元, an integer; the total (YL-11b) or budget (DY-2.1a) a filing states")
@@ -401,7 +401,7 @@ class ChiefDataOfficer(BaseModel):
 
     name: str = Field(min_length=1, max_length=100, pattern=TEXT_PATTERN)
     title: str = Field(min_length=1, max_length=100, pattern=TEXT_PATTERN, description="职务")
-    appointed_on: date
+    appointed_on: Day
 
 
 class UnitIn(BaseModel):
@@ -435,13 +435,26 @@ class UnitOut(BaseModel):
     updated_at: datetime
 
 
+DOCUMENT_MEDIA_TYPES = (
+    "application/pdf", "application/ofd", "application/msword",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "application/vnd.ms-excel",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/vnd.ms-powerpoint",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation", "application/zip",
+    "application/x-7z-compressed", "application/vnd.rar", "image/jpeg", "image/png", "image/tiff", "text/plain",
+    "text/csv", "application/octet-stream",
+)
+"""What a filing is made of: PDF and OFD (the national e-document format), office files, scans, archives
+and plain text. A type a browser would run (HTML, SVG, script) is refused: the file is served back as
+uploaded, to reviewers."""
+
+
 class DocumentIn(BaseModel):
     """A document's content, base64-encoded; re-uploading under the same name adds a version."""
 
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=200, pattern=TEXT_PATTERN, description="File name, the series its versions share")
-    media_type: str = Field("application/pdf", max_length=100, pattern=r"^[a-z]+/[a-z0-9.+-]+$")
+    media_type: Literal[DOCUMENT_MEDIA_TYPES] = "application/pdf"  # type: ignore[valid-type]
     content_base64: str = Field(min_length=1, pattern=r"^[A-Za-z0-9+/]+={0,2}$")
 
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 from contracts.events.procurement import SupplierRole
 from policy.facts import Override
 from policy.schema import IpRight
-from servicekit.identifiers import TEXT_PATTERN, Identifier
+from servicekit.identifiers import TEXT_PATTERN, Day, Identifier
 
 MAX_AMOUNT_YUAN = 100_000_000_000
 Yuan = Annotated[StrictInt, Field(ge=0, le=MAX_AMOUNT_YUAN)]
@@ -43,7 +43,7 @@ class ExpertReviewIn(Closed):
 
     pool: Name = Field(description="e.g. 广东省政府采购评审专家库")
     experts_drawn: StrictInt = Field(ge=1, le=50)
-    concluded_on: date
+    concluded_on: Day
     bias_found: StrictBool = Field(description="倾向性、歧视性条款 found; they must be removed before the tender")
     document: DocumentRef
 
@@ -73,8 +73,8 @@ class MilestoneIn(Closed):
 
 
 class TermIn(Closed):
-    starts_on: date
-    ends_on: date
+    starts_on: Day
+    ends_on: Day
 
 
 class ContractIn(Closed):
@@ -84,7 +84,7 @@ class ContractIn(Closed):
     supplier_role: SupplierRole
     title: Name
     amount_yuan: Yuan
-    signed_on: date
+    signed_on: Day
     term: TermIn
     deliverables: list[Literal["software", "hardware", "services"]] = Field(default_factory=list)
     warranty_software_months: StrictInt | None = Field(None, ge=0, le=240, description="Free O&M after final acceptance (BY-27)")
@@ -126,7 +126,7 @@ class ChangeIn(Closed):
     major_content_change: StrictBool = Field(False, description="Goals, main content or technical scheme change (BY-33.1, YL-21.2)")
     after_the_fact: StrictBool = Field(False, description="The change was already made without approval (BY-32b, BZ-25b)")
     affects_ip: StrictBool = Field(False, description="The change affects IP types or ownership (BY-35a)")
-    procedure_completed_on: date | None = Field(None, description="Anchor of the filing period (BY-36)")
+    procedure_completed_on: Day | None = Field(None, description="Anchor of the filing period (BY-36)")
     reason: Text
     documents: list[FiledDocument] = Field(default_factory=list, max_length=20)
     overrides: list[Override] = Field(default_factory=list, max_length=5)
@@ -162,7 +162,7 @@ class IncidentIn(Closed):
 
 
 class ProgressReportIn(Closed):
-    period_end: date
+    period_end: Day
     schedule_status: Literal["on_schedule", "behind_schedule"]
     milestones_due: StrictInt = Field(ge=0, le=1000)
     milestones_done: StrictInt = Field(ge=0, le=1000)

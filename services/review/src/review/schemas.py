@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
-from servicekit.identifiers import TEXT_PATTERN
+from servicekit.identifiers import TEXT_PATTERN, Day
 
 MAX_AMOUNT_YUAN = 100_000_000_000
 
@@ -302,7 +302,7 @@ class AnnualListIn(BaseModel):
     pack_id: Literal["BY", "YF", "BZ", "DY", "YL"] | None = Field(None, description="The jurisdiction's pack; the deployment's when omitted")
     year: StrictInt = Field(ge=2000, le=2100)
     project_ids: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(min_length=1, max_length=2000)
-    approved_on: date
+    approved_on: Day
     document_number: str = Field(min_length=2, max_length=100, pattern=TEXT_PATTERN, description="审定文件文号")
 
 

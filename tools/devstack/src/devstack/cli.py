@@ -2,6 +2,7 @@
 
     govit up        NATS, PostgreSQL, the five services and demo data; Ctrl-C stops it all
     govit parked    list or replay the messages a service parked
+    govit fuzz      Schemathesis against each service on a throwaway platform, as long as it is given
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from devstack import demo
+from devstack import demo, fuzz
 from devstack.auth import DEMO_USERS, DevIssuer
 from devstack.childproc import log_tail
 from devstack.processes import DEFAULT_PORTS, PORTAL_PORT, SERVICES, ServiceProcess, service_env, start_portal, start_services
@@ -265,6 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     audit_parser.add_argument("project_id")
     audit_parser.add_argument("--state-dir", default=".govit")
     audit_parser.set_defaults(run=audit_export)
+    fuzz.add_parser(commands)
     args = parser.parse_args(argv)
     return args.run(args)
 
