@@ -15,6 +15,8 @@ from datetime import date
 from typing import Any, get_args
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import IntegrityError
 
 from contracts.base import PackRef
 from contracts.envelope import Envelope
@@ -23,7 +25,8 @@ from contracts.events.notify import TimerKind
 from policy.facts import PolicyInputError
 from policy.packs import get_pack
 from policy.schema import Pack
-from policy.timers import timer_due, timers_for, timers_stopped_by
+from policy.calendar import WorkingDayCalendar
+from policy.timers import Timer, timer_due, timers_for, timers_stopped_by
 from servicekit import policy as loaded_policy
 from servicekit import runtime as service_runtime
 from servicekit.clock import business_date
@@ -31,7 +34,7 @@ from servicekit.db import UnitOfWork
 
 from notify.domain.periods import anchor_of, ordered_due, runs_out_at, working_days_before
 from notify import channels
-from notify.models import Deadline, DeadlineChange, FollowedProject, Reminder
+from notify.models import Deadline, DeadlineChange, FollowedProject, FollowedUnit, Reminder
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +43,10 @@ ALIASES = {"ReviewStageCompletedV2": "ReviewStageCompleted"}
 """A newer version of an event starts and stops what the pack names by the older one."""
 PUBLISHED_KIND = {"warranty_end_software": "warranty_end", "warranty_end_hardware": "warranty_end"}
 REFERENCES = ("finding_id", "evaluation_id", "change_id", "contract_id", "filing_id", "batch_id")
+CALENDAR_YEAR = "CalendarYear"
+YEARLY_FOR_EVERY_UNIT = {"annual_plan": 1}
+"""Yearly timers of the deployment's pack that run for every unit, each with how many years after
+its due date lies the year it is about: YF-6's plan for next year is due on 11-30 of this one."""
 
 
 def _facts(data: dict[str, Any], project: FollowedProject | None) -> dict[str, Any]:
@@ -70,8 +77,16 @@ async def on_event(uow: UnitOfWork, envelope: Envelope) -> None:
     project_id = data.get("project_id")
     project = await uow.session.get(FollowedProject, project_id) if project_id else None
     await _remember(uow, name, data, project)
+    if data.get("unit_id") and await follow_unit(uow, data["unit_id"]):
+        # before this event may stop it: a unit first heard of by filing its plan owes nothing
+        policy = loaded_policy.current()
+        await start_yearly(uow, policy.pack, policy.calendar, service_runtime.current().settings.reminder_working_days,
+                           business_date(uow.clock.now()), [data["unit_id"]])
     ref = data.get("pack")
     if ref is None and project is None:
+        # a unit's own filing names no pack: what it may stop are the deployment's yearly deadlines (YF-6)
+        for each in names:
+            await _stop(uow, loaded_policy.current().pack, each, data, envelope)
         return
     pack = get_pack(ref["id"], ref["version"]) if ref else get_pack(project.pack_id, project.pack_version)  # type: ignore[union-attr]
     for each in names:
@@ -97,6 +112,8 @@ async def _stop(uow: UnitOfWork, pack: Pack, name: str, data: dict[str, Any], en
     query = select(Deadline).where(Deadline.kind.in_(kinds), Deadline.stopped_at.is_(None), Deadline.fired_at.is_(None))
     cause = data.get("cause_event_id")
     references = {data[r] for r in REFERENCES if data.get(r)}
+    if data.get("plan_year"):
+        references.add(str(data["plan_year"]))  # a yearly deadline is about the year its filing is for
     if data.get("project_id"):
         query = query.where(Deadline.project_id == data["project_id"])
     elif references or cause:
@@ -150,6 +167,52 @@ async def _start(uow: UnitOfWork, pack: Pack, name: str, data: dict[str, Any], e
                                      remind_on=working_days_before(due_on, days, calendar.is_working_day)))
 
 
+async def follow_unit(uow: UnitOfWork, unit_id: str) -> bool:
+    """Remember a unit; True the first time."""
+    added = await uow.session.execute(insert(FollowedUnit).values(unit_id=unit_id, first_seen_at=uow.clock.now())
+                                      .on_conflict_do_nothing().returning(FollowedUnit.unit_id))
+    return added.first() is not None
+
+
+async def start_yearly(uow: UnitOfWork, pack: Pack, calendar: WorkingDayCalendar, reminder_days: tuple[int, ...] | list[int],
+                       today: date, unit_ids: list[str] | None = None) -> int:
+    """The next yearly deadline of each of the deployment pack's timers that run for every unit
+    (YF-6: the next year's IT plan by 11-30), for the units given or every unit followed. Each is
+    made once, whatever later becomes of it; returns how many were made."""
+    made = 0
+    for rule in pack.timers:
+        about_offset = YEARLY_FOR_EVERY_UNIT.get(rule.kind)
+        if rule.starts_on != CALENDAR_YEAR or about_offset is None:
+            continue
+        timer = Timer.of(rule)
+        try:
+            due = timer_due(pack, timer, today, calendar)
+        except PolicyInputError:
+            log.warning("no calendar for %s due after %s; the yearly deadline waits for it", timer.kind, today)
+            continue
+        about = str(due.due.year + about_offset)
+        keys = {unit: f"{CALENDAR_YEAR}:{timer.kind}:{about}:{unit}" for unit in unit_ids or
+                (await uow.session.execute(select(FollowedUnit.unit_id))).scalars()}
+        made_already = set((await uow.session.execute(select(Deadline.started_by_event_id).where(
+            Deadline.kind == timer.kind, Deadline.started_by_event_id.in_(list(keys.values()))))).scalars())
+        for unit, key in keys.items():
+            if key in made_already:
+                continue
+            deadline = Deadline(
+                kind=timer.kind, unit_id=unit, pack_id=pack.id, pack_version=pack.version, reference_id=about,
+                rule_ids=list(timer.rule_ids), anchor_on=today, due_on=due.due, due_at=runs_out_at(due.due),
+                provisional=due.provisional, at_expiry=timer.at_expiry_en, at_expiry_zh=timer.at_expiry_zh,
+                started_by_event_id=key, started_by_event_type=CALENDAR_YEAR, stops_on=list(timer.stops_on),
+                created_at=uow.clock.now())
+            uow.session.add(deadline)
+            await uow.session.flush()
+            for days in reminder_days:
+                uow.session.add(Reminder(deadline_id=deadline.id, days_before=days,
+                                         remind_on=working_days_before(due.due, days, calendar.is_working_day)))
+            made += 1
+    return made
+
+
 async def fire_due(uow: UnitOfWork, limit: int = 100) -> int:
     """Publish DeadlineElapsed for the deadlines that ran out; returns how many fired."""
     now = uow.clock.now()
@@ -196,8 +259,23 @@ async def _remind(uow: UnitOfWork, limit: int = 100) -> int:
 
 
 async def scheduler(runtime: Any) -> None:
-    """Look for deadlines that ran out every few seconds, by the service's clock."""
+    """Look for deadlines that ran out every few seconds, by the service's clock; once a business
+    day, start the yearly deadlines whose year has come round."""
+    yearly_done_on: date | None = None
     while True:
+        try:
+            async with runtime.units() as uow:
+                today = business_date(uow.clock.now())
+                if today != yearly_done_on:
+                    made = await start_yearly(uow, runtime.policy.pack, runtime.policy.calendar,
+                                              runtime.settings.reminder_working_days, today)
+                    await uow.commit()
+                    yearly_done_on = today
+                    if made:
+                        log.info("%d yearly deadline(s) started for %s", made, today)
+        except IntegrityError:
+            # another replica (or an event for a new unit) made one of them first: look again next time
+            log.info("yearly deadlines for %s were being started elsewhere; checking again", today)
         async with runtime.units() as uow:
             fired = await fire_due(uow)
             await uow.commit()

@@ -44,6 +44,15 @@ class FollowedProject(SQLModel, table=True):
     regime: str | None = Field(default=None, sa_column=Column(Text))
 
 
+class FollowedUnit(SQLModel, table=True):
+    """A unit notify has heard of: the yearly deadlines of the deployment's pack run for it (YF-6)."""
+
+    __tablename__ = "followed_unit"
+
+    unit_id: str = Field(sa_column=Column(Text, primary_key=True))
+    first_seen_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
 class Deadline(SQLModel, table=True):
     """A period a rule sets running (RULES.md §3.10.2): when it is due, what stops it, whether it fired."""
 
