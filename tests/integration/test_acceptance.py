@@ -311,6 +311,34 @@ async def test_bz_28a_bz_28b_pre_acceptance_starts_the_trial_run(api, infra):
     assert ("BZ-28a",) in blocking_rules(early)
 
 
+async def test_bz_41_the_yearly_monitoring_report_is_owed_from_approval_and_its_filing_stops_that_years_deadline(api, infra):
+    project_id, unit_id = await approved(infra, api, BZ, "application_system", 2_000_000)
+
+    async def owed():
+        answer = await api["notify"].get(f"/projects/{project_id}/deadlines", as_=BUREAU)
+        found = [d for d in answer.json() if d["kind"] == "monitoring_report"] if answer.status_code == 200 else []
+        return found or None
+    [deadline] = await eventually(owed, what="notify starts the monitoring-report deadline")
+    year = int(deadline["reference_id"])
+    assert (deadline["due_on"], deadline["rule_ids"], deadline["state"]) == (f"{year}-12-31", ["BZ-41"], "open")
+
+    base, report = f"/projects/{project_id}", doc("项目绩效监控报告.pdf")
+    ahead = await post(api, f"{base}/monitoring-reports", {"report_year": year + 5, "document": report}, applicant(unit_id))
+    assert ahead.status_code == 422 and ahead.json()["field"] == "report_year" and rules(ahead) == ["BZ-41"]
+    filed = await post(api, f"{base}/monitoring-reports", {"report_year": year, "document": report}, applicant(unit_id))
+    assert filed.status_code == 201 and rules(filed) == ["BZ-41"], filed.text
+    again = await post(api, f"{base}/monitoring-reports", {"report_year": year, "document": report}, applicant(unit_id))
+    assert again.status_code == 409 and again.json()["error"] == "already_filed"
+    await deadline_stopped(api, project_id, "monitoring_report")
+
+
+async def test_bz_41_a_pack_without_the_yearly_report_refuses_it(api, infra):
+    project_id, unit_id = await approved(infra, api, BY, "build_develop", 2_000_000)
+    refused = await post(api, f"/projects/{project_id}/monitoring-reports",
+                         {"report_year": (await acceptance_today(api)).year, "document": doc("监控报告.pdf")}, applicant(unit_id))
+    assert refused.status_code == 409 and refused.json()["error"] == "no_monitoring_report"
+
+
 async def test_yf_18a_yf_18b_yf_19_yf_20_whole_project_after_the_bureau_pre_review(api, infra):
     project_id, unit_id = await approved(infra, api, YF, "software_development", 2_000_000)
     base, today = f"/projects/{project_id}", await acceptance_today(api)

@@ -112,6 +112,7 @@ MATRIX: dict[tuple[str, str, str], set[str]] = {
     ("acceptance", "POST", "/projects/{project_id}/initial-acceptance-filing"): OWN_UNIT,
     ("acceptance", "POST", "/projects/{project_id}/data-aggregation"): OWN_UNIT,
     ("acceptance", "POST", "/projects/{project_id}/evidence"): OWN_UNIT,
+    ("acceptance", "POST", "/projects/{project_id}/monitoring-reports"): OWN_UNIT,
     ("acceptance", "POST", "/projects/{project_id}/compliance-requests"): OWN_UNIT,
     ("acceptance", "POST", "/projects/{project_id}/compliance-opinion"): {"bureau"},
     ("acceptance", "POST", "/projects/{project_id}/deferrals"): {"bureau"},

@@ -36,6 +36,7 @@ ACCESS = policy([
     ("POST", "/projects/{project_id}/initial-acceptance-filing", by_unit()),
     ("POST", "/projects/{project_id}/data-aggregation", by_unit()),
     ("POST", "/projects/{project_id}/evidence", by_unit()),
+    ("POST", "/projects/{project_id}/monitoring-reports", by_unit()),
     ("POST", "/projects/{project_id}/compliance-requests", by_unit()),
     ("POST", "/projects/{project_id}/compliance-opinion", Allow.of("bureau_reviewer")),
     ("POST", "/projects/{project_id}/deferrals", Allow.of("bureau_reviewer")),

@@ -36,6 +36,7 @@ from acceptance.schemas import (
     FinalReviewIn,
     FinalReviewOut,
     InitialAcceptanceIn,
+    MonitoringReportIn,
     RectificationIn,
     StepOut,
 )
@@ -168,6 +169,15 @@ async def file_evidence(project_id: IdentifierPath, body: EvidenceIn, runtime: R
     """File evidence acceptance owes: 等保 report, source code, archives (BY-43, YL-25b, YL-28b)."""
     async with runtime.units() as uow:
         row = await steps.file_evidence(uow, project_id, body)
+        await uow.commit()
+        return _step(row)
+
+
+@router.post("/projects/{project_id}/monitoring-reports", response_model=StepOut, status_code=201, tags=["evaluation"])
+async def file_monitoring_report(project_id: IdentifierPath, body: MonitoringReportIn, runtime: Runtime) -> StepOut:
+    """File the year's performance-monitoring report during implementation, by year end (BZ-41)."""
+    async with runtime.units() as uow:
+        row = await steps.file_monitoring_report(uow, project_id, body)
         await uow.commit()
         return _step(row)
 

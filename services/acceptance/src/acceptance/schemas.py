@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from contracts.base import RuleId
 from servicekit.identifiers import TEXT_PATTERN, Day, FreeText, Identifier
@@ -101,6 +101,15 @@ class EvidenceIn(BaseModel):
     key: Identifier = Field(description="What approval said acceptance owes, e.g. djcp_report (BY-43)")
     document: DocumentRef
     passed: bool = Field(True, description="The test or review passed (YL-27.3)")
+
+
+class MonitoringReportIn(BaseModel):
+    """项目绩效监控报告 (BZ-41): progress, fund execution and, for a system in trial run, its effects and problems."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    report_year: StrictInt = Field(ge=2000, le=2100, description="The year the report covers")
+    document: DocumentRef
 
 
 class ComplianceRequestIn(BaseModel):

@@ -20,6 +20,7 @@ from contracts.events import (
     DataAggregationConfirmed,
     InitialAcceptanceFiled,
     InitialAcceptancePassed,
+    PerformanceMonitoringReportFiled,
 )
 from policy.acceptance import may_defer
 from policy.sanctions import sanctions_for
@@ -45,6 +46,7 @@ from acceptance.schemas import (
     FilingIn,
     FilingReviewIn,
     InitialAcceptanceIn,
+    MonitoringReportIn,
 )
 
 
@@ -210,6 +212,34 @@ async def file_evidence(uow: UnitOfWork, project_id: str, body: EvidenceIn) -> S
     rules = tuple(owed[body.key]["rule_ids"])
     return _record(uow, case, "evidence", _today(uow), rules, outcome=body.key,
                    detail={"document": body.document.model_dump(mode="json"), "passed": body.passed})
+
+
+async def file_monitoring_report(uow: UnitOfWork, project_id: str, body: MonitoringReportIn) -> StepRecord:
+    """The yearly performance-monitoring report during implementation (BZ-41), once per year."""
+    case = await followed(uow, project_id)
+    pack = pack_of(case)
+    rules = pack.evaluation.monitoring_report_rules
+    if pack.evaluation.monitoring_report_due is None or not rules:
+        raise DomainError("no_monitoring_report", f"project_id: pack {pack.id} asks for no yearly monitoring report",
+                          f"{pack.id} 规定未要求年度绩效监控报告", field="project_id", status_code=409)
+    today = _today(uow)
+    if case.passed_on is not None:
+        raise DomainError("accepted", f"project_id: {project_id} passed acceptance on {case.passed_on}; monitoring ends with implementation",
+                          f"项目 {project_id} 已于 {case.passed_on} 通过验收，实施期绩效监控已结束", field="project_id", rule_ids=rules)
+    if body.report_year > today.year:
+        refuse([Problem("report_year", f"{body.report_year} has not begun", f"{body.report_year} 年尚未开始", rules)])
+    filed = (await uow.session.execute(select(StepRecord.id).where(
+        StepRecord.case_id == case.id, StepRecord.kind == "monitoring_report", StepRecord.outcome == str(body.report_year)))).first()
+    if filed:
+        raise DomainError("already_filed", f"report_year: the {body.report_year} monitoring report is filed already",
+                          f"{body.report_year} 年度绩效监控报告已报送", field="report_year", rule_ids=rules)
+    month, day = (int(part) for part in pack.evaluation.monitoring_report_due.split("-"))
+    row = _record(uow, case, "monitoring_report", today, rules, outcome=str(body.report_year),
+                  due_on=date(body.report_year, month, day), detail={"document": body.document.model_dump(mode="json")})
+    row.event_id = uow.emit(PerformanceMonitoringReportFiled(
+        project_id=project_id, unit_id=case.unit_id, pack=_ref(case), report_year=body.report_year,
+        document_sm3=body.document.sm3, filed_on=today, rule_ids=list(rules), filed_at=uow.clock.now())).id
+    return row
 
 
 # ---- the compliance review (符合性审核) -----------------------------------------------------------------

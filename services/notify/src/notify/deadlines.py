@@ -47,6 +47,11 @@ CALENDAR_YEAR = "CalendarYear"
 YEARLY_FOR_EVERY_UNIT = {"annual_plan": 1}
 """Yearly timers of the deployment's pack that run for every unit, each with how many years after
 its due date lies the year it is about: YF-6's plan for next year is due on 11-30 of this one."""
+YEARLY_FOR_EVERY_PROJECT = {"monitoring_report": 0}
+"""Yearly timers of a project's pack that run while it is being implemented (from approval to
+acceptance): BZ-41's report on a year is due by that year's end."""
+YEAR_FIELDS = ("plan_year", "report_year")
+"""What a filing names the year it is for by: it answers the yearly deadline of that year only."""
 
 
 def _facts(data: dict[str, Any], project: FollowedProject | None) -> dict[str, Any]:
@@ -76,7 +81,11 @@ async def on_event(uow: UnitOfWork, envelope: Envelope) -> None:
     data = event.model_dump(mode="python")
     project_id = data.get("project_id")
     project = await uow.session.get(FollowedProject, project_id) if project_id else None
-    await _remember(uow, name, data, project)
+    if await _remember(uow, name, data, project):
+        policy = loaded_policy.current()
+        await start_yearly_for_projects(uow, policy.calendar, service_runtime.current().settings.reminder_working_days,
+                                        business_date(uow.clock.now()), [data["project_id"]])
+        project = await uow.session.get(FollowedProject, project_id)
     if data.get("unit_id") and await follow_unit(uow, data["unit_id"]):
         # before this event may stop it: a unit first heard of by filing its plan owes nothing
         policy = loaded_policy.current()
@@ -94,15 +103,17 @@ async def on_event(uow: UnitOfWork, envelope: Envelope) -> None:
         await _start(uow, pack, each, data, envelope, project)
 
 
-async def _remember(uow: UnitOfWork, name: str, data: dict[str, Any], project: FollowedProject | None) -> None:
-    if name == "ProjectApproved" and project is None:
+async def _remember(uow: UnitOfWork, name: str, data: dict[str, Any], project: FollowedProject | None) -> bool:
+    """Keep what notify needs to know of a project; True when it is first heard of."""
+    if name in ("ProjectApproved", "ProjectFiled") and project is None:
         uow.session.add(FollowedProject(project_id=data["project_id"], unit_id=data["unit_id"], pack_id=data["pack"]["id"],
                                         pack_version=data["pack"]["version"], project_class=data.get("project_class"),
-                                        regime="approval"))
-    elif name == "ProjectFiled" and project is None:
-        uow.session.add(FollowedProject(project_id=data["project_id"], unit_id=data["unit_id"], pack_id=data["pack"]["id"],
-                                        pack_version=data["pack"]["version"], project_class=data.get("project_class"),
-                                        regime="filing"))
+                                        regime="approval" if name == "ProjectApproved" else "filing"))
+        await uow.session.flush()
+        return True
+    if name in ("AcceptancePassed", "ProjectTerminated") and project is not None and data.get("sub_project_id") is None:
+        project.implemented_until = project.implemented_until or business_date(uow.clock.now())
+    return False
 
 
 async def _stop(uow: UnitOfWork, pack: Pack, name: str, data: dict[str, Any], envelope: Envelope) -> None:
@@ -112,17 +123,21 @@ async def _stop(uow: UnitOfWork, pack: Pack, name: str, data: dict[str, Any], en
     query = select(Deadline).where(Deadline.kind.in_(kinds), Deadline.stopped_at.is_(None), Deadline.fired_at.is_(None))
     cause = data.get("cause_event_id")
     references = {data[r] for r in REFERENCES if data.get(r)}
-    if data.get("plan_year"):
-        references.add(str(data["plan_year"]))  # a yearly deadline is about the year its filing is for
+    years = {str(data[field]) for field in YEAR_FIELDS if data.get(field)}
     if data.get("project_id"):
         query = query.where(Deadline.project_id == data["project_id"])
-    elif references or cause:
+    elif references or cause or years:
         query = query.where(Deadline.unit_id == data.get("unit_id"))
     else:
         return
     for deadline in (await uow.session.execute(query.with_for_update())).scalars():
+        if deadline.started_by_event_type == CALENDAR_YEAR:
+            # a filing for one year answers that year's deadline; the project's end (acceptance) answers
+            # them all, a sub-project's does not
+            if (years and deadline.reference_id not in years) or (not years and data.get("sub_project_id")):
+                continue
         # a deadline about one record (a finding, an evaluation) stops only with that record
-        if deadline.reference_id and deadline.reference_id not in references and deadline.started_by_event_id != cause:
+        elif deadline.reference_id and deadline.reference_id not in references and deadline.started_by_event_id != cause:
             continue
         deadline.stopped_at, deadline.stopped_by_event_id = uow.clock.now(), envelope.id
 
@@ -174,42 +189,72 @@ async def follow_unit(uow: UnitOfWork, unit_id: str) -> bool:
     return added.first() is not None
 
 
+def _yearly_timers(pack: Pack, which: dict[str, int]) -> list[Timer]:
+    return [Timer.of(rule) for rule in pack.timers if rule.starts_on == CALENDAR_YEAR and rule.kind in which]
+
+
+async def _start_yearly_for(uow: UnitOfWork, pack: Pack, timer: Timer, about_offset: int, calendar: WorkingDayCalendar,
+                            reminder_days: tuple[int, ...] | list[int], today: date,
+                            subjects: dict[str, tuple[str | None, str | None]]) -> int:
+    """``subjects``: for each key, the (unit, project) the deadline is for; each key is made once."""
+    try:
+        due = timer_due(pack, timer, today, calendar)
+    except PolicyInputError:
+        log.warning("no calendar for %s due after %s; the yearly deadline waits for it", timer.kind, today)
+        return 0
+    about = str(due.due.year + about_offset)
+    keys = {f"{CALENDAR_YEAR}:{timer.kind}:{about}:{key}": subject for key, subject in subjects.items()}
+    made_already = set((await uow.session.execute(select(Deadline.started_by_event_id).where(
+        Deadline.kind == timer.kind, Deadline.started_by_event_id.in_(list(keys))))).scalars())
+    made = 0
+    for key, (unit_id, project_id) in keys.items():
+        if key in made_already:
+            continue
+        deadline = Deadline(
+            kind=timer.kind, unit_id=unit_id, project_id=project_id, pack_id=pack.id, pack_version=pack.version,
+            reference_id=about, rule_ids=list(timer.rule_ids), anchor_on=today, due_on=due.due, due_at=runs_out_at(due.due),
+            provisional=due.provisional, at_expiry=timer.at_expiry_en, at_expiry_zh=timer.at_expiry_zh,
+            started_by_event_id=key, started_by_event_type=CALENDAR_YEAR, stops_on=list(timer.stops_on),
+            created_at=uow.clock.now())
+        uow.session.add(deadline)
+        await uow.session.flush()
+        for days in reminder_days:
+            uow.session.add(Reminder(deadline_id=deadline.id, days_before=days,
+                                     remind_on=working_days_before(due.due, days, calendar.is_working_day)))
+        made += 1
+    return made
+
+
 async def start_yearly(uow: UnitOfWork, pack: Pack, calendar: WorkingDayCalendar, reminder_days: tuple[int, ...] | list[int],
                        today: date, unit_ids: list[str] | None = None) -> int:
     """The next yearly deadline of each of the deployment pack's timers that run for every unit
     (YF-6: the next year's IT plan by 11-30), for the units given or every unit followed. Each is
     made once, whatever later becomes of it; returns how many were made."""
     made = 0
-    for rule in pack.timers:
-        about_offset = YEARLY_FOR_EVERY_UNIT.get(rule.kind)
-        if rule.starts_on != CALENDAR_YEAR or about_offset is None:
-            continue
-        timer = Timer.of(rule)
-        try:
-            due = timer_due(pack, timer, today, calendar)
-        except PolicyInputError:
-            log.warning("no calendar for %s due after %s; the yearly deadline waits for it", timer.kind, today)
-            continue
-        about = str(due.due.year + about_offset)
-        keys = {unit: f"{CALENDAR_YEAR}:{timer.kind}:{about}:{unit}" for unit in unit_ids or
-                (await uow.session.execute(select(FollowedUnit.unit_id))).scalars()}
-        made_already = set((await uow.session.execute(select(Deadline.started_by_event_id).where(
-            Deadline.kind == timer.kind, Deadline.started_by_event_id.in_(list(keys.values()))))).scalars())
-        for unit, key in keys.items():
-            if key in made_already:
-                continue
-            deadline = Deadline(
-                kind=timer.kind, unit_id=unit, pack_id=pack.id, pack_version=pack.version, reference_id=about,
-                rule_ids=list(timer.rule_ids), anchor_on=today, due_on=due.due, due_at=runs_out_at(due.due),
-                provisional=due.provisional, at_expiry=timer.at_expiry_en, at_expiry_zh=timer.at_expiry_zh,
-                started_by_event_id=key, started_by_event_type=CALENDAR_YEAR, stops_on=list(timer.stops_on),
-                created_at=uow.clock.now())
-            uow.session.add(deadline)
-            await uow.session.flush()
-            for days in reminder_days:
-                uow.session.add(Reminder(deadline_id=deadline.id, days_before=days,
-                                         remind_on=working_days_before(due.due, days, calendar.is_working_day)))
-            made += 1
+    for timer in _yearly_timers(pack, YEARLY_FOR_EVERY_UNIT):
+        units = unit_ids or list((await uow.session.execute(select(FollowedUnit.unit_id))).scalars())
+        made += await _start_yearly_for(uow, pack, timer, YEARLY_FOR_EVERY_UNIT[timer.kind], calendar, reminder_days, today,
+                                        {unit: (unit, None) for unit in units})
+    return made
+
+
+async def start_yearly_for_projects(uow: UnitOfWork, calendar: WorkingDayCalendar, reminder_days: tuple[int, ...] | list[int],
+                                    today: date, project_ids: list[str] | None = None) -> int:
+    """The next yearly deadline of each timer of a project's pack that runs while it is implemented
+    (BZ-41: the year's monitoring report by 31 December), for the projects given or every project
+    followed and not yet accepted or terminated."""
+    query = select(FollowedProject).where(FollowedProject.implemented_until.is_(None))
+    if project_ids is not None:
+        query = query.where(FollowedProject.project_id.in_(project_ids))
+    by_pack: dict[tuple[str, str], list[FollowedProject]] = {}
+    for project in (await uow.session.execute(query)).scalars():
+        by_pack.setdefault((project.pack_id, project.pack_version), []).append(project)
+    made = 0
+    for (pack_id, version), projects in by_pack.items():
+        pack = get_pack(pack_id, version)
+        for timer in _yearly_timers(pack, YEARLY_FOR_EVERY_PROJECT):
+            made += await _start_yearly_for(uow, pack, timer, YEARLY_FOR_EVERY_PROJECT[timer.kind], calendar, reminder_days,
+                                            today, {p.project_id: (p.unit_id, p.project_id) for p in projects})
     return made
 
 
@@ -269,6 +314,8 @@ async def scheduler(runtime: Any) -> None:
                 if today != yearly_done_on:
                     made = await start_yearly(uow, runtime.policy.pack, runtime.policy.calendar,
                                               runtime.settings.reminder_working_days, today)
+                    made += await start_yearly_for_projects(uow, runtime.policy.calendar,
+                                                            runtime.settings.reminder_working_days, today)
                     await uow.commit()
                     yearly_done_on = today
                     if made:

@@ -42,6 +42,8 @@ class FollowedProject(SQLModel, table=True):
     pack_version: str
     project_class: str | None = Field(default=None, sa_column=Column(Text))
     regime: str | None = Field(default=None, sa_column=Column(Text))
+    implemented_until: date | None = Field(default=None, sa_column=Column(Date))
+    """The day it passed acceptance or ended: yearly deadlines of implementation stop coming (BZ-41)."""
 
 
 class FollowedUnit(SQLModel, table=True):

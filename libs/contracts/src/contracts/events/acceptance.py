@@ -23,6 +23,7 @@ __all__ = [
     "EvaluationCompleted",
     "InitialAcceptanceFiled",
     "InitialAcceptancePassed",
+    "PerformanceMonitoringReportFiled",
     "RectificationCompleted",
     "RectificationOverdue",
     "SupervisionFindingRecorded",
@@ -197,6 +198,22 @@ class InitialAcceptanceFiled(Event):
     unit_id: str
     sub_project_id: str | None = None
     pack: PackRef
+    filed_on: date
+    rule_ids: list[RuleId] = Field(min_length=1)
+    filed_at: AwareDatetime
+
+
+@register
+class PerformanceMonitoringReportFiled(Event):
+    """A unit filed the year's performance-monitoring report (项目绩效监控报告) during implementation (BZ-41)."""
+
+    TYPE = "acceptance.monitoring_report.filed.v1"
+
+    project_id: str
+    unit_id: str
+    pack: PackRef
+    report_year: int = Field(ge=2000, le=2100, description="The year the report covers; it is due by that year's end")
+    document_sm3: str = Field(pattern=r"^[0-9a-f]{64}$", description="SM3 of the report as filed")
     filed_on: date
     rule_ids: list[RuleId] = Field(min_length=1)
     filed_at: AwareDatetime
