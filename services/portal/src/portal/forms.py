@@ -420,6 +420,13 @@ FORMS: dict[str, FormSpec] = {spec.key: spec for spec in (
         rules="BY-43",
     ),
     FormSpec(
+        "monitoring_report", "年度绩效监控报告", "Yearly performance-monitoring report", "acceptance",
+        "/projects/{project_id}/monitoring-reports", frozenset({"unit_applicant", "unit_leader"}),
+        fields=(Field("report_year", "报告年度", "Year reported on", "integer", True, minimum=2000, maximum=2100),
+                Field("document", "项目绩效监控报告", "Monitoring report", "document", True)),
+        rules="BZ-41",
+    ),
+    FormSpec(
         "compliance_request", "符合性审核申请", "Compliance review request", "acceptance",
         "/projects/{project_id}/compliance-requests", frozenset({"unit_applicant", "unit_leader"}),
         documents=(DocumentSlot("written_request", "书面申请", "Written request"),

@@ -13,6 +13,8 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from policy.packs import get_pack
+
 from portal import forms as form_specs
 from portal import i18n
 from portal.backend import Backend, ServiceError
@@ -366,9 +368,20 @@ def _actions(who: Viewer, declaration: dict | None, case: dict | None, procured:
             actions += [("initial_acceptance", {}), ("initial_acceptance_filing", {}), ("data_aggregation", {}),
                         ("evidence", {}), ("compliance_request", {}),
                         ("final_review", {"unit_id": acceptance["unit_id"]}), ("acceptance_filing", {}), ("evaluation", {})]
+            if acceptance.get("passed_on") is None and _asks_monitoring_report(acceptance.get("pack", "")):
+                actions.append(("monitoring_report", {"report_year": str(today().year)}))
         if who.has("bureau_reviewer"):
             actions += [("compliance_opinion", {}), ("filing_review", {}), ("evaluation", {})]
     return actions
+
+
+def _asks_monitoring_report(pack: str) -> bool:
+    """Whether the project's pack (``ID@version``) asks for a yearly monitoring report (BZ-41)."""
+    pack_id, _, version = pack.partition("@")
+    try:
+        return get_pack(pack_id, version or None).evaluation.monitoring_report_due is not None
+    except (LookupError, ValueError):
+        return False
 
 
 @router.get("/units/{unit_id}/documents/{document_id}")

@@ -159,3 +159,13 @@ def test_what_the_forms_send_is_what_the_services_accept():
         {"deliverables": ["services"]}, DOC))
     ChangeIn.model_validate(parse(FORMS["change"], {"stage": "implementation", "add.item": "录播教室", "add.amount_yuan": "100000",
                                                     "reason": "学校需求调整"}, {}, {}))
+
+
+def test_bz_41_the_monitoring_report_form_gives_acceptance_its_body():
+    from acceptance.schemas import MonitoringReportIn
+
+    body = parse(FORMS["monitoring_report"], {"report_year": "2026", "document": "a" * 64}, {}, DOC)
+    assert MonitoringReportIn.model_validate(body).report_year == 2026
+    with pytest.raises(FormErrors) as refused:
+        parse(FORMS["monitoring_report"], {"report_year": "二〇二六", "document": "a" * 64}, {}, DOC)
+    assert "report_year" in refused.value.errors
