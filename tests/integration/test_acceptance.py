@@ -273,6 +273,29 @@ async def test_supervision_finding_and_evaluation_rectification_run_out(api, inf
     await eventually(lifted, what="BY-22.15 lifted by RectificationCompleted")
 
 
+async def test_by_22_15_a_finding_on_the_units_systems_as_a_whole_blocks_under_the_deployments_pack(api, infra):
+    """A finding that names no project used to travel without a pack, so no rule could place its block."""
+    _, unit_id = await approved(infra, api, BY, "build_develop", 1_000_000)
+    finding = await api["acceptance"].post("/findings", {
+        "unit_id": unit_id, "kind": "security", "severity": "major", "authority": "public_security",
+        "description": "门户网站存在重大安全隐患", "rule_ids": ["BY-22.15"]}, as_=BUREAU)
+    assert finding.status_code == 201, finding.text
+
+    async def blocks():
+        standing = (await api["intake"].get(f"/units/{unit_id}/standing", as_=leader(unit_id))).json()["blocks"]
+        return [b for b in standing if "BY-22.15" in b["rule_ids"]]
+    [block] = await eventually(blocks, what="BY-22.15 block from a unit-level finding")
+    assert block["project_id"] is None
+    done = await api["acceptance"].post(f"/findings/{finding.json()['finding_id']}/rectification",
+                                        {"completed_on": real_today().isoformat()}, as_=BUREAU)
+    assert done.status_code == 200, done.text
+    await eventually(lambda: _none_left(blocks), what="the unit-level block lifted by its rectification")
+
+
+async def _none_left(probe) -> bool:
+    return not await probe()
+
+
 
 def blocking_rules(response) -> set[tuple[str, ...]]:
     return {tuple(p["rule_ids"]) for p in response.json()["details"]["problems"]} if "details" in response.json() \

@@ -17,6 +17,7 @@ from contracts.events import (
     RectificationOverdue,
     SupervisionFindingRecorded,
 )
+from servicekit import policy as loaded_policy
 from servicekit.clock import business_date
 from servicekit.db import UnitOfWork
 from servicekit.errors import DomainError, refuse
@@ -111,15 +112,18 @@ async def record_finding(uow: UnitOfWork, body: FindingIn) -> FindingRecord:
     today = business_date(uow.clock.now())
     if body.rectification_due is not None and body.rectification_due < today:
         refuse([Problem("rectification_due", "a rectification deadline lies ahead", "整改期限须晚于今日", tuple(body.rule_ids))])
-    row = FindingRecord(unit_id=body.unit_id, project_id=body.project_id, pack_id=case.pack_id if case else None,
-                        pack_version=case.pack_version if case else None, kind=body.kind, severity=body.severity,
+    # a finding on the unit's systems as a whole falls under the deployment's own rules (BY-22.15, BZ-47)
+    deployment = loaded_policy.current().pack
+    pack_id, pack_version = (case.pack_id, case.pack_version) if case else (deployment.id, deployment.version)
+    row = FindingRecord(unit_id=body.unit_id, project_id=body.project_id, pack_id=pack_id,
+                        pack_version=pack_version, kind=body.kind, severity=body.severity,
                         authority=body.authority, description=body.description, rectification_due=body.rectification_due,
                         rule_ids=list(body.rule_ids), recorded_by=acting_username(), recorded_at=uow.clock.now(), event_id="")
     uow.session.add(row)
     await uow.session.flush()
     row.event_id = uow.emit(SupervisionFindingRecorded(
         finding_id=str(row.id), project_id=body.project_id, unit_id=body.unit_id,
-        pack=PackRef(id=case.pack_id, version=case.pack_version) if case else None, kind=body.kind, severity=body.severity,
+        pack=PackRef(id=pack_id, version=pack_version), kind=body.kind, severity=body.severity,
         authority=body.authority, description=body.description, rectification_due=body.rectification_due,
         rule_ids=list(body.rule_ids), recorded_at=uow.clock.now())).id
     return row

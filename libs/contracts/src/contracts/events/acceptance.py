@@ -289,7 +289,7 @@ class SupervisionFindingRecorded(Event):
     finding_id: str
     project_id: str | None = Field(None, description="Null when the finding is about the unit's systems as a whole")
     unit_id: str
-    pack: PackRef | None = Field(None, description="The project's pack; null for a unit-level finding")
+    pack: PackRef | None = Field(None, description="The project's pack; for a unit-level finding the deployment's")
     kind: FindingKind
     severity: Literal["general", "major", "serious"] = Field(
         description="major = 重大安全隐患 (BZ-47); serious = 严重违反 (DY-25b)"
