@@ -1,0 +1,159 @@
+"""Each acceptance-side timer kind of RULES.md §3.10.2 through the running platform: its starting
+event makes the deadline with the pack's rules; one whose anchor lies far enough back runs out and
+is published; one started today is stopped by the event that meets it.
+
+The projects are approved first (as review publishes it), so notify knows their class and regime
+and the services that react to an elapsed deadline know the project.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from contracts.base import Event, PackRef
+from contracts.envelope import Envelope
+from contracts.events import (
+    AcceptanceFailed,
+    AcceptanceFiled,
+    AcceptanceFilingRejected,
+    AcceptanceFilingSubmitted,
+    AcceptancePassed,
+    ConstructionCompleted,
+    DataAggregationConfirmed,
+    EvaluationCompleted,
+    InitialAcceptanceFiled,
+    InitialAcceptancePassed,
+    ProjectApproved,
+)
+from tests.integration.harness import eventually, leader, publish_event
+
+pytestmark = pytest.mark.integration
+
+BY = PackRef(id="BY", version="2024.1")
+YL = PackRef(id="YL", version="draft.1")
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+LONG_AGO = 4 * 366
+"""Days back for an anchor whose deadline has run out: beyond the longest period here (3 years)."""
+
+
+def today() -> date:
+    return datetime.now(SHANGHAI).date()
+
+
+def at(day: date) -> datetime:
+    return datetime.combine(day, time(10), tzinfo=SHANGHAI).astimezone(timezone.utc)
+
+
+@dataclass(frozen=True)
+class Kind:
+    kind: str
+    pack: PackRef
+    rules: list[str]
+    start: Callable[[str, str, PackRef, date], Event]
+    stop: Callable[[str, str, PackRef, date], Event] | None = None
+    project_class: str = "build_develop"
+
+
+def initial_passed(project, unit, pack, day):
+    return InitialAcceptancePassed(project_id=project, unit_id=unit, pack=pack, attempt=1, mode="internal_meeting",
+                                   passed_on=day, rule_ids=["BY-39"], recorded_at=at(day))
+
+
+def failed(project, unit, pack, day):
+    return AcceptanceFailed(project_id=project, unit_id=unit, pack=pack, attempt=1, terminal=False, rule_id="BY-47.3a",
+                            concluded_on=day, recorded_at=at(day))
+
+
+def passed(project, unit, pack, day):
+    return AcceptancePassed(project_id=project, unit_id=unit, pack=pack, attempt=1, concluded_on=day, recorded_at=at(day))
+
+
+def filing_submitted(project, unit, pack, day):
+    return AcceptanceFilingSubmitted(project_id=project, filing_id=f"F-{project}", unit_id=unit, pack=pack, attempt=1,
+                                     submitted_on=day, rule_ids=["BY-48a"], submitted_at=at(day))
+
+
+def filing_rejected(project, unit, pack, day):
+    return AcceptanceFilingRejected(project_id=project, filing_id=f"F-{project}", unit_id=unit, pack=pack, attempt=1,
+                                    final=False, rule_ids=["BY-48c"], rejected_at=at(day))
+
+
+def evaluated(project, unit, pack, day):
+    return EvaluationCompleted(project_id=project, evaluation_id=str(uuid.uuid4()), unit_id=unit, pack=pack,
+                               kind="self" if pack == BY else "third_party", rule_ids=["BY-51a"] if pack == BY else ["YL-29"],
+                               completed_on=day, completed_at=at(day))
+
+
+KINDS = [
+    Kind("initial_acceptance_filing", BY, ["BY-40", "BY-59"], initial_passed,
+         lambda p, u, pack, day: InitialAcceptanceFiled(project_id=p, unit_id=u, pack=pack, filed_on=day, rule_ids=["BY-40"],
+                                                        filed_at=at(day))),
+    Kind("data_aggregation", BY, ["BY-42"], initial_passed,
+         lambda p, u, pack, day: DataAggregationConfirmed(project_id=p, unit_id=u, pack=pack, confirmed_on=day, rule_ids=["BY-42"],
+                                                          confirmed_at=at(day))),
+    Kind("trial_run_min", BY, ["BY-41"], initial_passed),
+    Kind("acceptance_rectification", BY, ["BY-47.3a"], failed, passed),
+    Kind("acceptance_filing", BY, ["BY-48a"], passed, filing_submitted),
+    Kind("filing_rectification", BY, ["BY-48c"], filing_rejected, filing_submitted),
+    Kind("self_evaluation", BY, ["BY-51a"], passed, evaluated),
+    Kind("warranty_end_software", BY, ["BY-27"], passed),
+    Kind("warranty_end_hardware", BY, ["BY-27"], passed),
+    Kind("acceptance_upload", YL, ["YL-23a"], passed,
+         lambda p, u, pack, day: AcceptanceFiled(project_id=p, filing_id=f"F-{p}", unit_id=u, pack=pack, filed_on=day,
+                                                 rule_ids=["YL-23a"], filed_at=at(day)), "software_development"),
+    Kind("evaluation_window", YL, ["YL-29"], passed, evaluated, "software_development"),
+    Kind("acceptance_application", YL, ["YL-22a"],
+         lambda p, u, pack, day: ConstructionCompleted(project_id=p, unit_id=u, pack=pack, completed_on=day, rule_ids=["YL-22a"],
+                                                       declared_at=at(day)), None, "software_development"),
+]
+
+
+async def approved_project(dbs, infra, kind: Kind) -> tuple[str, str]:
+    project_id, unit_id = f"P-{uuid.uuid4().hex[:8]}", f"U-{uuid.uuid4().hex[:8]}"
+    await publish_event(infra.nats_admin_url, Envelope(ProjectApproved(
+        project_id=project_id, approval_id=str(uuid.uuid4()), unit_id=unit_id, pack=kind.pack, project_class=kind.project_class,
+        approved_amount_fen=100_000_000, approved_on=today(), rule_ids=["BY-20.4b"],
+        approved_at=datetime.now(timezone.utc)), source="/services/review"))
+    # the approval and the acceptance events travel on different streams: notify must know the
+    # project's class and regime before an event whose timers depend on them
+    await eventually(lambda: dbs["notify"].value("SELECT count(*) FROM followed_project WHERE project_id = $1", project_id),
+                     what=f"notify follows {project_id}")
+    return project_id, unit_id
+
+
+async def send(infra, event: Event) -> None:
+    await publish_event(infra.nats_admin_url, Envelope(event, source=f"/services/{type(event).TYPE.split('.')[0]}"))
+
+
+async def deadline_of(api, project_id: str, unit_id: str, kind: str, state: str) -> list[dict]:
+    async def found():
+        answer = await api["notify"].get(f"/projects/{project_id}/deadlines", as_=leader(unit_id))
+        rows = [d for d in answer.json() if d["kind"] == kind] if answer.status_code == 200 else []
+        return rows if rows and all(d["state"] == state for d in rows) else None
+    return await eventually(found, timeout=30, what=f"{kind} {state} on {project_id}")
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=lambda kind: kind.kind)
+async def test_a_timer_kind_starts_runs_out_and_is_stopped_by_the_event_that_meets_it(api, dbs, infra, kind):
+    project_id, unit_id = await approved_project(dbs, infra, kind)
+    await send(infra, kind.start(project_id, unit_id, kind.pack, today() - timedelta(days=LONG_AGO)))
+    rows = await deadline_of(api, project_id, unit_id, kind.kind, "elapsed")
+    assert all(set(kind.rules) <= set(row["rule_ids"]) for row in rows), rows
+    assert all(row["due_on"] < today().isoformat() for row in rows)
+    inbox = (await api["notify"].get(f"/units/{unit_id}/notifications", as_=leader(unit_id))).json()
+    assert any(n["event_type"] == f"deadline.{kind.kind}" and n["title_zh"].startswith("期限已到") for n in inbox)
+
+    if kind.stop is None:
+        return
+    project_id, unit_id = await approved_project(dbs, infra, kind)
+    await send(infra, kind.start(project_id, unit_id, kind.pack, today()))
+    [row] = await deadline_of(api, project_id, unit_id, kind.kind, "open")
+    assert row["due_on"] >= today().isoformat() and set(kind.rules) <= set(row["rule_ids"])
+    await send(infra, kind.stop(project_id, unit_id, kind.pack, today()))
+    await deadline_of(api, project_id, unit_id, kind.kind, "stopped")
