@@ -24,6 +24,7 @@ from contracts.events import (
     AcceptanceFilingRejected,
     AcceptanceFilingSubmitted,
     AcceptancePassed,
+    ApplicationSubmitted,
     ConstructionCompleted,
     DataAggregationConfirmed,
     EvaluationCompleted,
@@ -157,3 +158,24 @@ async def test_a_timer_kind_starts_runs_out_and_is_stopped_by_the_event_that_mee
     assert row["due_on"] >= today().isoformat() and set(kind.rules) <= set(row["rule_ids"])
     await send(infra, kind.stop(project_id, unit_id, kind.pack, today()))
     await deadline_of(api, project_id, unit_id, kind.kind, "stopped")
+
+
+async def test_yl_16a_a_project_declared_this_year_is_approved_or_filed_by_31_december(api, infra):
+    async def declare(day: date) -> tuple[str, str]:
+        project_id, unit_id = f"P-{uuid.uuid4().hex[:8]}", f"U-{uuid.uuid4().hex[:8]}"
+        await send(infra, ApplicationSubmitted(
+            project_id=project_id, application_id=str(uuid.uuid4()), unit_id=unit_id, pack=YL, project_name="玉林市测试项目",
+            declared_amount_fen=50_000_000, submitted_at=at(day)))
+        return project_id, unit_id
+
+    late_id, late_unit = await declare(today() - timedelta(days=LONG_AGO))
+    [late] = await deadline_of(api, late_id, late_unit, "year_end_approval", "elapsed")
+    assert late["due_on"] == f"{today().year - 4}-12-31" and late["rule_ids"] == ["YL-16a"]
+
+    project_id, unit_id = await declare(today())
+    [open_] = await deadline_of(api, project_id, unit_id, "year_end_approval", "open")
+    assert open_["due_on"] == f"{today().year}-12-31"
+    await send(infra, ProjectApproved(
+        project_id=project_id, approval_id=str(uuid.uuid4()), unit_id=unit_id, pack=YL, project_class="software_development",
+        approved_amount_fen=50_000_000, approved_on=today(), rule_ids=["YL-11a"], approved_at=datetime.now(timezone.utc)))
+    await deadline_of(api, project_id, unit_id, "year_end_approval", "stopped")

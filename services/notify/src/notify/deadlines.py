@@ -50,6 +50,9 @@ its due date lies the year it is about: YF-6's plan for next year is due on 11-3
 YEARLY_FOR_EVERY_PROJECT = {"monitoring_report": 0}
 """Yearly timers of a project's pack that run while it is being implemented (from approval to
 acceptance): BZ-41's report on a year is due by that year's end."""
+YEARLY_FOR_EVERY_DECLARATION = {"year_end_approval": 0}
+"""Yearly timers of a pack that run for each project declared in the year until it is approved,
+filed or rejected: YL-16a's next-year projects approved or filed by 31 December of this one."""
 YEAR_FIELDS = ("plan_year", "report_year")
 """What a filing names the year it is for by: it answers the yearly deadline of that year only."""
 
@@ -101,6 +104,12 @@ async def on_event(uow: UnitOfWork, envelope: Envelope) -> None:
     for each in names:
         await _stop(uow, pack, each, data, envelope)
         await _start(uow, pack, each, data, envelope, project)
+    if name == "ApplicationSubmitted":
+        policy = loaded_policy.current()
+        for timer in _yearly_timers(pack, YEARLY_FOR_EVERY_DECLARATION):
+            await _start_yearly_for(uow, pack, timer, YEARLY_FOR_EVERY_DECLARATION[timer.kind], policy.calendar,
+                                    service_runtime.current().settings.reminder_working_days, anchor_of(data, envelope.time),
+                                    {data["project_id"]: (data["unit_id"], data["project_id"])})
 
 
 async def _remember(uow: UnitOfWork, name: str, data: dict[str, Any], project: FollowedProject | None) -> bool:
