@@ -1,4 +1,4 @@
-"""Each acceptance-side timer kind of RULES.md §3.10.2 through the running platform: its starting
+"""Each timer kind of RULES.md §3.10.2 an event the platform publishes starts, through the running platform: its starting
 event makes the deadline with the pack's rules; one whose anchor lies far enough back runs out and
 is published; one started today is stopped by the event that meets it.
 
@@ -30,6 +30,7 @@ from contracts.events import (
     EvaluationCompleted,
     InitialAcceptanceFiled,
     InitialAcceptancePassed,
+    PlanReviewed,
     ProjectApproved,
 )
 from tests.integration.harness import eventually, leader, publish_event
@@ -59,6 +60,20 @@ class Kind:
     start: Callable[[str, str, PackRef, date], Event]
     stop: Callable[[str, str, PackRef, date], Event] | None = None
     project_class: str = "build_develop"
+    approved: bool = True
+    """Whether the project is approved first (a timer of the review stage runs before approval)."""
+
+
+def submitted(project, unit, pack, day):
+    return ApplicationSubmitted(project_id=project, application_id=f"A-{project}", unit_id=unit, pack=pack,
+                                project_name="计时测试项目", declared_amount_fen=50_000_000, submitted_at=at(day))
+
+
+def plan_reviewed(result: str) -> Callable[[str, str, PackRef, date], Event]:
+    def event(project, unit, pack, day):
+        return PlanReviewed(project_id=project, application_id=f"A-{project}", unit_id=unit, pack=pack, round=1, result=result,
+                            final=False, rule_ids=["BY-16b"], reasons=["测试"], opinion_issued_at=at(day))
+    return event
 
 
 def initial_passed(project, unit, pack, day):
@@ -92,6 +107,8 @@ def evaluated(project, unit, pack, day):
 
 
 KINDS = [
+    Kind("review_sla", BY, ["BY-16b"], submitted, plan_reviewed("passed"), approved=False),
+    Kind("unit_response", BY, ["BY-16c", "BY-16d"], plan_reviewed("failed"), submitted, approved=False),
     Kind("initial_acceptance_filing", BY, ["BY-40", "BY-59"], initial_passed,
          lambda p, u, pack, day: InitialAcceptanceFiled(project_id=p, unit_id=u, pack=pack, filed_on=day, rule_ids=["BY-40"],
                                                         filed_at=at(day))),
@@ -117,6 +134,8 @@ KINDS = [
 
 async def approved_project(dbs, infra, kind: Kind) -> tuple[str, str]:
     project_id, unit_id = f"P-{uuid.uuid4().hex[:8]}", f"U-{uuid.uuid4().hex[:8]}"
+    if not kind.approved:
+        return project_id, unit_id
     await publish_event(infra.nats_admin_url, Envelope(ProjectApproved(
         project_id=project_id, approval_id=str(uuid.uuid4()), unit_id=unit_id, pack=kind.pack, project_class=kind.project_class,
         approved_amount_fen=100_000_000, approved_on=today(), rule_ids=["BY-20.4b"],
