@@ -1,6 +1,6 @@
-"""Each timer kind of RULES.md §3.10.2 an event the platform publishes starts, through the running platform: its starting
-event makes the deadline with the pack's rules; one whose anchor lies far enough back runs out and
-is published; one started today is stopped by the event that meets it.
+"""Each timer kind of RULES.md §3.10.2 that a published event starts, through the running platform:
+its starting event makes the deadline with the pack's rules; one whose anchor lies far enough back
+runs out and is published; one started today is stopped by the event that meets it.
 
 The projects are approved first (as review publishes it), so notify knows their class and regime
 and the services that react to an elapsed deadline know the project.
