@@ -401,6 +401,22 @@ async def test_yl_23b_yl_25b_yl_27_yl_28b_yl_29_the_yulin_refusal_grounds_and_ev
     assert passed.json()["rule_id"] == "YL-23b"
 
 
+@pytest.mark.parametrize("ground", ["YL-27.1", "YL-27.2", "YL-27.3", "YL-27.4", "YL-27.5", "YL-27.6", "YL-27.8", "YL-27.9",
+                                    "YL-27.10", "YL-28b"])
+async def test_yl_27_a_failure_on_each_ground_is_published_with_that_grounds_rule(api, infra, ground):
+    """Any of YL-27's ten conditions (and YL-28b's archives) fails the acceptance, and the failure
+    names the one it rests on; a ground the pack does not list is refused (YL-27.7 is in the test above)."""
+    project_id, unit_id = await approved(infra, api, YL, "software_development", 3_000_000)
+    failed = await post(api, f"/projects/{project_id}/final-reviews", {
+        "unit_id": unit_id, "result": "failed", "concluded_on": (await acceptance_today(api)).isoformat(),
+        "reasons": [f"不符合 {ground}"], "grounds": [ground]}, BUREAU)
+    assert failed.status_code == 201 and failed.json()["rule_id"] == ground, failed.text
+    other = await post(api, f"/projects/{project_id}/final-reviews", {
+        "unit_id": unit_id, "result": "failed", "concluded_on": (await acceptance_today(api)).isoformat(),
+        "reasons": ["不在所列情形内"], "grounds": ["BY-47.3a"]}, BUREAU)
+    assert other.status_code == 422 and other.json()["field"] == "grounds"
+
+
 @pytest.mark.parametrize(("contract_yuan", "status", "rule"), [(3_500_000, "required", "BY-52.1"), (1_500_000, "discretionary", "BY-52.2")])
 async def test_by_52_1_by_52_2_third_party_evaluation_by_contract_amount(api, infra, contract_yuan, status, rule):
     project_id, _ = await approved(infra, api, BY, "build_develop", 4_000_000, contract_yuan=contract_yuan)
