@@ -401,6 +401,22 @@ async def test_yl_23b_yl_25b_yl_27_yl_28b_yl_29_the_yulin_refusal_grounds_and_ev
     assert passed.json()["rule_id"] == "YL-23b"
 
 
+@pytest.mark.parametrize(("pack", "project_class", "flags", "key", "owed_rules"), [
+    (BY, "build_develop", ("cryptography_required",), "cryptography_evaluation", ("BY-17.3", "BY-44")),
+    (BZ, "application_system", ("cryptography_required",), "cryptography_evaluation", ("BZ-29", "BZ-46b")),
+    (BZ, "application_system", (), "resource_sharing_report", ("BZ-29", "BZ-32b")),
+])
+async def test_by_44_bz_32b_bz_46b_owed_evidence_holds_back_the_final_acceptance_until_filed(
+        api, infra, pack, project_class, flags, key, owed_rules):
+    project_id, unit_id = await approved(infra, api, pack, project_class, 3_000_000, flags=flags)
+    base = f"/projects/{project_id}"
+    final = {"unit_id": unit_id, "result": "passed", "concluded_on": (await acceptance_today(api)).isoformat()}
+    assert owed_rules in blocking_rules(await post(api, f"{base}/final-reviews", final, BUREAU))
+    filed = await post(api, f"{base}/evidence", {"key": key, "document": doc(f"{key}.pdf")}, applicant(unit_id))
+    assert filed.status_code == 201 and tuple(rules(filed)) == owed_rules, filed.text
+    assert owed_rules not in blocking_rules(await post(api, f"{base}/final-reviews", final, BUREAU))
+
+
 @pytest.mark.parametrize("ground", ["YL-27.1", "YL-27.2", "YL-27.3", "YL-27.4", "YL-27.5", "YL-27.6", "YL-27.8", "YL-27.9",
                                     "YL-27.10", "YL-28b"])
 async def test_yl_27_a_failure_on_each_ground_is_published_with_that_grounds_rule(api, infra, ground):
