@@ -179,3 +179,18 @@ def test_a_body_that_is_not_text_is_a_422_naming_the_body(platform, issuer, serv
                           headers={"content-type": "application/json", **headers}, timeout=15)
     assert response.status_code == 422, response.text
     assert response.json()["field"] == "body" and response.json()["message_zh"]
+
+
+@pytest.mark.parametrize(("path", "route", "body", "field"), [
+    ("/cases/P-1/co-reviews", "/cases/{project_id}/co-reviews",
+     {"invited": [{"body": "sector_dept", "name_zh": "行业主管部门"}, {"body": "sector_dept", "name_zh": "行业主管部门"}]}, "invited"),
+    ("/meetings/00000000-0000-0000-0000-000000000000/declines", "/meetings/{meeting_id}/declines",
+     {"expert_id": "X-1\u0000", "reason": "回避"}, "expert_id"),
+])
+def test_review_input_the_database_cannot_take_is_a_422_naming_it(platform, issuer, path, route, body, field):
+    """Found by ``govit fuzz`` with the demo's ids: a body invited twice broke a unique constraint and
+    a NUL in an expert id reached PostgreSQL, both answered 500."""
+    headers = token_headers(issuer, ACCESS["review"][("POST", route)], "U-1")
+    response = httpx.post(f"{platform['review'].url}{path}", json=body, headers=headers, timeout=15)
+    assert response.status_code == 422, response.text
+    assert response.json()["field"] == field

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from servicekit.deps import Runtime
-from servicekit.identifiers import IdentifierPath
+from servicekit.identifiers import TEXT_PATTERN, IdentifierPath
 
 from notify import channels, deadlines, handlers
 from notify.domain.assessment import Outcome, Tally, as_csv, tally
@@ -148,7 +148,8 @@ class ChannelIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: Literal["email", "webhook"]
-    address: str = Field(min_length=3, max_length=500, description="An e-mail address, or a webhook URL (https)")
+    address: str = Field(min_length=3, max_length=500, pattern=TEXT_PATTERN,
+                         description="An e-mail address, or a webhook URL (https)")
 
 
 class ChannelOut(BaseModel):

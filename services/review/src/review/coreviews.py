@@ -43,6 +43,7 @@ async def ask(uow: UnitOfWork, case: ReviewCase, asked: list[Asked]) -> list[CoR
         row = CoReview(project_id=case.project_id, body=item.body, body_zh=item.name_zh, before=item.before, rule_ids=list(item.rule_ids),
                        requested_at=now, requested_by=acting_username(), due_on=due)
         uow.session.add(row)
+        have.add(item.body)  # a body both the topics and an invitation name is asked once
         uow.emit(CoReviewRequested(project_id=case.project_id, unit_id=case.unit_id, pack=PackRef(id=case.pack_id, version=case.pack_version),
                                    body=item.body, body_zh=item.name_zh, due_on=due, rule_ids=list(item.rule_ids), requested_at=now))
         added.append(row)

@@ -6,9 +6,9 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
 
-from servicekit.identifiers import TEXT_PATTERN, Day
+from servicekit.identifiers import TEXT_PATTERN, Day, Identifier
 
 MAX_AMOUNT_YUAN = 100_000_000_000
 
@@ -212,7 +212,7 @@ class ExpertOpinionOut(BaseModel):
 class DeclineIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    expert_id: str = Field(min_length=1, max_length=64)
+    expert_id: Identifier
     reason: str = Field(min_length=1, max_length=500, pattern=TEXT_PATTERN)
 
 
@@ -266,6 +266,14 @@ class CoReviewRequestIn(BaseModel):
     topics: list[Literal["geo_spatial_data", "urban_village_communications", "public_video", "new_technology",
                          "has_sector_department"]] = Field(default_factory=list, max_length=10)
     invited: list[InvitedBody] = Field(default_factory=list, max_length=10)
+
+    @field_validator("invited")
+    @classmethod
+    def each_body_once(cls, invited: list[InvitedBody]) -> list[InvitedBody]:
+        named = [item.body for item in invited]
+        if len(named) != len(set(named)):
+            raise ValueError(f"each body once ({', '.join(sorted({b for b in named if named.count(b) > 1}))} twice)")
+        return invited
 
 
 class CoReviewOpinionIn(BaseModel):
