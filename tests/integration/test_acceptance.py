@@ -78,7 +78,7 @@ def rules(response) -> list[str]:
     return response.json()["rule_ids"]
 
 
-async def test_by_a_build_project_from_initial_acceptance_to_filing_and_self_evaluation(api, infra):
+async def test_by_48b_a_build_project_from_initial_acceptance_to_filing_and_self_evaluation(api, infra):
     project_id, unit_id = await approved(infra, api, BY, "build_develop", 1_800_000, contract_yuan=1_500_000)
     unit, base = applicant(unit_id), f"/projects/{project_id}"
     today = await acceptance_today(api)
@@ -165,7 +165,7 @@ async def test_by_a_build_project_from_initial_acceptance_to_filing_and_self_eva
     again = await post(api, f"{base}/acceptance-filings", {**filing, "rectification_note": "已补充第三方测评报告"}, unit)
     assert again.status_code == 201 and again.json()["number"] == 2
     accepted = await post(api, f"{base}/acceptance-filings/review", {"accepted": True}, BUREAU)
-    assert accepted.status_code == 201 and accepted.json()["outcome"] == "filed"
+    assert accepted.status_code == 201 and accepted.json()["outcome"] == "filed" and rules(accepted) == ["BY-48b"]
 
     evaluated = await post(api, f"{base}/evaluations", {"kind": "self", "grade": "qualified", "completed_on": later.isoformat(),
                                                          "report": doc("效能自评估报告.pdf")}, unit)
