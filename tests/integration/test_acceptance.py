@@ -433,12 +433,15 @@ async def test_yl_27_a_failure_on_each_ground_is_published_with_that_grounds_rul
     assert other.status_code == 422 and other.json()["field"] == "grounds"
 
 
-@pytest.mark.parametrize(("contract_yuan", "status", "rule"), [(3_500_000, "required", "BY-52.1"), (1_500_000, "discretionary", "BY-52.2")])
-async def test_by_52_1_by_52_2_third_party_evaluation_by_contract_amount(api, infra, contract_yuan, status, rule):
+@pytest.mark.parametrize(("contract_yuan", "status", "rules_"), [(3_500_000, "required", {"BY-52.1", "BY-51c"}),
+                                                             (1_500_000, "discretionary", {"BY-52.2"})])
+async def test_by_51c_by_52_1_by_52_2_third_party_evaluation_by_contract_amount(api, infra, contract_yuan, status, rules_):
+    """A third-party evaluation the bureau organises (BY-51c), mandatory from 300万 of contract (BY-52.1),
+    at its discretion from 100万 (BY-52.2)."""
     project_id, _ = await approved(infra, api, BY, "build_develop", 4_000_000, contract_yuan=contract_yuan)
     state = (await api["acceptance"].get(f"/projects/{project_id}/acceptance", as_=BUREAU)).json()
     (duty,) = [d for d in state["evaluation_duties"] if d["kind"] == "third_party"]
-    assert duty["status"] == status and rule in duty["rule_ids"]
+    assert duty["status"] == status and rules_ <= set(duty["rule_ids"])
     assert (state["organiser"]["who"], state["organiser"]["rule_ids"]) == ("unit", ["BY-46"])  # the unit organises, the bureau files
 
 
