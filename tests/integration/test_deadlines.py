@@ -12,7 +12,7 @@ import pytest
 
 from contracts.base import PackRef
 from contracts.envelope import Envelope
-from contracts.events import ContractFiled, ProjectApproved
+from contracts.events import ContractFiled, DeadlineElapsed, ProjectApproved
 from tests.integration.harness import BUREAU, FINANCE, eventually, leader, publish_event
 
 pytestmark = pytest.mark.integration
@@ -279,3 +279,25 @@ async def test_dy_25b_bz_43b_a_serious_violation_or_an_overdue_rectification_is_
     found = await eventually(circulated, what="both circulars before the bureau")
     assert found[dy_unit]["rule_ids"] == ["DY-25b"] and found[dy_unit]["title_zh"].startswith("通报")
     assert found[bz_unit]["rule_ids"] == ["BZ-43b"]
+
+
+async def test_by_37_3_a_validity_that_ran_out_before_procurement_heard_of_the_approval_still_lapses_it(api, infra, dbs):
+    """The approval (review's stream) and the elapsed validity (notify's) can reach procurement in either
+    order; under load the deadline used to exhaust its retries and be parked, and the project never lapsed."""
+    project_id, unit_id = f"P-{uuid.uuid4().hex[:8]}", f"U-{uuid.uuid4().hex[:8]}"
+    await publish_event(infra.nats_admin_url, Envelope(DeadlineElapsed(
+        deadline_id=str(uuid.uuid4()), kind="approval_validity", project_id=project_id, unit_id=unit_id, pack=BY,
+        rule_ids=["BY-20.4b", "BY-37.3"], due_at=datetime.now(timezone.utc)), source="/services/notify"))
+    await eventually(lambda: dbs["procurement"].value("SELECT count(*) FROM early_deadline WHERE project_id = $1", project_id),
+                     what="procurement keeps the deadline for the approval")
+    await publish_event(infra.nats_admin_url, Envelope(ProjectApproved(
+        project_id=project_id, approval_id=str(uuid.uuid4()), unit_id=unit_id, pack=BY, project_class="build_develop",
+        approved_amount_fen=100_000_000, approved_on=today() - timedelta(days=367), rule_ids=["BY-20.4b"],
+        approved_at=datetime.now(timezone.utc)), source="/services/review"))
+
+    async def lapsed():
+        rows = (await api["procurement"].get(f"/projects/{project_id}/terminations", as_=BUREAU)).json()
+        return rows or None
+    (row,) = await eventually(lapsed, what="procurement lapses the project once the approval arrives")
+    assert row["reason"] == "lapsed" and row["rule_ids"] == ["BY-37.3", "BY-20.4b"]
+    assert await dbs["procurement"].value("SELECT count(*) FROM early_deadline WHERE project_id = $1", project_id) == 0

@@ -8,6 +8,7 @@ import logging
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
 
 from contracts.envelope import Envelope
 from contracts.events import (
@@ -33,7 +34,7 @@ from servicekit.consumer import Subscription
 from servicekit.db import UnitOfWork
 
 from procurement import ledger, payments, projects
-from procurement.models import ContractRecord, ProcurementProject
+from procurement.models import ContractRecord, EarlyDeadline, ProcurementProject
 
 log = logging.getLogger(__name__)
 
@@ -77,16 +78,43 @@ async def on_deadline(uow: UnitOfWork, envelope: Envelope) -> None:
         return
     project = await uow.session.get(ProcurementProject, event.project_id, with_for_update=True)
     if project is None and event.kind == "approval_validity":
-        # The approval travels on another stream and may not have arrived yet: retry, and park it
-        # for an operator if it never does, rather than let a lapse pass unapplied.
-        raise LookupError(f"approval of {event.project_id} not known yet; DeadlineElapsed {envelope.id} will be retried")
-    if project is None or project.status != "open":
+        # The approval travels on another stream and may not have arrived yet: keep the deadline
+        # and apply it when the approval registers the project, rather than let a lapse pass.
+        await uow.session.execute(insert(EarlyDeadline).values(
+            event_id=envelope.id, project_id=event.project_id, kind=event.kind, received_at=uow.clock.now())
+            .on_conflict_do_nothing())
+        log.info("%s: %s elapsed before the approval of %s arrived; kept for it", envelope.id, event.kind, event.project_id)
+        return
+    if project is not None:
+        await _apply_deadline(uow, project, envelope.id, event.kind)
+
+
+async def _apply_deadline(uow: UnitOfWork, project: ProcurementProject, event_id: str, kind: str) -> None:
+    if project.status != "open":
         return
     contract = (await uow.session.execute(select(ContractRecord.id).where(
-        ContractRecord.project_id == event.project_id).limit(1))).first()
-    facts = {"kind": event.kind, "contract_filed": contract is not None}
+        ContractRecord.project_id == project.project_id).limit(1))).first()
+    facts = {"kind": kind, "contract_filed": contract is not None}
     await ledger.apply(uow, projects.pack_of(project), "DeadlineElapsed", facts,
-                       ledger.Cause(envelope.id, "DeadlineElapsed", project.project_id, project.unit_id))
+                       ledger.Cause(event_id, "DeadlineElapsed", project.project_id, project.unit_id))
+
+
+def _registering(register: Any) -> Any:
+    """Register the project, then apply what elapsed before its approval arrived."""
+    async def handle(uow: UnitOfWork, envelope: Envelope) -> None:
+        await register(uow, envelope)
+        project_id = envelope.data.project_id  # type: ignore[attr-defined]
+        early = list((await uow.session.execute(select(EarlyDeadline).where(
+            EarlyDeadline.project_id == project_id).with_for_update())).scalars())
+        if not early:
+            return
+        await uow.session.flush()
+        project = await uow.session.get(ProcurementProject, project_id, with_for_update=True)
+        for row in early:
+            if project is not None:
+                await _apply_deadline(uow, project, row.event_id, row.kind)
+            await uow.session.delete(row)
+    return handle
 
 
 async def on_clearance_requested(uow: UnitOfWork, envelope: Envelope) -> None:
@@ -105,8 +133,9 @@ OUTCOMES = (AcceptanceFailed, AcceptancePassed, AcceptanceFilingRejected, Accept
             RectificationOverdue, RectificationCompleted, SupervisionFindingRecorded)
 
 SUBSCRIPTIONS = [
-    Subscription(REVIEW, {ProjectApproved: projects.on_project_approved}),
-    Subscription(INTAKE, {MicroProjectFiled: projects.on_micro_filed, ProjectFiled: projects.on_project_filed}),
+    Subscription(REVIEW, {ProjectApproved: _registering(projects.on_project_approved)}),
+    Subscription(INTAKE, {MicroProjectFiled: _registering(projects.on_micro_filed),
+                          ProjectFiled: _registering(projects.on_project_filed)}),
     Subscription(ACCEPTANCE, dict.fromkeys(OUTCOMES, on_outcome)),
     Subscription(NOTIFY, {DeadlineElapsed: on_deadline}),
     Subscription(FINANCE, {PaymentClearanceRequested: on_clearance_requested}),

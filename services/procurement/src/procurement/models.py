@@ -255,3 +255,16 @@ class ClearanceAnswer(SQLModel, table=True):
     channel: str
     """``event`` (FINANCE stream) or ``http``."""
     answered_at: datetime = Field(sa_column=_ts())
+
+
+class EarlyDeadline(SQLModel, table=True):
+    """An elapsed deadline about a project whose approval has not arrived yet (the two travel on
+    different streams): applied the moment the approval registers the project (BY-37.3)."""
+
+    __tablename__ = "early_deadline"
+
+    event_id: str = Field(sa_column=Column(Text, primary_key=True))
+    project_id: str = Field(sa_column=Column(Text, nullable=False, index=True))
+    kind: str = Field(sa_column=Column(Text, nullable=False))
+    received_at: datetime = Field(sa_column=_ts())
+
