@@ -20,7 +20,7 @@ import httpx
 
 from contracts.base import PackRef
 from contracts.envelope import Envelope
-from contracts.events import AcceptanceFailed, DeadlineElapsed
+from contracts.events import AcceptanceFailed
 
 from tests.faults.stack import FaultStack
 from tests.integration.harness import ADMIN, Api, ServiceDatabase, leader
@@ -236,9 +236,9 @@ def _headers(event_type: str, source: str, marker: str) -> dict[str, str]:
             "content-type": "application/json", "Nats-Msg-Id": event_id}
 
 
-def _failure(marker: str) -> Envelope:
+def _failure(marker: str, pack: PackRef | None = None) -> Envelope:
     return Envelope(AcceptanceFailed(
-        project_id=marker, unit_id=f"U-{marker}", pack=PackRef(id="BZ", version=PACKS["BZ"]), attempt=1, terminal=False,
+        project_id=marker, unit_id=f"U-{marker}", pack=pack or PackRef(id="BZ", version=PACKS["BZ"]), attempt=1, terminal=False,
         rule_id="BZ-29", concluded_on=date.today() - timedelta(days=3), recorded_at=datetime.now(timezone.utc),
         reasons=["poison"]), source="/services/acceptance")
 
@@ -269,16 +269,13 @@ async def send_poison(stack: FaultStack, kind: str, subject: str, filters: dict[
             headers["ce-time"] = "yesterday"
         receivers = frozenset(name for name, subjects in filters.items() if subject in subjects)
     elif kind == "failing_handler":
-        # Well-formed, but procurement cannot apply it until the approval it concerns arrives,
-        # which never happens: retried, then parked (the other consumers have nothing to do with it).
-        envelope = Envelope(DeadlineElapsed(
-            deadline_id=marker, kind="approval_validity", project_id=marker, unit_id=f"U-{marker}",
-            pack=PackRef(id="BY", version=PACKS["BY"]), rule_ids=["BY-20.4b"], due_at=datetime.now(timezone.utc)),
-            source="/services/notify")
+        # Well-formed and from its producer, but under a pack version no service has: every
+        # consumer's handler fails on it, retries, then parks it.
+        envelope = _failure(marker, PackRef(id="BZ", version="1999.9"))
         subject, body = envelope.nats_subject, envelope.body()
         headers = {**envelope.headers(), "ce-id": f"{marker}-{uuid.uuid4().hex[:8]}"}
         headers["Nats-Msg-Id"] = headers["ce-id"]
-        receivers = frozenset({"procurement-from-notify"})
+        receivers = frozenset(name for name, subjects in filters.items() if subject in subjects)
     else:
         raise ValueError(kind)
     await retrying("publishing poison", lambda: stack.publish_raw(subject, body, headers))
