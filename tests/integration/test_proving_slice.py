@@ -3,6 +3,8 @@ unit in intake and holds payments in procurement, as the project's pack says."""
 
 from __future__ import annotations
 
+import asyncio
+
 import json
 
 import nats
@@ -55,7 +57,9 @@ async def finance_messages(nats_url: str, subject: str, project_id: str) -> list
                     if envelope.subject == project_id:
                         found.append(envelope)
                     await message.ack()
-        except nats.errors.TimeoutError:
+        except (nats.errors.TimeoutError, asyncio.TimeoutError):
+            # nats-py raises the bare asyncio error when its deadline runs out between its two pull
+            # requests, which a loaded machine reaches: either way, the stream has nothing more
             pass
         await sub.unsubscribe()
         return found
