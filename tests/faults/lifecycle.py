@@ -13,8 +13,10 @@ import json
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from typing import Any
 
 import httpx
 
@@ -395,45 +397,13 @@ async def check(stack: FaultStack, dbs: dict[str, ServiceDatabase], api: dict[st
              else verdict.mismatch(f"{name}: acceptance case terminated without cause"))
 
         # intake: the blocks the failures place (BZ-30, BY-22.8), lifted by the pass
-        seen: Counter = Counter()
-        for row in blocks_of.get(flow.unit_id, []):
-            key = (index_of.get(row["cause_event_id"], -1), row["scope"])
-            seen[key] += 1
-            if key not in model.blocks:
-                verdict.mismatch(f"{name}: block {row['scope']} {list(row['rule_ids'])} caused by "
-                                 f"{row['cause_event_type']} {row['cause_event_id']} is not one the events require")
-                continue
-            if seen[key] > 1:
-                verdict.duplicate(1, f"{name}: block {key}")
-                continue
-            rules, lifted_by = model.blocks[key]
-            if tuple(row["rule_ids"]) != rules or row["project_id"] != flow.project_id:
-                verdict.mismatch(f"{name}: block {key} has rules {list(row['rule_ids'])}, project {row['project_id']}")
-            _compare_lift(verdict, name, f"block {key}", row["lift_event_id"], lifted_by, flow.event_ids)
-        for key, (rules, lifted_by) in model.blocks.items():
-            if not seen[key]:
-                verdict.lose(1 + (lifted_by is not None), f"{name}: block {key} {rules} (placement and lift)")
-
+        _compare_sanctions(verdict, name, "block", "lift", blocks_of.get(flow.unit_id, []), model.blocks,
+                           lambda row: index_of.get(row["cause_event_id"], -1), "lift_event_id", flow,
+                           check_project=True)
         # procurement: the holds (BZ-30, DY-24, BY-38b) and the termination (BY-47.3b)
-        seen = Counter()
-        for row in holds_of.get(flow.project_id, []):
-            cause = TERMINATED if row["cause_event_type"] == "ProjectTerminated" else index_of.get(row["cause_event_id"], -1)
-            key = (cause, row["scope"])
-            seen[key] += 1
-            if key not in model.holds:
-                verdict.mismatch(f"{name}: hold {row['scope']} {list(row['rule_ids'])} caused by "
-                                 f"{row['cause_event_type']} {row['cause_event_id']} is not one the events require")
-                continue
-            if seen[key] > 1:
-                verdict.duplicate(1, f"{name}: hold {key}")
-                continue
-            rules, lifted_by = model.holds[key]
-            if tuple(row["rule_ids"]) != rules:
-                verdict.mismatch(f"{name}: hold {key} has rules {list(row['rule_ids'])}")
-            _compare_lift(verdict, name, f"hold {key}", row["release_event_id"], lifted_by, flow.event_ids)
-        for key, (rules, lifted_by) in model.holds.items():
-            if not seen[key]:
-                verdict.lose(1 + (lifted_by is not None), f"{name}: hold {key} {rules} (placement and release)")
+        _compare_sanctions(verdict, name, "hold", "release", holds_of.get(flow.project_id, []), model.holds,
+                           lambda row: TERMINATED if row["cause_event_type"] == "ProjectTerminated"
+                           else index_of.get(row["cause_event_id"], -1), "release_event_id", flow)
         got_terminations = [(r["reason"], tuple(r["rule_ids"])) for r in terminations_of.get(flow.project_id, [])]
         verdict.lose(len(model.terminations) - len(got_terminations), f"{name}: termination")
         verdict.duplicate(len(got_terminations) - len(model.terminations), f"{name}: termination {got_terminations}")
@@ -459,6 +429,30 @@ def _cause(error: str | None) -> str:
     """The line of a parked message's traceback that says what went wrong."""
     lines = [line for line in (error or "").splitlines() if line.strip() and not line.startswith("(Background")]
     return lines[-1][:300] if lines else ""
+
+
+def _compare_sanctions(verdict: Verdict, name: str, what: str, ending: str, rows: list, expected: dict,
+                       cause_of: Callable[[Any], Any], ended_by: str, flow: Flow, *, check_project: bool = False) -> None:
+    """Each block (or hold) against the ones the flow's events require: keyed by the event that
+    caused it and its scope, with its rules and what ended it; each present once, none extra."""
+    seen: Counter = Counter()
+    for row in rows:
+        key = (cause_of(row), row["scope"])
+        seen[key] += 1
+        if key not in expected:
+            verdict.mismatch(f"{name}: {what} {row['scope']} {list(row['rule_ids'])} caused by "
+                             f"{row['cause_event_type']} {row['cause_event_id']} is not one the events require")
+            continue
+        if seen[key] > 1:
+            verdict.duplicate(1, f"{name}: {what} {key}")
+            continue
+        rules, lifted_by = expected[key]
+        if tuple(row["rule_ids"]) != rules or (check_project and row["project_id"] != flow.project_id):
+            verdict.mismatch(f"{name}: {what} {key} has rules {list(row['rule_ids'])}, project {row.get('project_id')}")
+        _compare_lift(verdict, name, f"{what} {key}", row[ended_by], lifted_by, flow.event_ids)
+    for key, (rules, lifted_by) in expected.items():
+        if not seen[key]:
+            verdict.lose(1 + (lifted_by is not None), f"{name}: {what} {key} {rules} (placement and {ending})")
 
 
 def _compare_lift(verdict: Verdict, name: str, what: str, lift_event_id: str | None, lifted_by: int | None,

@@ -4,7 +4,6 @@ unit in intake and holds payments in procurement, as the project's pack says."""
 from __future__ import annotations
 
 import asyncio
-
 import json
 
 import nats

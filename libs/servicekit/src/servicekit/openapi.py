@@ -72,8 +72,9 @@ def describe(schema: dict[str, Any], access: AccessPolicy) -> dict[str, Any]:
     """Add the security scheme, each operation's roles and its error responses to ``schema``."""
     components = schema.setdefault("components", {})
     schemas = components.setdefault("schemas", {})
-    schemas.update(ErrorBody.model_json_schema(ref_template=_REF).pop("$defs", {}))
-    schemas["ErrorBody"] = {k: v for k, v in ErrorBody.model_json_schema(ref_template=_REF).items() if k != "$defs"}
+    error_body = ErrorBody.model_json_schema(ref_template=_REF)
+    schemas.update(error_body.pop("$defs", {}))
+    schemas["ErrorBody"] = error_body
     for unused in ("HTTPValidationError", "ValidationError"):
         schemas.pop(unused, None)
     components["securitySchemes"] = {SCHEME: {

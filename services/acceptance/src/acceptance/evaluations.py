@@ -204,9 +204,12 @@ async def on_deadline(uow: UnitOfWork, envelope: Envelope) -> None:
             return
         row.overdue = True
         source = "supervision" if model is FindingRecord else "evaluation"
-        case = await case_of(uow, row.project_id, lock=False) if row.project_id else None
-        pack = (PackRef(id=case.pack_id, version=case.pack_version) if case
-                else PackRef(id=row.pack_id, version=row.pack_version) if isinstance(row, FindingRecord) and row.pack_id else None)
+        # a finding keeps the pack it was recorded under (the deployment's for a unit-level one)
+        if isinstance(row, FindingRecord) and row.pack_id:
+            pack = PackRef(id=row.pack_id, version=row.pack_version)
+        else:
+            case = await case_of(uow, row.project_id, lock=False) if row.project_id else None
+            pack = PackRef(id=case.pack_id, version=case.pack_version) if case else None
         _overdue(uow, envelope, row.project_id, row.unit_id, pack, source, row.event_id, tuple(row.rule_ids),
                  finding_id=str(row.id) if source == "supervision" else None)
 

@@ -65,7 +65,8 @@ def _declaration(row: Declaration, receipt: Receipt) -> DeclarationOut:
 def _block(row: UnitBlock) -> BlockOut:
     return BlockOut(
         block_id=row.id, scope=row.scope, rule_ids=row.rule_ids, project_id=row.project_id,
-        sub_project_id=row.sub_project_id, cause_event_id=row.cause_event_id, cause_event_type=row.cause_event_type, placed_at=row.placed_at,
+        sub_project_id=row.sub_project_id, cause_event_id=row.cause_event_id, cause_event_type=row.cause_event_type,
+        placed_at=row.placed_at,
         lifted_by=row.lifted_by, lifted_by_text=lift_description(row), lifted_by_zh=lift_description_zh(row),  # type: ignore[arg-type]
         lift_inferred=row.lift_inferred, message=row.message_en,
         message_zh=row.message_zh, lifted_at=row.lifted_at, project_class=row.project_class, until=row.until,

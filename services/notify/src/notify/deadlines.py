@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections.abc import Sequence
 from datetime import date
 from typing import Any, get_args
 
@@ -22,10 +23,10 @@ from contracts.base import PackRef
 from contracts.envelope import Envelope
 from contracts.events import DeadlineElapsed
 from contracts.events.notify import TimerKind
+from policy.calendar import WorkingDayCalendar
 from policy.facts import PolicyInputError
 from policy.packs import get_pack
 from policy.schema import Pack
-from policy.calendar import WorkingDayCalendar
 from policy.timers import Timer, timer_due, timers_for, timers_stopped_by
 from servicekit import policy as loaded_policy
 from servicekit import runtime as service_runtime
@@ -84,32 +85,27 @@ async def on_event(uow: UnitOfWork, envelope: Envelope) -> None:
     data = event.model_dump(mode="python")
     project_id = data.get("project_id")
     project = await uow.session.get(FollowedProject, project_id) if project_id else None
+    policy, reminder_days = loaded_policy.current(), service_runtime.current().settings.reminder_working_days
     if await _remember(uow, name, data, project):
-        policy = loaded_policy.current()
-        await start_yearly_for_projects(uow, policy.calendar, service_runtime.current().settings.reminder_working_days,
-                                        business_date(uow.clock.now()), [data["project_id"]])
+        await start_yearly_for_projects(uow, policy.calendar, reminder_days, business_date(uow.clock.now()), [data["project_id"]])
         project = await uow.session.get(FollowedProject, project_id)
     if data.get("unit_id") and await follow_unit(uow, data["unit_id"]):
         # before this event may stop it: a unit first heard of by filing its plan owes nothing
-        policy = loaded_policy.current()
-        await start_yearly(uow, policy.pack, policy.calendar, service_runtime.current().settings.reminder_working_days,
-                           business_date(uow.clock.now()), [data["unit_id"]])
+        await start_yearly(uow, policy.pack, policy.calendar, reminder_days, business_date(uow.clock.now()), [data["unit_id"]])
     ref = data.get("pack")
     if ref is None and project is None:
         # a unit's own filing names no pack: what it may stop are the deployment's yearly deadlines (YF-6)
         for each in names:
-            await _stop(uow, loaded_policy.current().pack, each, data, envelope)
+            await _stop(uow, policy.pack, each, data, envelope)
         return
     pack = get_pack(ref["id"], ref["version"]) if ref else get_pack(project.pack_id, project.pack_version)  # type: ignore[union-attr]
     for each in names:
         await _stop(uow, pack, each, data, envelope)
         await _start(uow, pack, each, data, envelope, project)
     if name == "ApplicationSubmitted":
-        policy = loaded_policy.current()
         for timer in _yearly_timers(pack, YEARLY_FOR_EVERY_DECLARATION):
-            await _start_yearly_for(uow, pack, timer, YEARLY_FOR_EVERY_DECLARATION[timer.kind], policy.calendar,
-                                    service_runtime.current().settings.reminder_working_days, anchor_of(data, envelope.time),
-                                    {data["project_id"]: (data["unit_id"], data["project_id"])})
+            await _start_yearly_for(uow, pack, timer, YEARLY_FOR_EVERY_DECLARATION[timer.kind], policy.calendar, reminder_days,
+                                    anchor_of(data, envelope.time), {data["project_id"]: (data["unit_id"], data["project_id"])})
 
 
 async def _remember(uow: UnitOfWork, name: str, data: dict[str, Any], project: FollowedProject | None) -> bool:
@@ -184,11 +180,17 @@ async def _start(uow: UnitOfWork, pack: Pack, name: str, data: dict[str, Any], e
             provisional=provisional, at_expiry=timer.at_expiry_en, at_expiry_zh=timer.at_expiry_zh,
             started_by_event_id=envelope.id, started_by_event_type=name, stops_on=list(timer.stops_on),
             created_at=uow.clock.now())
-        uow.session.add(deadline)
-        await uow.session.flush()
-        for days in reminder_days:
-            uow.session.add(Reminder(deadline_id=deadline.id, days_before=days,
-                                     remind_on=working_days_before(due_on, days, calendar.is_working_day)))
+        await _add_with_reminders(uow, deadline, reminder_days, calendar)
+
+
+async def _add_with_reminders(uow: UnitOfWork, deadline: Deadline, reminder_days: Sequence[int],
+                              calendar: WorkingDayCalendar) -> None:
+    """The deadline, with a reminder the given working days before it is due (e.g. 3 and 1)."""
+    uow.session.add(deadline)
+    await uow.session.flush()
+    for days in reminder_days:
+        uow.session.add(Reminder(deadline_id=deadline.id, days_before=days,
+                                 remind_on=working_days_before(deadline.due_on, days, calendar.is_working_day)))
 
 
 async def follow_unit(uow: UnitOfWork, unit_id: str) -> bool:
@@ -203,7 +205,7 @@ def _yearly_timers(pack: Pack, which: dict[str, int]) -> list[Timer]:
 
 
 async def _start_yearly_for(uow: UnitOfWork, pack: Pack, timer: Timer, about_offset: int, calendar: WorkingDayCalendar,
-                            reminder_days: tuple[int, ...] | list[int], today: date,
+                            reminder_days: Sequence[int], today: date,
                             subjects: dict[str, tuple[str | None, str | None]]) -> int:
     """``subjects``: for each key, the (unit, project) the deadline is for; each key is made once."""
     try:
@@ -225,16 +227,12 @@ async def _start_yearly_for(uow: UnitOfWork, pack: Pack, timer: Timer, about_off
             provisional=due.provisional, at_expiry=timer.at_expiry_en, at_expiry_zh=timer.at_expiry_zh,
             started_by_event_id=key, started_by_event_type=CALENDAR_YEAR, stops_on=list(timer.stops_on),
             created_at=uow.clock.now())
-        uow.session.add(deadline)
-        await uow.session.flush()
-        for days in reminder_days:
-            uow.session.add(Reminder(deadline_id=deadline.id, days_before=days,
-                                     remind_on=working_days_before(due.due, days, calendar.is_working_day)))
+        await _add_with_reminders(uow, deadline, reminder_days, calendar)
         made += 1
     return made
 
 
-async def start_yearly(uow: UnitOfWork, pack: Pack, calendar: WorkingDayCalendar, reminder_days: tuple[int, ...] | list[int],
+async def start_yearly(uow: UnitOfWork, pack: Pack, calendar: WorkingDayCalendar, reminder_days: Sequence[int],
                        today: date, unit_ids: list[str] | None = None) -> int:
     """The next yearly deadline of each of the deployment pack's timers that run for every unit
     (YF-6: the next year's IT plan by 11-30), for the units given or every unit followed. Each is
@@ -247,7 +245,7 @@ async def start_yearly(uow: UnitOfWork, pack: Pack, calendar: WorkingDayCalendar
     return made
 
 
-async def start_yearly_for_projects(uow: UnitOfWork, calendar: WorkingDayCalendar, reminder_days: tuple[int, ...] | list[int],
+async def start_yearly_for_projects(uow: UnitOfWork, calendar: WorkingDayCalendar, reminder_days: Sequence[int],
                                     today: date, project_ids: list[str] | None = None) -> int:
     """The next yearly deadline of each timer of a project's pack that runs while it is implemented
     (BZ-41: the year's monitoring report by 31 December), for the projects given or every project

@@ -39,7 +39,8 @@ router = APIRouter()
 def _hold(row: FinanceHold) -> HoldOut:
     return HoldOut(
         hold_id=row.id, project_id=row.project_id, unit_id=row.unit_id, contract_id=row.contract_id,
-        sub_project_id=row.sub_project_id, scope=row.scope, hold_mode=row.hold_mode, rule_ids=row.rule_ids, cause_event_id=row.cause_event_id, cause_event_type=row.cause_event_type,
+        sub_project_id=row.sub_project_id, scope=row.scope, hold_mode=row.hold_mode, rule_ids=row.rule_ids,
+        cause_event_id=row.cause_event_id, cause_event_type=row.cause_event_type,
         placed_at=row.placed_at, release_condition=row.release_condition, amount_fen=row.amount_fen, expires_on=row.expires_on,
         message=row.message_en, message_zh=row.message_zh, released_at=row.released_at,
     )

@@ -12,6 +12,9 @@ import uuid
 from typing import Any
 from urllib.parse import unquote
 
+from pydantic import ValidationError
+
+from servicekit.openapi import ErrorBody
 from servicekit.ops import ACCESS as OPS_ACCESS
 from servicekit.security.access import PUBLIC, Allow
 from servicekit.security.principal import UNIT_ROLES
@@ -20,7 +23,6 @@ from devstack.auth import DevIssuer
 from devstack.processes import SERVICES
 
 NOT_FUZZED = {("POST", "/ops/clock/advance"): "moves the business clock every other request relies on"}
-ERROR_FIELDS = {"error": str, "message": str, "message_zh": str, "rule_ids": list}
 
 
 def access_rules(service: str) -> dict[tuple[str, str], Allow]:
@@ -58,10 +60,13 @@ def case_headers(issuer: DevIssuer, service: str, case: Any) -> dict[str, str]:
 
 
 def error_body_problems(status: int, body: Any) -> str | None:
-    if not isinstance(body, dict):
-        return f"{status} without the platform's error body: {body!r}"
-    wrong = sorted(field for field, kind in ERROR_FIELDS.items() if not isinstance(body.get(field), kind))
-    return f"{status} without the platform's error body (fields {wrong}): {body}" if wrong else None
+    """What keeps ``body`` from being the error body the schemas document (``servicekit.openapi``)."""
+    try:
+        ErrorBody.model_validate(body)
+    except ValidationError as wrong:
+        fields = sorted({".".join(str(part) for part in error["loc"]) or "body" for error in wrong.errors()})
+        return f"{status} without the platform's error body (fields {fields}): {body!r}"
+    return None
 
 
 def platform_error_body(ctx: Any, response: Any, case: Any) -> None:
