@@ -13,7 +13,8 @@ import pytest
 
 from contracts.base import PackRef
 from contracts.envelope import Envelope
-from contracts.events import ContractFiled, DeadlineElapsed, ProjectApproved
+from acceptance.domain.gates import WORKFLOW_KEYS
+from contracts.events import ContractFiled, DeadlineElapsed, EvaluationCompleted, ProjectApproved
 from policy.packs import get_pack
 from review.handlers import later_requirements
 from tests.integration.harness import ADMIN, BUREAU, FINANCE, applicant, doc, eventually, leader, publish_event
@@ -26,6 +27,9 @@ DY = PackRef(id="DY", version="2020.1")
 BZ = PackRef(id="BZ", version="2022.1")
 YF = PackRef(id="YF", version="2020.1")
 REPORT = doc("验收材料.pdf")
+FIRM = {"name": "广州某效能评估咨询有限公司", "credit_code": "91440101MA5EVAL001"}
+IP_REPORT = {"plan_completion": "计划申请软件著作权2项，已登记2项", "ownership_transfer": "源代码及软件著作权已归项目单位",
+             "follow_up_operation": "由项目单位信息科负责运营，年度运维已纳入预算"}
 
 
 def real_today() -> date:
@@ -167,9 +171,12 @@ async def test_by_48b_a_build_project_from_initial_acceptance_to_filing_and_self
     accepted = await post(api, f"{base}/acceptance-filings/review", {"accepted": True}, BUREAU)
     assert accepted.status_code == 201 and accepted.json()["outcome"] == "filed" and rules(accepted) == ["BY-48b"]
 
-    evaluated = await post(api, f"{base}/evaluations", {"kind": "self", "grade": "qualified", "completed_on": later.isoformat(),
-                                                         "report": doc("效能自评估报告.pdf")}, unit)
-    assert evaluated.status_code == 201 and "BY-51a" in rules(evaluated)
+    self_evaluation = {"kind": "self", "grade": "qualified", "completed_on": later.isoformat(), "report": doc("效能自评估报告.pdf")}
+    silent_on_ip = await post(api, f"{base}/evaluations", self_evaluation, unit)
+    assert silent_on_ip.status_code == 422 and silent_on_ip.json()["field"].startswith("ip_report.")
+    assert rules(silent_on_ip) == ["BY-54"]  # the builder's contract states IP terms: the report covers them
+    evaluated = await post(api, f"{base}/evaluations", {**self_evaluation, "ip_report": IP_REPORT}, unit)
+    assert evaluated.status_code == 201 and {"BY-51a", "BY-50", "BY-54"} <= set(rules(evaluated))
     await deadline_stopped(api, project_id, "self_evaluation")  # BY-51a: a self-evaluation filed
     by_unit = await post(api, f"{base}/evaluations", {"kind": "third_party", "grade": "qualified", "completed_on": later.isoformat(),
                                                        "report": REPORT}, unit)
@@ -219,6 +226,31 @@ async def test_by_48d_a_filing_still_defective_stops_payments_and_suspends_revie
         return [b for b in blocks if b["scope"] == "reviews_suspended"] or None
     (block,) = await eventually(suspended, what="the BY-48d suspension")
     assert block["rule_ids"] == ["BY-48d"]
+
+
+async def test_by_29_4_by_57_a_concern_found_refuses_a_pass_and_the_failed_review_keeps_its_rules(api, infra):
+    project_id, unit_id = await approved(infra, api, BY, "service", 800_000)
+    unit, base = applicant(unit_id), f"/projects/{project_id}"
+    state = (await api["acceptance"].get(f"{base}/acceptance", as_=leader(unit_id))).json()
+    shown = {c["key"]: c["rule_ids"] for c in state["final_review_concerns"]}
+    assert shown["security_responsibility"] == ["BY-29.4"] and shown["risk_assessment"] == ["BY-57"]
+    assert {"mobile_app_not_integrated", "ip_not_handled"} <= set(shown)  # BY-56, BY-49
+    today = await ready_service_project(api, base, unit)
+    judgements = [{"key": "security_responsibility", "found": False},
+                  {"key": "risk_assessment", "found": True, "note": "未开展年度风险评估"}]
+    review = {"unit_id": unit_id, "concluded_on": today.isoformat(), "judgements": judgements}
+
+    unknown = await post(api, f"{base}/final-reviews", {**review, "result": "passed", "judgements": [{"key": "made_up", "found": True}]}, unit)
+    assert unknown.status_code == 422 and unknown.json()["field"] == "judgements[0].key"
+    passed = await post(api, f"{base}/final-reviews", {**review, "result": "passed"}, unit)
+    assert passed.status_code == 422 and passed.json()["field"] == "result" and rules(passed) == ["BY-57"], passed.text
+    assert (await api["acceptance"].get(f"{base}/final-reviews", as_=BUREAU)).json() == []  # nothing recorded
+
+    failed = await post(api, f"{base}/final-reviews", {**review, "result": "failed", "reasons": ["未定期开展风险评估"]}, unit)
+    assert failed.status_code == 201 and failed.json()["concern_rules"] == ["BY-57"], failed.text
+    (listed,) = (await api["acceptance"].get(f"{base}/final-reviews", as_=BUREAU)).json()
+    assert listed["concern_rules"] == ["BY-57"] and listed["rule_id"] == "BY-47.3a"
+    assert [j["key"] for j in listed["judgements"] if j["found"]] == ["risk_assessment"]
 
 
 async def test_yl_26_three_deferrals_and_a_refused_fourth(api, infra):
@@ -312,13 +344,43 @@ async def test_dy_19_dy_20b_dy_21_dy_22_the_bureau_led_acceptance_of_dongyuan(ap
     assert early.status_code == 409 and {("DY-19",), ("DY-20b",)} <= owed and any("DY-21" in r for r in owed)
     state = (await api["acceptance"].get(f"{base}/acceptance", as_=BUREAU)).json()
     assert (state["organiser"]["who"], state["organiser"]["rule_ids"]) == ("bureau_led_team", ["DY-22"])
+    application = {"documents": [{"role": "written_request", "document": doc("验收申请.pdf")},
+                                 {"role": "acceptance_report", "document": doc("初验报告.pdf")}]}
+    too_soon = await post(api, f"{base}/acceptance-applications", application, applicant(unit_id))
+    assert too_soon.status_code == 409 and rules(too_soon) == ["DY-20a", "DY-19"]  # DY-20a: the application follows 初验
     initial = await post(api, f"{base}/initial-acceptances", {"result": "passed", "mode": "internal_meeting",
                                                                "concluded_on": today.isoformat()}, applicant(unit_id))
     assert initial.status_code == 201 and rules(initial) == ["DY-19"]  # the unit, with builder and supervisor
     for key in ("supervision_report", "data_sharing_confirmation"):
         assert (await post(api, f"{base}/evidence", {"key": key, "document": doc(f"{key}.pdf")}, applicant(unit_id))).status_code == 201
+    unapplied = await post(api, f"{base}/final-reviews", final, BUREAU)
+    assert unapplied.status_code == 409 and blocking_rules(unapplied) == {("DY-20a",)}  # the bureau acts on the application
+    no_report = await post(api, f"{base}/acceptance-applications", {"documents": application["documents"][:1]}, applicant(unit_id))
+    assert no_report.status_code == 422 and no_report.json()["field"] == "documents" and rules(no_report) == ["DY-20a"]
+    applied = await post(api, f"{base}/acceptance-applications", application, applicant(unit_id))
+    assert applied.status_code == 201 and rules(applied) == ["DY-20a"]
     passed = await post(api, f"{base}/final-reviews", final, BUREAU)
     assert passed.status_code == 201 and passed.json()["rule_id"] == "DY-22"
+
+
+async def test_dy_20a_dy_20c_a_large_project_applies_with_its_performance_self_evaluation(api, infra):
+    project_id, unit_id = await approved(infra, api, DY, "software_development", 2_500_000, contract_yuan=2_400_000)
+    base, today = f"/projects/{project_id}", await acceptance_today(api)
+    await post(api, f"{base}/initial-acceptances", {"result": "passed", "mode": "internal_meeting",
+                                                     "concluded_on": today.isoformat()}, applicant(unit_id))
+    papers = [{"role": "written_request", "document": doc("验收申请.pdf")}, {"role": "acceptance_report", "document": doc("初验报告.pdf")}]
+    without = await post(api, f"{base}/acceptance-applications", {"documents": papers}, applicant(unit_id))
+    assert without.status_code == 422 and without.json()["field"] == "documents" and "DY-20c" in rules(without)
+    state = (await api["acceptance"].get(f"{base}/acceptance", as_=BUREAU)).json()
+    assert state["applied_on"] is None  # a refused application changes nothing
+    papers.append({"role": "self_evaluation", "document": doc("绩效自评报告（附件5）.pdf")})
+    applied = await post(api, f"{base}/acceptance-applications", {"documents": papers}, applicant(unit_id))
+    assert applied.status_code == 201 and {"DY-20a", "DY-20c"} <= set(rules(applied))
+    again = await post(api, f"{base}/acceptance-applications", {"documents": papers}, applicant(unit_id))
+    assert again.status_code == 409 and rules(again) == ["DY-20a"]
+    final = await post(api, f"{base}/final-reviews", {"unit_id": unit_id, "result": "passed", "concluded_on": today.isoformat()},
+                       BUREAU)
+    assert not any("DY-20c" in r for r in blocking_rules(final))  # the report came with the application
 
 
 async def test_bz_28a_bz_28b_pre_acceptance_starts_the_trial_run(api, infra):
@@ -391,10 +453,20 @@ async def test_yl_23b_yl_25b_yl_27_yl_28b_yl_29_the_yulin_refusal_grounds_and_ev
     failed = await post(api, f"{base}/final-reviews", {"unit_id": unit_id, "result": "failed", "concluded_on": today.isoformat(),
                                                         "reasons": ["源代码未提交"], "grounds": ["YL-27.7"]}, BUREAU)
     assert failed.status_code == 201 and failed.json()["rule_id"] == "YL-27.7"
-    for key in ("completion_materials", "djcp_report", "cryptography_evaluation", "source_code_uploaded", "third_party_test_report",
-                "data_sharing_met", "archive_acceptance"):
+    for key in ("completion_materials", "djcp_report", "djcp_filing", "cryptography_evaluation", "source_code_uploaded",
+                "third_party_test_report", "data_sharing_met", "archive_acceptance"):
         response = await post(api, f"{base}/evidence", {"key": key, "document": doc(f"{key}（玉林）.pdf")}, applicant(unit_id))
         assert response.status_code in (201, 422), response.text  # 422: not owed by this project
+    application = {"documents": [{"role": "written_request", "document": doc("验收申请（玉林）.pdf")}]}
+    unbuilt = await post(api, f"{base}/acceptance-applications", application, applicant(unit_id))
+    assert unbuilt.status_code == 409 and rules(unbuilt) == ["YL-22a"]  # the application follows completion
+    await post(api, f"{base}/completion", {"completed_on": today.isoformat()}, applicant(unit_id))
+    unapplied = await post(api, f"{base}/final-reviews", {"unit_id": unit_id, "result": "passed", "concluded_on": today.isoformat()},
+                           BUREAU)
+    assert unapplied.status_code == 409 and ("YL-22a",) in blocking_rules(unapplied)
+    applied = await post(api, f"{base}/acceptance-applications", application, applicant(unit_id))
+    assert applied.status_code == 201 and rules(applied) == ["YL-22a"]
+    await deadline_stopped(api, project_id, "acceptance_application")  # YL-22a: applied within the six months
     passed = await post(api, f"{base}/final-reviews", {"unit_id": unit_id, "result": "passed", "concluded_on": today.isoformat()},
                         BUREAU)
     assert passed.status_code == 201, passed.text
@@ -445,6 +517,170 @@ async def test_by_51c_by_52_1_by_52_2_third_party_evaluation_by_contract_amount(
     assert (state["organiser"]["who"], state["organiser"]["rule_ids"]) == ("unit", ["BY-46"])  # the unit organises, the bureau files
 
 
+async def test_by_50_by_52_by_52_3_by_54_the_bureaus_third_party_evaluation_during_implementation(api, infra):
+    """The unit evaluates its own project (BY-50); the third-party evaluation is the bureau's, by the firm
+    it hired (BY-52), during implementation only on a BY-52.3 ground, and its report accounts for the IP
+    the builder's contract settled (BY-54). Each refusal names its field and rule and records nothing."""
+    project_id, unit_id = await approved(infra, api, BY, "build_develop", 4_000_000, contract_yuan=3_500_000)
+    base, today = f"/projects/{project_id}", (await acceptance_today(api)).isoformat()
+    evaluation = {"kind": "third_party", "grade": "basically_qualified", "completed_on": today, "report": doc("第三方效能评估报告.pdf"),
+                  "findings": ["建设进度滞后于计划"]}
+    by_unit = await post(api, f"{base}/evaluations", {**evaluation, "firm": FIRM, "ground": "slow_construction",
+                                                       "ip_report": IP_REPORT}, applicant(unit_id))
+    assert by_unit.status_code == 403 and "BY-52" in rules(by_unit)
+    for_the_unit = await post(api, f"{base}/evaluations", {"kind": "self", "completed_on": today, "report": REPORT}, BUREAU)
+    assert for_the_unit.status_code == 403 and rules(for_the_unit) == ["BY-50"]
+
+    ungrounded = await post(api, f"{base}/evaluations", evaluation, BUREAU)
+    assert ungrounded.status_code == 422 and ungrounded.json()["field"] == "ground" and rules(ungrounded) == ["BY-52.3"]
+    assert {("firm", "BY-52"), ("ip_report.plan_completion", "BY-54")} <= {
+        (p["field"], r) for p in ungrounded.json()["details"]["problems"] for r in p["rule_ids"]}
+    unnamed = await post(api, f"{base}/evaluations", {**evaluation, "ground": "slow_construction", "ip_report": IP_REPORT}, BUREAU)
+    assert unnamed.status_code == 422 and unnamed.json()["field"] == "firm" and rules(unnamed) == ["BY-52"]
+    silent_on_ip = await post(api, f"{base}/evaluations", {**evaluation, "ground": "slow_construction", "firm": FIRM,
+                                                            "ip_report": {"plan_completion": IP_REPORT["plan_completion"]}}, BUREAU)
+    assert silent_on_ip.status_code == 422 and rules(silent_on_ip) == ["BY-54"]
+    assert silent_on_ip.json()["field"] in ("ip_report.ownership_transfer", "ip_report.follow_up_operation")
+    post_evaluation = await post(api, f"{base}/evaluations", {**evaluation, "kind": "post", "ground": "key_project"}, BUREAU)
+    assert post_evaluation.status_code == 409 and post_evaluation.json()["field"] == "kind" and "BY-52.3" in rules(post_evaluation)
+    assert (await api["acceptance"].get(f"{base}/evaluations", as_=BUREAU)).json() == []  # nothing recorded
+
+    recorded = await post(api, f"{base}/evaluations", {**evaluation, "ground": "slow_construction", "firm": FIRM,
+                                                        "ip_report": IP_REPORT}, BUREAU)
+    assert recorded.status_code == 201, recorded.text
+    assert {"BY-51c", "BY-52", "BY-52.1", "BY-52.3", "BY-54", "BY-53a"} <= set(rules(recorded))
+    [row] = (await api["acceptance"].get(f"{base}/evaluations", as_=leader(unit_id))).json()
+    assert (row["ground"], row["firm"], row["ip_report"]) == ("slow_construction", FIRM, IP_REPORT)
+
+
+@pytest.mark.parametrize(("pack", "rule"), [(YF, "YF-21"), (DY, "DY-25a"), (YL, "YL-29")])
+async def test_yf_21_dy_25a_yl_29_the_bureaus_evaluation_looks_back_on_an_accepted_project(api, infra, pack, rule):
+    """Only BY lets the bureau evaluate during implementation (BY-52.3); elsewhere it evaluates operation
+    and application effect (YF-21, DY-25a) once the project is accepted, and says so naming its rule."""
+    project_id, _ = await approved(infra, api, pack, "software_development", 1_500_000)
+    early = await post(api, f"/projects/{project_id}/evaluations", {
+        "kind": "bureau", "completed_on": (await acceptance_today(api)).isoformat(), "report": doc("应用效果评价报告.pdf")}, BUREAU)
+    assert early.status_code == 409 and early.json()["field"] == "kind" and rules(early) == [rule]
+    assert (await api["acceptance"].get(f"/projects/{project_id}/evaluations", as_=BUREAU)).json() == []
+
+
+async def test_dy_25a_the_bureaus_evaluation_of_an_accepted_project_informs_later_approvals_without_barring_them(api, infra):
+    """DY-25a: the result is one basis of the unit's later approvals, for the reviewers to weigh; unlike
+    BY-53.2's fail grade it places no block on the unit's declarations, not even an unqualified one."""
+    project_id, unit_id = await approved(infra, api, DY, "software_development", 1_000_000, contract_yuan=900_000,
+                                         flags=("software_development",))
+    base, today, unit = f"/projects/{project_id}", (await acceptance_today(api)).isoformat(), applicant(unit_id)
+    await post(api, f"{base}/initial-acceptances", {"result": "passed", "mode": "internal_meeting", "concluded_on": today}, unit)
+    for key in ("supervision_report", "data_sharing_confirmation"):
+        await post(api, f"{base}/evidence", {"key": key, "document": doc(f"{key}.pdf")}, unit)
+    await post(api, f"{base}/acceptance-applications", {"documents": [
+        {"role": "written_request", "document": doc("验收申请.pdf")}, {"role": "acceptance_report", "document": doc("初验报告.pdf")}]},
+        unit)
+    passed = await post(api, f"{base}/final-reviews", {"unit_id": unit_id, "result": "passed", "concluded_on": today}, BUREAU)
+    assert passed.status_code == 201, passed.text
+
+    evaluated = await post(api, f"{base}/evaluations", {"kind": "bureau", "grade": "unqualified", "completed_on": today,
+                                                         "findings": ["共享数据未按清单提供"], "report": doc("运作实施及应用效果评价.pdf")},
+                           BUREAU)
+    assert evaluated.status_code == 201 and "DY-25a" in rules(evaluated), evaluated.text
+    # a BY fail grade after it on the same stream: once its block is in, intake has weighed the DY result too
+    await publish_event(infra.nats_admin_url, Envelope(EvaluationCompleted(
+        project_id=f"P-{uuid.uuid4().hex[:8]}", evaluation_id=str(uuid.uuid4()), unit_id=unit_id, pack=BY, kind="third_party",
+        grade="unqualified", rule_ids=["BY-53a"], completed_on=date.fromisoformat(today), completed_at=datetime.now(timezone.utc)),
+        source="/services/acceptance"))
+
+    async def blocks():
+        found = (await api["intake"].get(f"/units/{unit_id}/standing", as_=leader(unit_id))).json()["blocks"]
+        return found if any("BY-53.2" in b["rule_ids"] for b in found) else None
+    standing = await eventually(blocks, what="the BY-53.2 block that follows the DY result")
+    assert [b["rule_ids"] for b in standing] == [["BY-53.2"]]  # none from the DY-25a result
+
+
+async def contracted(infra, pack: PackRef, project_id: str, unit_id: str, role: str) -> None:
+    """A contract with a supplier other than the builder, as procurement files it."""
+    await publish_event(infra.nats_admin_url, Envelope(ContractFiled(
+        project_id=project_id, contract_id=str(uuid.uuid4()), unit_id=unit_id, pack=pack, kind="contract",
+        supplier_id="91440111MA5TEST009", supplier_role=role, amount_fen=80_000_00, signed_on=real_today() - timedelta(days=60),
+        rule_ids=["BY-26c"], filed_at=datetime.now(timezone.utc)), source="/services/procurement"))
+
+
+async def blockers_of(api, project_id: str) -> set[tuple[str, ...]]:
+    state = (await api["acceptance"].get(f"/projects/{project_id}/acceptance", as_=BUREAU)).json()
+    return {tuple(b["rule_ids"]) for b in state["final_review_blockers"]}
+
+
+async def test_yl_4_6_yl_24b_yl_25c_the_djcp_filing_public_components_and_the_testers_report(api, infra):
+    """玉林: 公安's 等保 filing stands with the 等保 report (YL-4.6); a project of ≥500万 with software
+    development registers its public components (YL-24b); a project that contracts a tester owes its
+    report (YL-25c). Each blocks the final review until filed, and the filing cites its rule."""
+    project_id, unit_id = await approved(infra, api, YL, "software_development", 5_000_000, flags=("software_development",))
+    base, unit = f"/projects/{project_id}", applicant(unit_id)
+    owed = await blockers_of(api, project_id)
+    assert {("YL-4.6",), ("YL-24b", "YL-27.8")} <= owed and ("YL-25c", "YL-27.3") not in owed
+    untested = await post(api, f"{base}/evidence", {"key": "third_party_test_report", "document": doc("测试报告.pdf")}, unit)
+    assert untested.status_code == 422 and untested.json()["field"] == "key"  # no tester: not owed yet
+
+    await contracted(infra, YL, project_id, unit_id, "testing")
+
+    async def test_report_owed():
+        return ("YL-25c", "YL-27.3") in await blockers_of(api, project_id) or None
+    await eventually(test_report_owed, what="the tester's report owed once the tester is contracted (YL-25c)")
+    for key, cited in (("djcp_filing", ["YL-4.6"]), ("public_components_registered", ["YL-24b", "YL-27.8"]),
+                       ("third_party_test_report", ["YL-25c", "YL-27.3"])):
+        filed = await post(api, f"{base}/evidence", {"key": key, "document": doc(f"{key}（玉林）.pdf")}, unit)
+        assert filed.status_code == 201 and rules(filed) == cited, filed.text
+    assert not {("YL-4.6",), ("YL-24b", "YL-27.8"), ("YL-25c", "YL-27.3")} & await blockers_of(api, project_id)
+
+
+async def test_yf_13b_the_application_software_test_report_is_owed_before_acceptance_once_a_tester_is_contracted(api, infra):
+    project_id, unit_id = await approved(infra, api, YF, "software_development", 2_000_000)
+    assert ("YF-13b",) not in await blockers_of(api, project_id)  # 应用软件开发费用 unknown at approval: pending
+
+    await contracted(infra, YF, project_id, unit_id, "testing")
+
+    async def owed():
+        return ("YF-13b",) in await blockers_of(api, project_id) or None
+    await eventually(owed, what="the software test report owed once the tester is contracted (YF-13b)")
+    filed = await post(api, f"/projects/{project_id}/evidence", {"key": "third_party_test_report",
+                                                                  "document": doc("应用软件第三方测试报告.pdf")}, applicant(unit_id))
+    assert filed.status_code == 201 and rules(filed) == ["YF-13b"]
+    assert ("YF-13b",) not in await blockers_of(api, project_id)
+
+
+async def test_bz_31_a_project_the_higher_authorities_co_ordinate_files_their_acceptance_result(api, infra):
+    """Accepted as the higher authorities require, its result filed with the 领导小组办公室 (BZ-31): the
+    filing brings the higher authority's acceptance result and cites BZ-31, and so does the filing's acceptance."""
+    project_id, unit_id = await approved(infra, api, BZ, "application_system", 2_000_000, flags=("upper_level_funded",))
+    base, unit = f"/projects/{project_id}", applicant(unit_id)
+    filing = {"documents": [{"role": "filing_materials", "document": doc("验收备案材料（巴中）.pdf")}]}
+    early = await post(api, f"{base}/acceptance-filings", filing, unit)
+    assert early.status_code == 409 and rules(early) == ["BZ-31"]
+
+    today = await acceptance_today(api)
+    pre = await post(api, f"{base}/initial-acceptances", {"result": "passed", "mode": "pre_acceptance",
+                                                           "concluded_on": today.isoformat()}, unit)
+    assert pre.status_code == 201, pre.text
+    owed = later_requirements(get_pack("BZ", "2022.1"), "application_system", 2_000_000, ("upper_level_funded",))
+    for item in owed:
+        if item.stage == "acceptance" and item.status == "required" and item.key not in WORKFLOW_KEYS:
+            filed = await post(api, f"{base}/evidence", {"key": item.key, "document": doc(f"{item.key}（巴中）.pdf")}, unit)
+            assert filed.status_code == 201, filed.text
+    moved = await api["acceptance"].post("/ops/clock/advance", {"days": 95}, as_=ADMIN)  # BZ-28a: three months' trial run
+    assert moved.status_code == 200, moved.text
+    later = (await acceptance_today(api)).isoformat()
+    passed = await post(api, f"{base}/final-reviews", {"unit_id": unit_id, "result": "passed", "concluded_on": later}, unit)
+    assert passed.status_code == 201, passed.text
+
+    without = await post(api, f"{base}/acceptance-filings", filing, unit)
+    assert without.status_code == 422 and without.json()["field"] == "documents" and rules(without) == ["BZ-31"]
+    assert (await api["acceptance"].get(f"{base}/acceptance", as_=BUREAU)).json()["filing_status"] == "none"
+    filing["documents"].append({"role": "upper_level_acceptance", "document": doc("省级部门验收意见.pdf")})
+    submitted = await post(api, f"{base}/acceptance-filings", filing, unit)
+    assert submitted.status_code == 201 and rules(submitted) == ["BZ-31"], submitted.text
+    filed = await post(api, f"{base}/acceptance-filings/review", {"accepted": True}, BUREAU)
+    assert filed.status_code == 201 and filed.json()["outcome"] == "filed" and rules(filed) == ["BZ-31"]
+
+
 async def elapsed(infra, kind: str, project_id: str | None, unit_id: str, reference_id: str | None = None) -> None:
     """A deadline running out, as notify publishes it."""
     await publish_event(infra.nats_admin_url, Envelope(DeadlineElapsed(
@@ -473,7 +709,7 @@ async def test_by_48c_by_53_3_rectifications_that_run_out_stop_payments_and_bloc
     graded = await post(api, f"{base}/evaluations", {"kind": "third_party", "grade": "basically_qualified",
                                                      "completed_on": today.isoformat(), "findings": ["用户满意度偏低"],
                                                      "rectification_due": (today + timedelta(days=30)).isoformat(),
-                                                     "report": doc("第三方评估报告.pdf")}, BUREAU)
+                                                     "report": doc("第三方评估报告.pdf"), "firm": FIRM}, BUREAU)
     assert graded.status_code == 201
     await elapsed(infra, "evaluation_rectification", project_id, unit_id, reference_id=graded.json()["evaluation_id"])
 
@@ -490,3 +726,34 @@ async def test_by_48c_by_53_3_rectifications_that_run_out_stop_payments_and_bloc
         blocks = (await api["intake"].get(f"/units/{unit_id}/standing", as_=leader(unit_id))).json()["blocks"]
         return not [b for b in blocks if "BY-53.3" in b["rule_ids"]] or None
     await eventually(lifted, what="BY-53.3 lifted by RectificationCompleted")
+
+
+async def test_bz_42a_the_self_evaluation_looks_back_on_twelve_to_twenty_four_months_of_operation(api, infra):
+    project_id, unit_id = await approved(infra, api, BZ, "application_system", 1_500_000)
+    base, today, unit = f"/projects/{project_id}", await acceptance_today(api), applicant(unit_id)
+    evaluation = {"kind": "self", "completed_on": today.isoformat(), "report": doc("自评价报告（巴中）.pdf")}
+    unstarted = await post(api, f"{base}/evaluations", evaluation, unit)
+    assert unstarted.status_code == 409 and unstarted.json()["field"] == "kind" and rules(unstarted) == ["BZ-42a"]
+    future = await post(api, f"{base}/operation-start", {"started_on": (today + timedelta(days=1)).isoformat()}, unit)
+    assert future.status_code == 422 and future.json()["field"] == "started_on" and rules(future) == ["BZ-42a"]
+    started = await post(api, f"{base}/operation-start", {"started_on": (today - timedelta(days=200)).isoformat()}, unit)
+    assert started.status_code == 201 and rules(started) == ["BZ-42a"]
+    deadlines = await eventually(lambda: _deadlines_of(api, project_id, "self_evaluation_window"), what="the BZ-42a window")
+    assert deadlines[0]["state"] == "open" and deadlines[0]["unit_of_count"] == "natural_months" and deadlines[0]["length"] == 24
+    early = await post(api, f"{base}/evaluations", evaluation, unit)
+    assert early.status_code == 422 and early.json()["field"] == "completed_on" and rules(early) == ["BZ-42a"]
+    assert (await api["acceptance"].get(f"{base}/evaluations", as_=BUREAU)).json() == []  # nothing recorded
+
+    project_id, unit_id = await approved(infra, api, BZ, "application_system", 1_500_000)
+    base, unit = f"/projects/{project_id}", applicant(unit_id)
+    assert (await post(api, f"{base}/operation-start", {"started_on": (today - timedelta(days=400)).isoformat()}, unit)).status_code == 201
+    twice = await post(api, f"{base}/operation-start", {"started_on": today.isoformat()}, unit)
+    assert twice.status_code == 409 and rules(twice) == ["BZ-42a"]
+    filed = await post(api, f"{base}/evaluations", evaluation, unit)
+    assert filed.status_code == 201 and "BZ-42a" in rules(filed)
+    await deadline_stopped(api, project_id, "self_evaluation_window")
+
+
+async def _deadlines_of(api, project_id: str, kind: str) -> list[dict] | None:
+    answer = await api["notify"].get(f"/projects/{project_id}/deadlines", as_=BUREAU)
+    return [d for d in answer.json() if d["kind"] == kind] or None if answer.status_code == 200 else None

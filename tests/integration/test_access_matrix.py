@@ -56,6 +56,9 @@ MATRIX: dict[tuple[str, str, str], set[str]] = {
     ("intake", "POST", "/declarations/{project_id}/schemes"): OWN_UNIT,
     ("intake", "POST", "/declarations/{project_id}/micro-filing"): OWN_UNIT,
     ("intake", "POST", "/declarations/{project_id}/scheme-filing"): OWN_UNIT,
+    ("intake", "POST", "/declarations/{project_id}/fund-application"): OWN_UNIT,
+    ("intake", "GET", "/project-library"): {"bureau", "finance", "admin"} | READERS,
+    ("intake", "GET", "/asset-census"): {"bureau", "admin"} | READERS,
     ("intake", "GET", "/batches"): OWN_UNIT | {"b_applicant", "b_leader", "bureau", "admin"} | READERS,
     ("intake", "GET", "/units/{unit_id}/plans"): OWN_UNIT | {"bureau", "admin"} | READERS,
     ("intake", "POST", "/units"): {"bureau", "admin"},
@@ -70,6 +73,7 @@ MATRIX: dict[tuple[str, str, str], set[str]] = {
     ("review", "PUT", "/cases/{project_id}/priority"): {"bureau"},
     ("review", "POST", "/cases/{project_id}/approval"): {"bureau"},
     ("review", "GET", "/cases/{project_id}/approval"): OWN_UNIT | {"bureau", "finance", "admin"} | READERS,
+    ("review", "POST", "/cases/{project_id}/fund-application"): {"bureau"},
     ("review", "GET", "/cases/{project_id}/co-reviews"): OWN_UNIT | {"bureau", "admin"} | READERS,
     ("review", "POST", "/cases/{project_id}/co-reviews"): {"bureau"},
     ("review", "POST", "/cases/{project_id}/co-reviews/{body_key}/opinion"): {"bureau"},
@@ -108,6 +112,8 @@ MATRIX: dict[tuple[str, str, str], set[str]] = {
     ("acceptance", "GET", "/projects/{project_id}/final-reviews"): OWN_UNIT | {"bureau", "admin"} | READERS,
     ("acceptance", "GET", "/projects/{project_id}/acceptance"): OWN_UNIT | {"bureau", "finance", "admin"} | READERS,
     ("acceptance", "POST", "/projects/{project_id}/completion"): OWN_UNIT,
+    ("acceptance", "POST", "/projects/{project_id}/acceptance-applications"): OWN_UNIT,
+    ("acceptance", "POST", "/projects/{project_id}/operation-start"): OWN_UNIT,
     ("acceptance", "POST", "/projects/{project_id}/initial-acceptances"): OWN_UNIT | {"bureau"},
     ("acceptance", "POST", "/projects/{project_id}/initial-acceptance-filing"): OWN_UNIT,
     ("acceptance", "POST", "/projects/{project_id}/data-aggregation"): OWN_UNIT,
@@ -175,6 +181,8 @@ def request_for(method: str, route: str, project_id: str, document_id: str, meet
         body = {"plan_year": 2020, "title": "访问控制测试批次", "notice_issued_on": "2019-11-04"}  # long closed
     elif route.endswith("/scheme-filing"):
         body = {"document": PLAN_DOCUMENTS[0]["document"]}
+    elif route.endswith("/fund-application"):
+        body = {"amount_yuan": 1, "document": PLAN_DOCUMENTS[0]["document"]}  # BY asks no fund application: 409
     elif route.endswith("/schemes") or route.endswith("/micro-filing"):
         body = {"estimate_yuan": 100_000}
     elif route == "/experts" and method == "POST":
@@ -213,6 +221,10 @@ def request_for(method: str, route: str, project_id: str, document_id: str, meet
         body = {"completed_on": "2026-11-02"}  # no such finding or evaluation: 404
     elif route.endswith("/completion"):
         body = {"completed_on": "2026-11-02"}  # not a project acceptance followed from approval: 404
+    elif route.endswith("/operation-start"):
+        body = {"started_on": "2026-11-02"}  # not followed from approval: 404
+    elif route.endswith("/acceptance-applications"):
+        body = {"documents": [MATRIX_DOCUMENT]}  # not followed from approval: 404
     elif route.endswith("/evaluations") and method == "POST":
         body = {"kind": "self", "completed_on": "2026-11-02", "report": MATRIX_DOCUMENT["document"]}
     elif route.endswith("/compliance-opinion"):

@@ -49,7 +49,7 @@ DY_KEYS = {"application_form": "立项申请表.pdf", "project_scheme": "项目�
 def dy_forms(total: int = 800_000, county: int = 800_000, shareable: bool = True) -> dict:
     return {
         "application_form": {
-            "using_unit": "东源县人民医院", "site": "东源县", "nature": "new", "in_county_investment_plan": True,
+            "using_unit": "东源县人民医院", "site": "东源县", "nature": "new", "in_county_investment_plan": False,
             "county_government_consent": False, "planned_start": "2027-03-01", "planned_completion": "2027-12-31",
             "total_investment_yuan": total, "yearly_funding_yuan": [total], "funding_sources": {"county_fiscal_yuan": county},
             "construction_content": "医疗影像共享平台", "expected_benefits": "减少重复检查",

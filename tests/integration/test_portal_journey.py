@@ -298,7 +298,10 @@ async def test_a_project_from_declaration_to_accepted_through_the_portal(platfor
     await bureau.act(project_id, "compliance_opinion", check=['[name="consent"]'])
     await unit.act(project_id, "data_aggregation", check=['[name="platforms"][value="big_data_platform"]'])
     await unit.act(project_id, "evidence", select={"key": "djcp_report", "document": SM3["等保测评报告.pdf"]})
-    await unit.act(project_id, "evaluation", select={"kind": "self", "grade": "qualified", "report": SM3["效能自评估报告.pdf"]})
+    # the builder's contract states IP terms, so the report accounts for them (BY-54)
+    await unit.act(project_id, "evaluation", select={"kind": "self", "grade": "qualified", "report": SM3["效能自评估报告.pdf"]},
+                   fill={"ip_report.plan_completion": "计划登记软件著作权1项，已登记", "ip_report.ownership_transfer": "已归项目单位",
+                         "ip_report.follow_up_operation": "由项目单位负责运营"})
     await unit.act(project_id, "final_review", select={"result": "passed", "mode": "expert_meeting"})
     await unit.until(f"/projects/{project_id}", "终验通过")
     passed_on = (await unit.page.inner_text('[data-testid="passed-on"]')).strip()

@@ -1,6 +1,7 @@
 """A declaration through review (RULES.md §3.3) and back to intake: plan review rounds (BY-16a–d),
 the scheme's stages (BY-20.1a, BY-20.2a, BY-20.3), approval (BY-20.4), the third failure ending the
-project (BY-22.11), a unit's reviews paused and resumed (BY-48d), 小微 projects (BY-19.1a)."""
+project (BY-22.11), a unit's reviews paused and resumed (BY-48d), 小微 projects (BY-19.1a), changes after
+expert and cost review (BY-31.3, BY-31.4), the reviewer's advice (BY-58) and order of work (YL-10)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,9 @@ BY = PackRef(id="BY", version="2024.1")
 FILING_FORM = doc("项目备案表（评审）.pdf")
 CHANGE_STATEMENT = doc("调整说明（专家评审后，盖章）.pdf")
 EXPERT_ARGUMENT = doc("专家论证意见（调整）.pdf")
+COST_CHANGE_STATEMENT = doc("调整说明（造价评审后，盖章）.pdf")
+COST_CHANGE_ARGUMENT = doc("专家论证意见（造价评审后调整）.pdf")
+CHANGE_COST_REVIEW = doc("第三方变更造价评审报告.pdf")
 SCHEME_DOCUMENTS = [
     {"kind": "project_scheme", "document": doc("立项方案（评审）.pdf")},
     {"kind": "self_check_table", "document": doc("立项需求自查表（评审）.pdf")},
@@ -244,11 +248,119 @@ async def test_by_31_3_a_change_after_expert_review_needs_consent_then_its_state
 
 
 async def test_yl_10_the_bureau_works_through_cases_by_urgency(api, unit_id):
+    """YL-10: 按照轻重缓急原则开展项目立项审批 — the bureau ranks a case with the plan or task it serves, works
+    through them in that order, and a case it has closed is no longer ranked."""
     first, second = await declare(api, unit_id), await declare(api, unit_id)
     await case_at(api, second, "plan_review")
     set_ = await api["review"].put(f"/cases/{second}/priority", {"priority": "urgent", "reason": "市重点任务：数字政府攻坚"}, as_=BUREAU)
     assert set_.status_code == 200 and set_.json()["priority"] == "urgent"
+    assert set_.json()["priority_reason"] == "市重点任务：数字政府攻坚"
     queue = [c["project_id"] for c in (await api["review"].get("/cases", as_=BUREAU, unit_id=unit_id, order="priority")).json()]
     assert queue.index(second) < queue.index(first)
     opened = [c["project_id"] for c in (await api["review"].get("/cases", as_=BUREAU, unit_id=unit_id)).json()]
     assert opened.index(first) < opened.index(second)
+
+    unsaid = await api["review"].put(f"/cases/{first}/priority", {"priority": "urgent"}, as_=BUREAU)
+    assert unsaid.status_code == 422 and unsaid.json()["field"] == "reason" and unsaid.json()["message_zh"]
+    unknown = await api["review"].put(f"/cases/{first}/priority", {"priority": "top", "reason": "年度计划"}, as_=BUREAU)
+    assert unknown.status_code == 422 and unknown.json()["field"] == "priority"
+    await case_at(api, first, "plan_review")
+    body = {"stage": "plan_review", "round": 1, "result": "failed", "reasons": ["不予立项"],
+            "judgements": [{"key": "not_in_plan", "found": True}]}
+    assert (await api["review"].post(f"/cases/{first}/opinions", body, as_=BUREAU)).json()["status"] == "rejected"
+    closed = await api["review"].put(f"/cases/{first}/priority", {"priority": "high", "reason": "年度计划"}, as_=BUREAU)
+    assert closed.status_code == 409 and closed.json()["rule_ids"] == ["YL-10"]
+
+
+async def cost_reviewed(api, unit_id, estimate=1_900_000, reviewed=1_850_000) -> str:
+    """A scheme through initial, expert and cost review, waiting for the approval."""
+    project_id = await declare(api, unit_id)
+    await case_at(api, project_id, "plan_review")
+    await opinion(api, project_id, "plan_review", 1, "passed", amount=2_000_000)
+    await intake_status(api, unit_id, project_id, "plan_passed")
+    assert (await api["intake"].post(f"/declarations/{project_id}/schemes", {"estimate_yuan": estimate, "documents": SCHEME_DOCUMENTS},
+                                     as_=applicant(unit_id))).status_code == 201
+    await case_at(api, project_id, "initial_review")
+    await opinion(api, project_id, "initial_review", 1, "passed")
+    await opinion(api, project_id, "expert_review", 1, "passed")
+    assert (await opinion(api, project_id, "cost_review", 1, "passed", amount=reviewed)).json()["stage"] == "approval"
+    await intake_status(api, unit_id, project_id, "scheme_passed")
+    return project_id
+
+
+async def test_by_31_4_a_change_after_cost_review_needs_consent_then_its_statement_argument_and_change_cost_review(api, unit_id):
+    """BY-31.4: 造价评审后，非造价评审报告要求的调整 — the bureau consents first; the revision brings the stamped
+    statement and, for a substantive change, the expert argument and the third-party change cost review;
+    it goes back to the approval, not through the stages again."""
+    project_id = await cost_reviewed(api, unit_id)
+    asked = await api["review"].post(f"/cases/{project_id}/scheme-changes", {"reason": "增加移动端应用", "substantive": True},
+                                     as_=applicant(unit_id))
+    assert asked.status_code == 201 and asked.json()["after_stage"] == "cost_review"
+    twice = await api["review"].post(f"/cases/{project_id}/scheme-changes", {"reason": "再次调整", "substantive": False},
+                                     as_=applicant(unit_id))
+    assert twice.status_code == 409 and twice.json()["rule_ids"] == ["BY-31.4"]
+    consent = await api["review"].post(f"/cases/{project_id}/scheme-changes/{asked.json()['change_id']}/decision",
+                                       {"consent": True, "reasons": ["同意调整，按程序报送"]}, as_=BUREAU)
+    assert consent.status_code == 201 and consent.json()["consented"] is True
+    decided_again = await api["review"].post(f"/cases/{project_id}/scheme-changes/{asked.json()['change_id']}/decision",
+                                             {"consent": False}, as_=BUREAU)
+    assert decided_again.status_code == 409 and decided_again.json()["rule_ids"] == ["BY-31.4"]
+    waiting = await api["review"].post(f"/cases/{project_id}/approval", {"approved_amount_yuan": 1_850_000, "document_number": "白政数审〔2027〕4号"},
+                                       as_=BUREAU)
+    assert waiting.status_code == 409  # the consented change comes first
+    await intake_status(api, unit_id, project_id, "scheme_change_consented")
+
+    bare = await api["intake"].post(f"/declarations/{project_id}/schemes", {"estimate_yuan": 1_850_000, "documents": SCHEME_DOCUMENTS},
+                                    as_=applicant(unit_id))
+    assert bare.status_code == 422 and bare.json()["rule_ids"] == ["BY-31.4"]
+    assert {m["kind"] for m in bare.json()["details"]["missing"]} == {
+        "change_statement_after_cost_review", "expert_argument_after_cost_review", "change_cost_review"}
+    revised = await api["intake"].post(f"/declarations/{project_id}/schemes", {"estimate_yuan": 1_850_000, "documents": SCHEME_DOCUMENTS + [
+        {"kind": "change_statement_after_cost_review", "document": COST_CHANGE_STATEMENT},
+        {"kind": "expert_argument_after_cost_review", "document": COST_CHANGE_ARGUMENT},
+        {"kind": "change_cost_review", "document": CHANGE_COST_REVIEW}]}, as_=applicant(unit_id))
+    assert revised.status_code == 201 and revised.json()["revision"] == 2
+    case = await case_at(api, project_id, "approval")
+    assert [r["stage"] for r in case["rounds"]][-1] == "cost_review"  # no stage reopened
+    approved = await api["review"].post(f"/cases/{project_id}/approval", {"approved_amount_yuan": 1_850_000, "document_number": "白政数审〔2027〕4号"},
+                                        as_=BUREAU)
+    assert approved.status_code == 201, approved.text
+    changes = (await api["review"].get(f"/cases/{project_id}/scheme-changes", as_=leader(unit_id))).json()
+    assert [(c["after_stage"], c["consented"]) for c in changes] == [("cost_review", True)]
+
+
+async def test_by_31_4_a_refused_change_leaves_the_reviewed_scheme_to_the_approval(api, unit_id):
+    """BY-31.4: without the bureau's consent the cost-reviewed scheme stands and the approval proceeds."""
+    project_id = await cost_reviewed(api, unit_id)
+    asked = await api["review"].post(f"/cases/{project_id}/scheme-changes", {"reason": "更换部署方式", "substantive": False},
+                                     as_=applicant(unit_id))
+    refused = await api["review"].post(f"/cases/{project_id}/scheme-changes/{asked.json()['change_id']}/decision",
+                                       {"consent": False, "reasons": ["调整非造价评审报告要求，且无必要"]}, as_=BUREAU)
+    assert refused.status_code == 201 and refused.json()["consented"] is False
+    unasked = await api["intake"].post(f"/declarations/{project_id}/schemes", {"estimate_yuan": 1_850_000, "documents": SCHEME_DOCUMENTS},
+                                       as_=applicant(unit_id))
+    assert unasked.status_code == 409
+    approved = await api["review"].post(f"/cases/{project_id}/approval", {"approved_amount_yuan": 1_850_000, "document_number": "白政数审〔2027〕6号"},
+                                        as_=BUREAU)
+    assert approved.status_code == 201, approved.text
+
+
+async def test_by_58_the_reviewer_advises_reuse_through_yue_fuyong_without_failing_the_opinion(api, unit_id):
+    """BY-58 (鼓励): advice to list a mature system on 粤复用 or reuse one through it is kept with the opinion,
+    which still passes; advice without words is refused naming the note."""
+    project_id = await declare(api, unit_id)
+    await case_at(api, project_id, "plan_review")
+    body = {"stage": "plan_review", "round": 1, "result": "passed", "amount_yuan": 2_000_000,
+            "judgements": [{"key": "reuse_via_yue_fuyong", "found": True}]}
+    wordless = await api["review"].post(f"/cases/{project_id}/opinions", body, as_=BUREAU)
+    assert wordless.status_code == 422 and wordless.json()["field"] == "judgements[0].note" and wordless.json()["rule_ids"] == ["BY-58"]
+    advice = "建议通过粤复用平台复用省统一预约系统，本系统建成后上架粤复用"
+    body["judgements"][0]["note"] = advice
+    passed = await api["review"].post(f"/cases/{project_id}/opinions", body, as_=BUREAU)
+    assert passed.status_code == 201, passed.text
+    (kept,) = passed.json()["rounds"][0]["judgements"]
+    assert (kept["note"], kept["rule_ids"], kept["effect"]) == (advice, ["BY-58"], "advises")
+    assert passed.json()["rounds"][0]["result"] == "passed" and "BY-58" not in passed.json()["rounds"][0]["rule_ids"]
+    seen = (await api["review"].get(f"/cases/{project_id}", as_=leader(unit_id))).json()
+    assert seen["rounds"][0]["judgements"][0]["note"] == advice  # the unit reads the advice
+    await intake_status(api, unit_id, project_id, "plan_passed")

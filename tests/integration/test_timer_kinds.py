@@ -19,25 +19,34 @@ import pytest
 from contracts.base import Event, PackRef
 from contracts.envelope import Envelope
 from contracts.events import (
+    AcceptanceApplied,
     AcceptanceFailed,
     AcceptanceFiled,
     AcceptanceFilingRejected,
     AcceptanceFilingSubmitted,
     AcceptancePassed,
     ApplicationSubmitted,
+    BatchOpened,
+    ChangeDecided,
+    ChangeFiled,
     ConstructionCompleted,
+    ContractFiled,
     DataAggregationConfirmed,
     EvaluationCompleted,
     InitialAcceptanceFiled,
     InitialAcceptancePassed,
+    OperationStarted,
     PlanReviewed,
     ProjectApproved,
+    RectificationCompleted,
+    SupervisionFindingRecorded,
 )
-from tests.integration.harness import eventually, leader, publish_event
+from tests.integration.harness import BUREAU, eventually, leader, publish_event
 
 pytestmark = pytest.mark.integration
 
 BY = PackRef(id="BY", version="2024.1")
+BZ = PackRef(id="BZ", version="2022.1")
 YL = PackRef(id="YL", version="draft.1")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LONG_AGO = 4 * 366
@@ -106,6 +115,43 @@ def evaluated(project, unit, pack, day):
                                completed_on=day, completed_at=at(day))
 
 
+def change_decided(project, unit, pack, day):
+    return ChangeDecided(project_id=project, change_id=f"C-{project}", unit_id=unit, pack=pack, approved=True,
+                         change_amount_fen=2_000_000, added_amount_fen=1_000_000, approved_amount_fen=100_000_000,
+                         rule_ids=["BY-32a"], decided_at=at(day))
+
+
+def change_filed(project, unit, pack, day):
+    return ChangeFiled(project_id=project, change_id=f"C-{project}", unit_id=unit, pack=pack, stage="implementation",
+                       kind="content", cancelled_amount_fen=1_000_000, added_amount_fen=1_000_000, change_amount_fen=2_000_000,
+                       approved_amount_fen=100_000_000, requires_approval=True, requires_redeclaration=False,
+                       procedure_completed_on=day, rule_ids=["BY-36"], filed_at=at(day))
+
+
+def finding(project, unit, pack, day):
+    return SupervisionFindingRecorded(finding_id=f"F-{project}", project_id=project, unit_id=unit, pack=pack, kind="security",
+                                      severity="general", authority="cyberspace", description="计时测试：弱口令",
+                                      rectification_due=day + timedelta(days=30), rule_ids=["BY-22.15"], recorded_at=at(day))
+
+
+def rectified(project, unit, pack, day):
+    return RectificationCompleted(project_id=project, unit_id=unit, pack=pack, source="supervision", finding_id=f"F-{project}",
+                                  cause_event_id=str(uuid.uuid4()), rule_ids=["BY-22.15"], completed_on=day, confirmed_at=at(day))
+
+
+def operation_started(project, unit, pack, day):
+    return OperationStarted(project_id=project, unit_id=unit, pack=pack, started_on=day, rule_ids=["BZ-42a"], declared_at=at(day))
+
+
+def self_evaluated(project, unit, pack, day):
+    return EvaluationCompleted(project_id=project, evaluation_id=str(uuid.uuid4()), unit_id=unit, pack=pack, kind="self",
+                               rule_ids=["BZ-42a"], completed_on=day, completed_at=at(day))
+
+
+def applied(project, unit, pack, day):
+    return AcceptanceApplied(project_id=project, unit_id=unit, pack=pack, applied_on=day, rule_ids=["YL-22a"], applied_at=at(day))
+
+
 KINDS = [
     Kind("review_sla", BY, ["BY-16b"], submitted, plan_reviewed("passed"), approved=False),
     Kind("unit_response", BY, ["BY-16c", "BY-16d"], plan_reviewed("failed"), submitted, approved=False),
@@ -128,7 +174,10 @@ KINDS = [
     Kind("evaluation_window", YL, ["YL-29"], passed, evaluated, "software_development"),
     Kind("acceptance_application", YL, ["YL-22a"],
          lambda p, u, pack, day: ConstructionCompleted(project_id=p, unit_id=u, pack=pack, completed_on=day, rule_ids=["YL-22a"],
-                                                       declared_at=at(day)), None, "software_development"),
+                                                       declared_at=at(day)), applied, "software_development"),
+    Kind("change_filing", BY, ["BY-36", "BY-59"], change_decided, change_filed),
+    Kind("supervision_rectification", BY, ["BY-22.15"], finding, rectified),
+    Kind("self_evaluation_window", BZ, ["BZ-42a"], operation_started, self_evaluated, "software_development"),
 ]
 
 
@@ -198,3 +247,57 @@ async def test_yl_16a_a_project_declared_this_year_is_approved_or_filed_by_31_de
         project_id=project_id, approval_id=str(uuid.uuid4()), unit_id=unit_id, pack=YL, project_class="software_development",
         approved_amount_fen=50_000_000, approved_on=today(), rule_ids=["YL-11a"], approved_at=datetime.now(timezone.utc)))
     await deadline_of(api, project_id, unit_id, "year_end_approval", "stopped")
+
+
+async def test_by_14a_a_declaration_window_is_every_units_deadline_and_closes_two_natural_months_after_the_notice(api, infra):
+    """batch_close has no project and no unit: each unit sees the window in its deadlines and calendar."""
+    unit_id = f"U-{uuid.uuid4().hex[:8]}"
+
+    async def window(batch_id: str, state: str):
+        async def found():
+            answer = await api["notify"].get(f"/units/{unit_id}/deadlines", as_=leader(unit_id))
+            rows = [d for d in answer.json() if d["kind"] == "batch_close" and d["reference_id"] == batch_id]
+            return rows if rows and rows[0]["state"] == state else None
+        [row] = await eventually(found, timeout=30, what=f"batch_close {state} for {batch_id}")
+        return row
+
+    def opened(batch_id: str, notice: date) -> BatchOpened:
+        return BatchOpened(batch_id=batch_id, pack=BY, plan_year=notice.year + 1, title="计时测试批次", notice_issued_on=notice,
+                           closes_on=notice + timedelta(days=61), rule_ids=["BY-14a"], opened_at=at(notice))
+
+    old = f"B-{uuid.uuid4().hex[:8]}"
+    await send(infra, opened(old, today() - timedelta(days=LONG_AGO)))
+    assert (await window(old, "elapsed"))["rule_ids"] == ["BY-14a"]
+
+    current = f"B-{uuid.uuid4().hex[:8]}"
+    notice = today()
+    await send(infra, opened(current, notice))
+    row = await window(current, "open")
+    months = notice.month + 2
+    closes = date(notice.year + (months - 1) // 12, (months - 1) % 12 + 1, 1)
+    assert date.fromisoformat(row["due_on"]) >= closes - timedelta(days=1) and row["unit_of_count"] == "natural_months"
+    feed = await api["notify"].get(f"/units/{unit_id}/deadlines.ics", as_=leader(unit_id))
+    assert feed.status_code == 200 and row["deadline_id"] in feed.text
+
+
+async def test_by_26c_by_59_a_contract_is_heard_of_when_filed_and_its_filing_period_counts_from_signing(api, dbs, infra):
+    """contract_filing starts at signing, which the platform learns from the filing itself: the period is
+    recorded from the day signed, met by the filing, and a late one counts in the assessment."""
+    kind = Kind("contract_filing", BY, ["BY-26c"], lambda *args: None)
+
+    async def filed(signed: date) -> tuple[str, dict]:
+        project_id, unit_id = await approved_project(dbs, infra, kind)
+        await send(infra, ContractFiled(
+            project_id=project_id, contract_id=f"K-{project_id}", unit_id=unit_id, pack=BY, kind="contract",
+            supplier_id="91440111MA5TIMER1", supplier_role="builder", amount_fen=90_000_000, signed_on=signed,
+            rule_ids=["BY-26c"], filed_at=datetime.now(timezone.utc)))
+        [row] = await deadline_of(api, project_id, unit_id, "contract_filing", "stopped")
+        return unit_id, row
+
+    _, in_time = await filed(today())
+    assert in_time["anchor_on"] == today().isoformat() and in_time["unit_of_count"] == "working_days" and not in_time["late"]
+    unit_id, late = await filed(today() - timedelta(days=40))
+    assert late["late"] and late["due_on"] < today().isoformat() and set(kind.rules) <= set(late["rule_ids"])
+    year = date.fromisoformat(late["due_on"]).year
+    table = (await api["notify"].get("/bureau/assessment", as_=BUREAU, year=year)).json()
+    assert [(row["late"], row["on_time"]) for row in table if row["unit_id"] == unit_id] == [(1, 0)]

@@ -209,6 +209,21 @@ def test_duplicate_requirement_stage_and_key_is_refused():
     assert "planning.it_development_plan" in message
 
 
+def test_by_57_an_acceptance_concern_key_listed_twice_is_refused():
+    message = load_error(edit('key = "risk_assessment"', 'key = "security_responsibility"'))
+    assert "acceptance.concerns" in message and "security_responsibility" in message
+
+
+def test_by_58_an_encouragement_cannot_be_made_a_refusal():
+    message = load_error(edit('rules = ["BY-58"], advisory = true', 'rules = ["BY-58"], advisory = true, refuses = true'))
+    assert "reuse_via_yue_fuyong" in message and "advisory" in message
+
+
+def test_a_co_reviewer_asked_after_a_step_the_pack_does_not_have_is_refused():
+    message = load_error(edit('{ body = "video_office", name_zh = "区视频办",', '{ body = "video_office", name_zh = "区视频办", after = "committee_review",'))
+    assert "co_reviewers[2].after" in message and "committee_review" in message
+
+
 # ---- files and registries ----------------------------------------------------------------------
 
 def test_file_name_must_match_id_and_version(tmp_path):

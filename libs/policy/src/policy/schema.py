@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, StrictBool, StrictInt, StrictStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, StrictBool, StrictInt, StrictStr, field_validator, model_validator
 
 from contracts.base import ProjectClass
 from policy.calendar import PeriodUnit
@@ -66,6 +66,8 @@ Flag = Literal[
     "changed_after_expert_review",  # a change the experts did not ask for, after their review (BY-31.3)
     "changed_after_cost_review",  # a change the cost report did not ask for, after the cost review (BY-31.4)
     "substantive_change",  # the change is substantive (实质性调整, BY-31.3, BY-31.4)
+    "merged_design",  # 可研 and 初设 merged into one 实施方案 (BZ-17)
+    "county_collaboration",  # a city project the counties share in and collaborate on (BZ-9)
 ]
 
 
@@ -276,6 +278,12 @@ class Requirement(Frozen):
     contents: tuple[StrictStr, ...] = ()
     """For a planning document: the parts it must cover (BY-9), each stated when it is filed."""
     contents_rules: tuple[RuleRef, ...] = ()
+    dispositions: StrictBool = False
+    """For an asset catalogue: each system still running states whether it is kept, consolidated into
+    another, migrated or retired (YL-4.3 整合清理、迁移改造)."""
+    owed_with_supplier: Literal["testing"] | None = None
+    """For acceptance evidence approval could not settle (its amount unknown, or owed only "where required"):
+    owed once the project contracts this supplier, whose report it is (YF-13b, YL-25c: the tester's report)."""
 
 
 class RoundLimit(Param):
@@ -285,9 +293,12 @@ class RoundLimit(Param):
     overridable: StrictBool = False
 
 
+ReviewStepKey = Literal["plan_review", "initial_review", "expert_review", "cost_review", "co_review", "finance_review",
+                        "committee_review", "external_approval", "approval"]
+
+
 class ReviewStep(Param):
-    key: Literal["plan_review", "initial_review", "expert_review", "cost_review", "co_review", "finance_review",
-                 "committee_review", "external_approval", "approval"]
+    key: ReviewStepKey
     name_zh: StrictStr
     skip_tracks: tuple[Track, ...] = ()
 
@@ -311,6 +322,10 @@ class CoReviewer(Param):
     topics: tuple[StrictStr, ...] = ()
     """Empty: every project; otherwise the project's topics that call for this body."""
     before: Literal["committee_review", "approval"] = "approval"
+    flags: tuple[Flag, ...] = ()
+    """Asked only of a project with every one of these flags (BZ-9: a city project the counties share in)."""
+    after: ReviewStepKey | None = None
+    """Asked once this step of the case has passed, not when the case opens (BZ-9: 领导小组办公室审核，报市政府审定)."""
     """The step that waits for the opinion (BZ-20: 审委会)."""
 
 
@@ -318,14 +333,38 @@ class HumanDecision(Param):
     """A rule the text leaves to a person's judgement: the platform records who decided and why (A-35, A-36, A-37).
 
     Each is phrased as a concern a reviewer may find. A found concern fails the opinion; one that is
-    an item of the 不予立项 list (``refuses``) ends the project at once (BY-22, BZ-8)."""
+    an item of the 不予立项 list (``refuses``) ends the project at once (BY-22, BZ-8); one the text only
+    encourages (``advisory``) is advice to the unit (BY-58)."""
 
     key: StrictStr = Field(pattern=r"^[a-z][a-z0-9_]*$")
     en: StrictStr
     zh: StrictStr
     refuses: StrictBool = False
+    advisory: StrictBool = False
+    """What the text only encourages (BY-58 鼓励): a found one is the reviewer's advice to the unit, kept with
+    the opinion, and neither fails nor ends the project."""
     stages: tuple[StrictStr, ...] = ()
     """The review steps it is judged at; empty: any."""
+    flags: tuple[Flag, ...] = ()
+    """Judged only for a project with every one of these flags (BZ-9: a city project the counties share in)."""
+
+    @model_validator(mode="after")
+    def advice_refuses_nothing(self) -> HumanDecision:
+        if self.advisory and self.refuses:
+            raise ValueError(f"{self.key}: an advisory concern cannot also refuse the project")
+        return self
+
+
+class BureauFundApplication(Param):
+    """The bureau applies for the funds of the projects it runs itself once the finance bureau's fund
+    review has passed (YF-7.4 公共类: 市政务服务数据管理局将完成资金审核的公共类服务项目，按程序报市政府申请资金);
+    the units apply for their own (YF-8.5, ``declaration.fund_application``)."""
+
+    addressee_zh: StrictStr
+    flags: tuple[Flag, ...] = Field(min_length=1)
+    """The projects the bureau applies for (YF-7.4: 公共类)."""
+    after: ReviewStepKey
+    """The review step that must have passed (YF-7.3: the finance bureau's fund review)."""
 
 
 class Review(Frozen):
@@ -354,6 +393,18 @@ class Review(Frozen):
     expert_draw_size: StrictInt | None = None
     """How many experts a draw takes; no text states it (A-27), so the deployment sets it."""
     human_decisions: tuple[HumanDecision, ...] = ()
+    fund_application: BureauFundApplication | None = None
+
+    @model_validator(mode="after")
+    def named_steps_are_steps(self) -> Review:
+        keys = {step.key for step in self.steps}
+        named = [(f"co_reviewers[{i}].after", c.after) for i, c in enumerate(self.co_reviewers) if c.after is not None]
+        if self.fund_application is not None:
+            named.append(("fund_application.after", self.fund_application.after))
+        for where, step in named:
+            if step not in keys:
+                raise ValueError(f"{where}: {step} is not a review step of this pack ({', '.join(sorted(keys))})")
+        return self
 
 
 class ChangeTier(Param):
@@ -427,8 +478,28 @@ class CompliancePapers(Param):
     other: tuple[StrictStr, ...] = ()
 
 
+class AcceptanceApplication(Param):
+    """The unit applies in writing to the bureau that organises the final acceptance (DY-20a, YL-22a)."""
+
+    after: Literal["initial_acceptance", "completion"]
+    """What the application follows: the unit's own initial acceptance (DY-20a) or the content built (YL-22a)."""
+    regimes: tuple[Regime, ...] = ()
+    """Only where the bureau organises the acceptance (YL-22a approval; YL-22b filing: the unit itself); empty: all."""
+
+
+class AcceptanceConcern(Param):
+    """An obligation the text leaves to a person at the final acceptance (BY-29.4, BY-57, BZ-10, YL-18a …):
+    the review judges whether the project falls short of it, and a review that finds it cannot pass.
+    Where it concerns only some projects (a mobile app, IP the contract defined) the words say so."""
+
+    key: StrictStr = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    en: StrictStr
+    zh: StrictStr
+
+
 class Acceptance(Frozen):
     organisers: tuple[Organiser, ...] = Field(min_length=1)
+    application: AcceptanceApplication | None = None
     passed_rules: tuple[RuleRef, ...] = Field(min_length=1)
     """The rule a passed final review is concluded under (BY-47a)."""
     failed_rules: tuple[RuleRef, ...] = Field(min_length=1)
@@ -461,6 +532,17 @@ class Acceptance(Frozen):
     filing_rectification: Period | None = None
     due_after_completion: Period | None = None
     """When "not accepted" starts to count as a failure (A-16); None: no trigger until set."""
+    concerns: tuple[AcceptanceConcern, ...] = ()
+    """What the final review judges (BY-29.4, BY-49, BZ-45 …); a concern found refuses a pass."""
+
+    @field_validator("concerns")
+    @classmethod
+    def _concern_keys_once(cls, concerns: tuple[AcceptanceConcern, ...]) -> tuple[AcceptanceConcern, ...]:
+        keys = [c.key for c in concerns]
+        dupes = sorted({k for k in keys if keys.count(k) > 1})
+        if dupes:
+            raise ValueError(f"duplicate concern keys {dupes}")
+        return concerns
 
 
 class SelfEvaluation(Param):
@@ -487,10 +569,30 @@ class Grade(Frozen):
     rules: tuple[RuleRef, ...] = Field(min_length=1)
 
 
+MidImplementationGround = Literal["key_project", "slow_construction", "delayed_acceptance"]
+
+
+class DuringImplementation(Param):
+    """The bureau may run its third-party evaluation before the final acceptance passes, on one of these
+    grounds (BY-52.3: a district key project, slow construction, delayed acceptance). Without this,
+    the bureau's evaluation looks back on a project already accepted."""
+
+    grounds: tuple[MidImplementationGround, ...] = Field(min_length=1)
+
+
 class Evaluation(Frozen):
     self_evaluation: tuple[SelfEvaluation, ...] = ()
     third_party: tuple[ThirdPartyEvaluation, ...] = ()
     grades: tuple[Grade, ...] = ()
+    unit_part: Param | None = None
+    """The unit's own part, which it records itself: it organises and performs its projects' evaluation
+    (BY-50), or co-operates with the bureau's evaluation, performance evaluation and audit (YL-30)."""
+    third_party_firm: Param | None = None
+    """A third-party evaluation is done by a firm the bureau hires, and its record names the firm (BY-52)."""
+    during_implementation: DuringImplementation | None = None
+    ip_report: Param | None = None
+    """Where the project's contract states IP terms, the evaluation report covers the IP application plan's
+    completion, the ownership transfer and the follow-up operation (BY-54)."""
     ban_year_basis: Literal["calendar_year_after_grading", "next_declaration_batch"] | None = None
     ban_year_inferred: StrictBool = True
     monitoring_report_due: StrictStr | None = Field(None, pattern=r"^\d{2}-\d{2}$")
@@ -505,6 +607,40 @@ class UpgradeRule(Param):
 class PublicClassApplicant(Param):
     role: Literal["data_bureau", "information_centre"]
     role_zh: StrictStr
+
+
+MergeGroundKey = Literal["higher_requirement", "urgent_special_reason", "small_investment"]
+
+
+class MergeGround(Param):
+    key: MergeGroundKey
+    name_zh: StrictStr
+
+
+class DesignMerge(Param):
+    """自行建设 may merge the 可研 and 初设 into one 实施方案 on one of the grounds (BZ-17.1–17.3); the
+    amount ground reads ``classification.merge_design_line``."""
+
+    flags: tuple[Flag, ...] = ()
+    """The delivery mode the merge belongs to (BZ-17: 自行建设)."""
+    grounds: tuple[MergeGround, ...] = Field(min_length=1)
+
+
+class RoleFlag(Param):
+    """A flag that says the project is a body's own: only a unit of that role declares with it, and
+    that unit always does (DY-3.2 a county unit owns its projects; DY-10.3b the bureau's own)."""
+
+    flag: Flag
+    role: Literal["data_bureau", "information_centre"]
+    role_zh: StrictStr
+
+
+class FundApplication(Param):
+    """After approval and the finance bureau's fund review the unit applies for the funds (YF-8.5)."""
+
+    addressee_zh: StrictStr
+    unless_flags: tuple[Flag, ...] = ()
+    """Projects whose funds another body applies for (YF-7.4: the bureau, for 公共类)."""
 
 
 class Declaration(Frozen):
@@ -522,11 +658,22 @@ class Declaration(Frozen):
     public_class_applicant: PublicClassApplicant | None = None
     """Who declares a 公共类 project: the bureau itself (YF-4.1, YF-7.1) or the city information centre (YL-4.2)."""
     first_level_declares: Param | None = None
+    """Only a first-level budget unit (一级预算单位) declares, for itself and its subordinates (BY-5.2a)."""
     cross_department: Param | None = None
+    """A project led by one department with others: each one's scope stated, none overlapping (BZ-22, YL-9)."""
     responsible_person: Param | None = None
     """The project's responsible person is the unit's principal head (BZ-24)."""
-    """A project led by one department with others: each one's scope stated, none overlapping (BZ-22, YL-9)."""
-    """Only a first-level budget unit (一级预算单位) declares, for itself and its subordinates (BY-5.2a)."""
+    design_merge: DesignMerge | None = None
+    role_flags: tuple[RoleFlag, ...] = ()
+    already_committed: Param | None = None
+    """A project the bureau has not approved but that is already funded, or that county documents
+    require, still applies; the application says which, with the document (DY-7)."""
+    batch_plan: Param | None = None
+    """Batches are compiled by project maturity and issued to named units (YL-6): a batch lists its
+    units, and a unit declares into a batch issued to it."""
+    project_library: Param | None = None
+    """The bureau keeps the library of all projects, updated as they move on (YL-4.1)."""
+    fund_application: FundApplication | None = None
 
 
 IpRight = Literal["source_code", "data", "software_copyright", "patents", "trademarks", "usage_rights", "results"]

@@ -32,6 +32,8 @@ ACCESS = policy([
     ("GET", "/projects/{project_id}/final-reviews", Allow.of(*UNIT, "bureau_reviewer", "administrator", units=OWN)),
     ("GET", "/projects/{project_id}/acceptance", Allow.of(*READERS, units=OWN)),
     ("POST", "/projects/{project_id}/completion", by_unit()),
+    ("POST", "/projects/{project_id}/acceptance-applications", by_unit()),
+    ("POST", "/projects/{project_id}/operation-start", by_unit()),
     ("POST", "/projects/{project_id}/initial-acceptances", Allow.of(*UNIT, "bureau_reviewer", units=OWN)),
     ("POST", "/projects/{project_id}/initial-acceptance-filing", by_unit()),
     ("POST", "/projects/{project_id}/data-aggregation", by_unit()),

@@ -16,10 +16,12 @@ from servicekit.deps import Runtime
 from servicekit.identifiers import IdentifierPath
 
 from acceptance import evaluations, handlers, steps
+from acceptance.domain.concerns import concerns_of
 from acceptance.domain.gates import final_review_problems, trial_run_ends
 from acceptance.models import AcceptanceCase, EvaluationRecord, FindingRecord, FinalReviewRecord, StepRecord
 from acceptance.projects import followed, pack_of, standing
 from acceptance.schemas import (
+    AcceptanceApplicationIn,
     AcceptanceOut,
     CompletionIn,
     ComplianceOpinionIn,
@@ -37,6 +39,7 @@ from acceptance.schemas import (
     FinalReviewOut,
     InitialAcceptanceIn,
     MonitoringReportIn,
+    OperationStartIn,
     RectificationIn,
     StepOut,
 )
@@ -50,7 +53,7 @@ def _out(case: AcceptanceCase, review: FinalReviewRecord) -> FinalReviewOut:
         id=review.id, project_id=case.project_id, sub_project_id=case.sub_project_key or None, unit_id=case.unit_id,
         pack_id=case.pack_id, pack_version=case.pack_version, attempt=review.attempt, result=review.result,
         terminal=review.terminal, rule_id=review.rule_id, concluded_on=review.concluded_on,
-        reasons=review.reasons, event_id=review.event_id,
+        reasons=review.reasons, event_id=review.event_id, judgements=review.judgements, concern_rules=review.concern_rules,
     )
 
 
@@ -87,10 +90,12 @@ async def acceptance_state(project_id: IdentifierPath, runtime: Runtime) -> Acce
         return AcceptanceOut(
             project_id=case.project_id, unit_id=case.unit_id, pack=f"{case.pack_id}@{case.pack_version}",
             project_class=case.project_class, contract_amount_yuan=case.contract_amount_fen // 100,
-            completed_on=case.completed_on, application_due_on=case.application_due_on, initial_passed_on=case.initial_passed_on,
+            completed_on=case.completed_on, application_due_on=case.application_due_on, applied_on=case.applied_on,
+            operation_started_on=case.operation_started_on, initial_passed_on=case.initial_passed_on,
             trial_run_ends_on=trial_run_ends(pack, standing(case, evidence), calendar), data_confirmed_on=case.data_confirmed_on,
             compliance=case.compliance, passed_on=case.passed_on, filing_status=case.filing_status, terminated=case.terminated,
-            organiser=organiser(case), final_review_blockers=blockers, evaluation_duties=evaluation_duties(case),
+            organiser=organiser(case), final_review_blockers=blockers, final_review_concerns=concerns_of(pack),
+            evaluation_duties=evaluation_duties(case),
             steps=[_step(r) for r in await steps.steps(uow, case)])
 
 
@@ -133,6 +138,24 @@ async def declare_completion(project_id: IdentifierPath, body: CompletionIn, run
     """Declare the content built (建成): starts YL-22a's six months."""
     async with runtime.units() as uow:
         row = await steps.complete(uow, project_id, body)
+        await uow.commit()
+        return _step(row)
+
+
+@router.post("/projects/{project_id}/acceptance-applications", response_model=StepOut, status_code=201, tags=["acceptance"])
+async def apply_for_acceptance(project_id: IdentifierPath, body: AcceptanceApplicationIn, runtime: Runtime) -> StepOut:
+    """Apply to the bureau for the acceptance it organises (DY-20a, YL-22a); stops the application period."""
+    async with runtime.units() as uow:
+        row = await steps.apply_for_acceptance(uow, project_id, body)
+        await uow.commit()
+        return _step(row)
+
+
+@router.post("/projects/{project_id}/operation-start", response_model=StepOut, status_code=201, tags=["evaluation"])
+async def declare_operation_start(project_id: IdentifierPath, body: OperationStartIn, runtime: Runtime) -> StepOut:
+    """Declare the system in operation (投入运行): the self-evaluation is due 12–24 months later (BZ-42a)."""
+    async with runtime.units() as uow:
+        row = await steps.start_operation(uow, project_id, body)
         await uow.commit()
         return _step(row)
 
@@ -230,7 +253,7 @@ async def review_acceptance_filing(project_id: IdentifierPath, body: FilingRevie
 def _evaluation(row: EvaluationRecord) -> EvaluationOut:
     return EvaluationOut(evaluation_id=row.id, project_id=row.project_id, kind=row.kind, grade=row.grade,
                          completed_on=row.completed_on, rectification_due=row.rectification_due, rectified_on=row.rectified_on,
-                         overdue=row.overdue, rule_ids=row.rule_ids)
+                         overdue=row.overdue, rule_ids=row.rule_ids, ground=row.ground, firm=row.firm, ip_report=row.ip_report)
 
 
 @router.post("/projects/{project_id}/evaluations", response_model=EvaluationOut, status_code=201, tags=["evaluation"])

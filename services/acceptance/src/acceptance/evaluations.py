@@ -17,6 +17,7 @@ from contracts.events import (
     RectificationOverdue,
     SupervisionFindingRecorded,
 )
+from policy.timers import period_due
 from servicekit import policy as loaded_policy
 from servicekit.clock import business_date
 from servicekit.db import UnitOfWork
@@ -24,6 +25,7 @@ from servicekit.errors import DomainError, refuse
 from servicekit.problems import Problem
 from servicekit.security.context import acting_username, current_principal
 
+from acceptance.domain import evaluation as rules_of_evaluation
 from acceptance.models import EvaluationRecord, FindingRecord, FinalReviewRecord, StepRecord
 from acceptance.projects import case_of, followed, pack_of
 from acceptance.schemas import EvaluationIn, FindingIn, RectificationIn
@@ -60,8 +62,14 @@ async def record_evaluation(uow: UnitOfWork, project_id: str, body: EvaluationIn
         raise DomainError("wrong_evaluator", f"kind: a {body.kind} evaluation is recorded by "
                           f"{'the unit' if body.kind == 'self' else 'the bureau'}",
                           "自评由项目单位填报，第三方评估及后评价由政数局录入", field="kind",
-                          rule_ids=tuple(dict.fromkeys(r for e in evaluation.third_party for r in e.rules)) or grade_rules,
+                          rule_ids=rules_of_evaluation.evaluator_rules(pack, body.kind)
+                          or rules_of_evaluation.bureau_rules(pack) or grade_rules,
                           status_code=403)
+    ip_report = body.ip_report.model_dump(exclude_none=True) if body.ip_report else {}
+    asked = rules_of_evaluation.Asked(
+        kind=body.kind, accepted=case.passed_on is not None, contracted=case.contract_amount_fen > 0, ground=body.ground,
+        firm=body.firm is not None, ip_items=set(ip_report))
+    refuse(rules_of_evaluation.problems(pack, asked))
     rules: tuple[str, ...] = grades[body.grade].rules if body.grade else ()
     if body.kind == "self":
         timing = next((e for e in evaluation.self_evaluation
@@ -74,12 +82,16 @@ async def record_evaluation(uow: UnitOfWork, project_id: str, body: EvaluationIn
             if timing.timing == "before_final_acceptance" and case.passed_on is not None:
                 raise DomainError("too_late", "kind: this project's self-evaluation comes before final acceptance",
                                   "服务类、运维类项目须在终验前完成效能自评估", field="kind", rule_ids=timing.rules)
+            if timing.timing == "window_after_operation":
+                _within_operation_window(pack, case, timing, body.completed_on)
     else:
         rules = tuple(dict.fromkeys([*(r for e in evaluation.third_party for r in e.rules), *rules]))
+    rules = rules_of_evaluation.cited(pack, asked, rules)
     if not rules:
         rules = pack.acceptance.passed_rules
     row = EvaluationRecord(project_id=project_id, unit_id=case.unit_id, kind=body.kind, grade=body.grade,
                            completed_on=body.completed_on, rectification_due=body.rectification_due, findings=list(body.findings),
+                           ground=body.ground, firm=body.firm.model_dump() if body.firm else None, ip_report=ip_report or None,
                            rule_ids=list(rules), recorded_by=acting_username(), recorded_at=uow.clock.now(), event_id="")
     uow.session.add(row)
     await uow.session.flush()
@@ -89,6 +101,21 @@ async def record_evaluation(uow: UnitOfWork, project_id: str, body: EvaluationIn
         rectification_due=body.rectification_due, rule_ids=list(rules), completed_on=body.completed_on,
         completed_at=uow.clock.now())).id
     return row
+
+
+def _within_operation_window(pack, case, timing, completed_on) -> None:
+    """BZ-42a: the self-evaluation looks back on 12 to 24 months of operation; one before the window
+    opens has nothing to look back on. One after it closes is late, which notify's deadline records."""
+    if case.operation_started_on is None:
+        raise DomainError("not_in_operation", "kind: the system is not declared in operation; the self-evaluation "
+                          "window counts from that day", "项目尚未申报投入运行，自评估期自投入运行起算", field="kind",
+                          rule_ids=timing.rules, status_code=409)
+    if timing.opens is not None:
+        opens = period_due(pack, timing.opens, case.operation_started_on, loaded_policy.current().calendar).due
+        if completed_on < opens:
+            refuse([Problem("completed_on", f"the self-evaluation window opens on {opens}, {timing.opens.length} months after "
+                            f"operation started on {case.operation_started_on}",
+                            f"自评估应在投入运行 {timing.opens.length} 个月后开展（{opens} 起）", timing.rules)])
 
 
 async def evaluations(uow: UnitOfWork, project_id: str) -> list[EvaluationRecord]:

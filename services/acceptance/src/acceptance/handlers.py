@@ -27,6 +27,7 @@ from servicekit.errors import DomainError, refuse
 from servicekit.problems import Problem
 
 from acceptance import evaluations, projects
+from acceptance.domain.concerns import Judgement, judge_concerns
 from acceptance.domain.final_acceptance import FinalAcceptance, FinalReview, FinalReviewRefused
 from acceptance.domain.gates import final_review_problems
 from acceptance.models import AcceptanceCase, FinalReviewRecord
@@ -89,6 +90,9 @@ async def record_final_review(
     if [g for g in body.grounds if g not in grounds]:
         problems.append(Problem("grounds", f"grounds must be among {', '.join(grounds) or 'none: this pack lists none'}",
                                 "所列情形不属于本地规定的验收不通过情形", pack.acceptance.failed_rules))
+    concern_rules, judged = judge_concerns(pack, [Judgement(j.key, j.found, j.note) for j in body.judgements], body.result)
+    if judged is not None:
+        problems.append(judged)
     refuse(problems)
     if case.authorised_by is not None or sub_key:
         # The platform followed this project from its approval: everything before the final review must be done.
@@ -139,6 +143,7 @@ async def record_final_review(
     record = FinalReviewRecord(
         case_id=case.id, attempt=review.attempt, result=review.result, terminal=review.terminal,
         rule_id=review.rule_id, concluded_on=review.concluded_on, reasons=list(review.reasons),
+        judgements=[j.model_dump(mode="json") for j in body.judgements], concern_rules=list(concern_rules),
         recorded_at=now, event_id=envelope.id,
     )
     uow.session.add(record)

@@ -38,9 +38,15 @@ class AcceptanceCase(SQLModel, table=True):
     regime: str | None = Field(default=None, sa_column=Column(Text))
     approved_amount_fen: int | None = Field(default=None, sa_column=Column(BigInteger))
     contract_amount_fen: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))
+    contracted_roles: list[str] = Field(default_factory=list, sa_column=Column(ARRAY(Text), nullable=False, server_default="{}"))
+    """The supplier roles the project has contracts with: a tester's report is then owed (YF-13b, YL-25c)."""
     requirements: list[dict] = Field(default_factory=list, sa_column=_json("'[]'::jsonb"))
     completed_on: date | None = Field(default=None, sa_column=Column(Date))
     application_due_on: date | None = Field(default=None, sa_column=Column(Date))
+    applied_on: date | None = Field(default=None, sa_column=Column(Date))
+    """The unit's application for the acceptance the bureau organises (DY-20a, YL-22a)."""
+    operation_started_on: date | None = Field(default=None, sa_column=Column(Date))
+    """投入运行: opens the self-evaluation window twelve months later (BZ-42a)."""
     initial_passed_on: date | None = Field(default=None, sa_column=Column(Date))
     initial_filed_on: date | None = Field(default=None, sa_column=Column(Date))
     data_confirmed_on: date | None = Field(default=None, sa_column=Column(Date))
@@ -64,6 +70,10 @@ class FinalReviewRecord(SQLModel, table=True):
     rule_id: str
     concluded_on: date = Field(sa_column=Column(Date, nullable=False))
     reasons: list[str] = Field(default_factory=list, sa_column=Column(ARRAY(Text), nullable=False))
+    judgements: list[dict] = Field(default_factory=list, sa_column=_json("'[]'::jsonb"))
+    """The review's findings on the pack's acceptance concerns, with notes (BY-29.4, BZ-45, YL-18a …)."""
+    concern_rules: list[str] = Field(default_factory=list, sa_column=Column(ARRAY(Text), nullable=False, server_default="{}"))
+    """The rules of the concerns the review found: only a failed review finds any."""
     recorded_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     event_id: str
 
@@ -105,6 +115,12 @@ class EvaluationRecord(SQLModel, table=True):
     rectified_on: date | None = Field(default=None, sa_column=Column(Date))
     overdue: bool = False
     findings: list[str] = Field(default_factory=list, sa_column=Column(ARRAY(Text), nullable=False))
+    ground: str | None = Field(default=None, sa_column=Column(Text))
+    """Why the bureau evaluated during implementation (BY-52.3)."""
+    firm: dict | None = Field(default=None, sa_column=Column(JSONB))
+    """The third-party firm the bureau hired (BY-52): name and 统一社会信用代码."""
+    ip_report: dict | None = Field(default=None, sa_column=Column(JSONB))
+    """The report's IP plan completion, ownership transfer and follow-up operation (BY-54)."""
     rule_ids: list[str] = Field(default_factory=list, sa_column=Column(ARRAY(Text), nullable=False))
     recorded_by: str
     recorded_at: datetime = Field(sa_column=_ts())

@@ -13,8 +13,12 @@ from policy.schema import Pack
 from servicekit.db import UnitOfWork
 from servicekit.errors import DomainError
 
+from acceptance.domain.evidence import owed_on_contract
 from acceptance.domain.gates import Owed, Standing
 from acceptance.models import AcceptanceCase
+
+OWED_WITH_SUPPLIER = frozenset({"testing"})
+"""Supplier roles whose contract makes their report owed at acceptance (``Requirement.owed_with_supplier``)."""
 
 
 async def case_of(uow: UnitOfWork, project_id: str, sub_key: str = "", *, lock: bool = True) -> AcceptanceCase | None:
@@ -54,9 +58,10 @@ async def on_micro_filed(uow: UnitOfWork, envelope: Envelope) -> None:
 
 
 async def on_contract_filed(uow: UnitOfWork, envelope: Envelope) -> None:
-    """合同金额: the builder's contracts and their supplementary agreements (BY-39.2, BY-47.2, BY-52.1)."""
+    """合同金额: the builder's contracts and their supplementary agreements (BY-39.2, BY-47.2, BY-52.1);
+    and who else the project contracted: a tester's report is then owed (YF-13b, YL-25c)."""
     event: ContractFiled = envelope.data  # type: ignore[assignment]
-    if event.supplier_role != "builder":
+    if event.supplier_role != "builder" and event.supplier_role not in OWED_WITH_SUPPLIER:
         return
     case = await case_of(uow, event.project_id)
     if case is None:
@@ -64,7 +69,10 @@ async def on_contract_filed(uow: UnitOfWork, envelope: Envelope) -> None:
         case = AcceptanceCase(project_id=event.project_id, unit_id=event.unit_id, pack_id=event.pack.id,
                               pack_version=event.pack.version)
         uow.session.add(case)
-    case.contract_amount_fen = (case.contract_amount_fen or 0) + event.amount_fen
+    if event.supplier_role not in (case.contracted_roles or []):
+        case.contracted_roles = [*(case.contracted_roles or []), event.supplier_role]
+    if event.supplier_role == "builder":
+        case.contract_amount_fen = (case.contract_amount_fen or 0) + event.amount_fen
 
 
 async def on_project_terminated(uow: UnitOfWork, envelope: Envelope) -> None:
@@ -95,5 +103,10 @@ def standing(case: AcceptanceCase, evidence: set[str]) -> Standing:
     return Standing(
         project_class=case.project_class, contract_amount_yuan=(case.contract_amount_fen or case.approved_amount_fen or 0) // 100,
         initial_passed_on=case.initial_passed_on, data_confirmed=case.data_confirmed_on is not None, compliance=case.compliance,
-        evidence=evidence,
-        owed=tuple(Owed(r["key"], r["status"], tuple(r["rule_ids"])) for r in case.requirements))
+        evidence=evidence, regime=case.regime, applied=case.applied_on is not None, owed=owed(case))
+
+
+def owed(case: AcceptanceCase) -> tuple[Owed, ...]:
+    """What approval fixed for acceptance, with what the project's contracts made owed since (YF-13b, YL-25c)."""
+    fixed = tuple(Owed(r["key"], r["status"], tuple(r["rule_ids"])) for r in case.requirements)
+    return owed_on_contract(pack_of(case), fixed, case.contracted_roles or ())

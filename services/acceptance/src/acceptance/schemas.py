@@ -12,6 +12,16 @@ from contracts.base import RuleId
 from servicekit.identifiers import TEXT_PATTERN, Day, FreeText, Identifier
 
 
+class JudgementIn(BaseModel):
+    """The review's finding on one of the pack's acceptance concerns (BY-29.4, BY-57, BZ-45 …)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    key: str = Field(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")
+    found: bool = Field(description="The project falls short of the concern's rule")
+    note: FreeText | None = None
+
+
 class FinalReviewIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -27,6 +37,8 @@ class FinalReviewIn(BaseModel):
         None, description="Expert meeting at 合同金额 ≥50万 (BY-47.2)")
     grounds: list[RuleId] = Field(default_factory=list, max_length=11,
                                   description="Which of the pack's grounds a failure rests on (YL-27.1–27.10, YL-28b)")
+    judgements: list[JudgementIn] = Field(default_factory=list, max_length=50, description=(
+        "Findings on the pack's acceptance concerns (GET /projects/{id}/acceptance lists them); one found refuses a pass"))
 
 
 class FinalReviewOut(BaseModel):
@@ -43,6 +55,10 @@ class FinalReviewOut(BaseModel):
     concluded_on: date
     reasons: list[str]
     event_id: str
+    judgements: list[dict] = []
+    """The review's findings on the pack's acceptance concerns, with notes."""
+    concern_rules: list[str] = []
+    """The rules of the concerns a failed review found (BY-29.4, BZ-45 …)."""
 
 
 class DocumentRef(BaseModel):
@@ -58,7 +74,8 @@ class FiledDocument(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     role: Literal["written_request", "login_logs", "operation_logs", "self_evaluation", "meeting_minutes", "expert_opinion",
-                  "acceptance_report", "filing_materials", "rectification_note", "explanation", "other"]
+                  "acceptance_report", "filing_materials", "rectification_note", "explanation",
+                  "upper_level_acceptance", "other"]
     document: DocumentRef
 
 
@@ -66,6 +83,20 @@ class CompletionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     completed_on: Day = Field(description="The day the content was built (建成): anchor of YL-22a's 6 months")
+
+
+class AcceptanceApplicationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    documents: list[FiledDocument] = Field(min_length=1, max_length=20, description=(
+        "The written application, the initial-acceptance report where the unit accepted initially first (DY-20a), "
+        "and the performance self-evaluation where the pack asks for it with the application (DY-20c)"))
+
+
+class OperationStartIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    started_on: Day = Field(description="The day the system went into operation (投入运行): anchor of BZ-42a's window")
 
 
 class InitialAcceptanceIn(BaseModel):
@@ -140,6 +171,25 @@ class FilingReviewIn(BaseModel):
     refused: bool = Field(False, description="The unit refused to rectify: rejected at once (BY-48d)")
 
 
+class EvaluationFirm(BaseModel):
+    """The third-party evaluation firm (第三方机构) the bureau hired (BY-52)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=2, max_length=200, pattern=TEXT_PATTERN)
+    credit_code: str = Field(pattern=r"^[0-9A-Z]{18}$", description="统一社会信用代码")
+
+
+class IpReport(BaseModel):
+    """The report's account of the project's intellectual property (BY-54)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    plan_completion: FreeText | None = Field(None, description="知识产权申请计划完成情况")
+    ownership_transfer: FreeText | None = Field(None, description="权属转化情况")
+    follow_up_operation: FreeText | None = Field(None, description="后续运营情况")
+
+
 class EvaluationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -150,6 +200,10 @@ class EvaluationIn(BaseModel):
     findings: list[FreeText] = Field(default_factory=list, max_length=50)
     rectification_due: Day | None = Field(None, description="Findings rectified by this day (BY-53.3)")
     report: DocumentRef
+    ground: Literal["key_project", "slow_construction", "delayed_acceptance"] | None = Field(
+        None, description="Why the bureau evaluates during implementation: 区内重点项目, 建设缓慢, 验收迟滞 (BY-52.3)")
+    firm: EvaluationFirm | None = Field(None, description="The third-party firm the bureau hired (BY-52)")
+    ip_report: IpReport | None = Field(None, description="What the report says of the project's IP (BY-54)")
 
 
 class FindingIn(BaseModel):
@@ -192,6 +246,9 @@ class AcceptanceOut(BaseModel):
     contract_amount_yuan: int
     completed_on: date | None
     application_due_on: date | None
+    applied_on: date | None = None
+    """The unit's application for the acceptance the bureau organises (DY-20a, YL-22a)."""
+    operation_started_on: date | None = None
     initial_passed_on: date | None
     trial_run_ends_on: date | None
     data_confirmed_on: date | None
@@ -202,6 +259,8 @@ class AcceptanceOut(BaseModel):
     organiser: dict | None = None
     """Who organises the final acceptance under the pack (BY-46 the unit, DY-22 a bureau-led team, YL-22a the bureau)."""
     final_review_blockers: list[dict]
+    final_review_concerns: list[dict] = []
+    """What the final review judges under the pack (BY-29.4, BY-49, BZ-10, YL-18c …): key, rule_ids, en, zh."""
     evaluation_duties: list[dict]
     steps: list[StepOut]
 
@@ -216,6 +275,9 @@ class EvaluationOut(BaseModel):
     rectified_on: date | None
     overdue: bool
     rule_ids: list[str]
+    ground: str | None = None
+    firm: dict | None = None
+    ip_report: dict | None = None
 
 
 class FindingOut(BaseModel):

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from contracts.base import PackRef
 from contracts.events import (
+    AcceptanceApplied,
     AcceptanceDeferred,
     AcceptanceFiled,
     AcceptanceFilingRejected,
@@ -20,6 +21,7 @@ from contracts.events import (
     DataAggregationConfirmed,
     InitialAcceptanceFiled,
     InitialAcceptancePassed,
+    OperationStarted,
     PerformanceMonitoringReportFiled,
 )
 from policy.acceptance import may_defer
@@ -33,10 +35,19 @@ from servicekit.errors import DomainError, refuse
 from servicekit.problems import Problem
 from servicekit.security.context import acting_username
 
-from acceptance.domain.gates import WORKFLOW_KEYS, compliance_request_problems, initial_mode_problem, trial_run_ends
+from acceptance.domain.filing import filing_problems, upper_level_filing
+from acceptance.domain.gates import (
+    WORKFLOW_KEYS,
+    application_problems,
+    compliance_request_problems,
+    initial_mode_problem,
+    trial_run_ends,
+)
 from acceptance.models import AcceptanceCase, EvaluationRecord, StepRecord
 from acceptance.projects import followed, pack_of, standing
+from acceptance.projects import owed as owed_by
 from acceptance.schemas import (
+    AcceptanceApplicationIn,
     ComplianceOpinionIn,
     ComplianceRequestIn,
     CompletionIn,
@@ -47,6 +58,7 @@ from acceptance.schemas import (
     FilingReviewIn,
     InitialAcceptanceIn,
     MonitoringReportIn,
+    OperationStartIn,
 )
 
 
@@ -170,6 +182,58 @@ async def file_initial_acceptance(uow: UnitOfWork, project_id: str, body: Filing
     return row
 
 
+async def apply_for_acceptance(uow: UnitOfWork, project_id: str, body: AcceptanceApplicationIn) -> StepRecord:
+    """The unit's written application to the bureau that organises the acceptance (DY-20a, YL-22a)."""
+    case = await followed(uow, project_id)
+    pack = pack_of(case)
+    evidence = await evidence_keys(uow, case)
+    where = standing(case, evidence)
+    owed_self = next((o for o in where.owed if o.key in SELF_EVALUATION_KEYS and o.status == "required" and o.key not in evidence), None)
+    roles = {d.role for d in body.documents}
+    refuse(application_problems(pack, where, roles, owed_self, case.completed_on is not None))
+    application = pack.acceptance.application
+    assert application is not None
+    today = _today(uow)
+    rules = tuple(dict.fromkeys([*application.rules, *(owed_self.rule_ids if owed_self else ())]))
+    case.applied_on = today
+    documents = [d.model_dump(mode="json") for d in body.documents]
+    if owed_self is not None:
+        # DY-20c: the report travels with the application and is the evidence the final review looks for
+        report = next(d for d in body.documents if d.role == "self_evaluation")
+        _record(uow, case, "evidence", today, owed_self.rule_ids, outcome=owed_self.key,
+                detail={"document": report.document.model_dump(mode="json"), "passed": True})
+    row = _record(uow, case, "application", today, rules, due_on=case.application_due_on, detail={"documents": documents})
+    row.event_id = uow.emit(AcceptanceApplied(
+        project_id=project_id, unit_id=case.unit_id, pack=_ref(case), applied_on=today, due_on=case.application_due_on,
+        late=row.late, rule_ids=list(rules), applied_at=uow.clock.now())).id
+    return row
+
+
+def _operation_window(pack: Pack):
+    return next((e for e in pack.evaluation.self_evaluation if e.timing == "window_after_operation"), None)
+
+
+async def start_operation(uow: UnitOfWork, project_id: str, body: OperationStartIn) -> StepRecord:
+    """投入运行: the day the self-evaluation window of BZ-42a counts from."""
+    case = await followed(uow, project_id)
+    pack = pack_of(case)
+    window = _operation_window(pack)
+    if window is None:
+        raise DomainError("no_operation_window", f"project_id: pack {pack.id} counts no evaluation from the start of operation",
+                          f"{pack.id} 规定未设自投入运行起算的评价期", field="project_id", rule_ids=pack.acceptance.passed_rules,
+                          status_code=409)
+    _not_after_today(uow, "started_on", body.started_on, window.rules)
+    if case.operation_started_on is not None:
+        raise DomainError("already_started", f"project_id: operation started on {case.operation_started_on}",
+                          f"已于 {case.operation_started_on} 申报投入运行", field="project_id", rule_ids=window.rules)
+    case.operation_started_on = body.started_on
+    row = _record(uow, case, "operation_start", body.started_on, window.rules)
+    row.event_id = uow.emit(OperationStarted(
+        project_id=project_id, unit_id=case.unit_id, pack=_ref(case), started_on=body.started_on, rule_ids=list(window.rules),
+        declared_at=uow.clock.now())).id
+    return row
+
+
 # ---- trial run, data aggregation and evidence -------------------------------------------------------
 
 
@@ -204,12 +268,12 @@ async def confirm_data_aggregation(uow: UnitOfWork, project_id: str, body: DataA
 
 async def file_evidence(uow: UnitOfWork, project_id: str, body: EvidenceIn) -> StepRecord:
     case = await followed(uow, project_id)
-    owed = {r["key"]: r for r in case.requirements if r["key"] not in WORKFLOW_KEYS}
+    owed = {o.key: o for o in owed_by(case) if o.key not in WORKFLOW_KEYS}
     if body.key not in owed:
         allowed = ", ".join(sorted(owed)) or "none"
         refuse([Problem("key", f"{body.key} is not evidence this project owes; owed: {allowed}",
                         f"{body.key} 不是本项目验收须提交的材料（应交：{allowed}）", pack_of(case).acceptance.passed_rules)])
-    rules = tuple(owed[body.key]["rule_ids"])
+    rules = owed[body.key].rule_ids
     return _record(uow, case, "evidence", _today(uow), rules, outcome=body.key,
                    detail={"document": body.document.model_dump(mode="json"), "passed": body.passed})
 
@@ -325,13 +389,15 @@ async def submit_filing(uow: UnitOfWork, project_id: str, body: FilingIn) -> Ste
     case = await followed(uow, project_id)
     pack = pack_of(case)
     acc = pack.acceptance
-    rules = _filing_rules(pack)
+    upper = upper_level_filing(owed_by(case))
+    rules = upper.rule_ids if upper else _filing_rules(pack)
     if case.passed_on is None:
         raise DomainError("not_passed", "project_id: the final review has not passed; the filing follows it",
                           "终验尚未通过，不能申请验收备案", field="project_id", rule_ids=rules)
     if case.filing_status in ("submitted", "filed", "rejected"):
         raise DomainError("filing_state", f"project_id: the filing is {case.filing_status}", f"验收备案当前状态：{case.filing_status}",
                           field="project_id", rule_ids=rules)
+    refuse(filing_problems(owed_by(case), {d.role for d in body.documents}))
     today = _today(uow)
     number = len(await steps(uow, case, "filing")) + 1
     calendar = loaded_policy.current().calendar
@@ -369,10 +435,12 @@ async def review_filing(uow: UnitOfWork, project_id: str, body: FilingReviewIn) 
     now = uow.clock.now()
     if body.accepted:
         case.filing_status = "filed"
-        row = _record(uow, case, "filing_review", today, _review_rules(pack), number=rounds, outcome="filed")
+        upper = upper_level_filing(owed_by(case))
+        filed_rules = upper.rule_ids if upper else _review_rules(pack)
+        row = _record(uow, case, "filing_review", today, filed_rules, number=rounds, outcome="filed")
         row.event_id = uow.emit(AcceptanceFiled(
             project_id=project_id, filing_id=str(row.id), unit_id=case.unit_id, pack=_ref(case), filed_on=today,
-            rule_ids=list(_review_rules(pack)), filed_at=now)).id
+            rule_ids=list(filed_rules), filed_at=now)).id
         return row
     fix = pack.acceptance.filing_rectification
     final = body.refused or rounds > 1 or fix is None

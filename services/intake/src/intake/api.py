@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
@@ -14,20 +16,27 @@ from servicekit.idempotency import IdempotencyKey, request_hash
 from servicekit.security.context import current_principal
 
 from intake import handlers
+from intake.domain.catalogue import census_counts
 from intake.domain.standing import REVIEW_SUSPENSION, lift_description, lift_description_zh
 from intake.models import Batch, Declaration, Scheme, UnitBlock, UnitPlan
 from intake.schemas import (
+    AssetCensusOut,
     BatchIn,
     BatchOut,
     BlockOut,
+    CensusUnitOut,
     DeclarationIn,
     DeclarationOut,
     DocumentRef,
     FilingIn,
     FindingOut,
+    FundApplicationIn,
+    FundApplicationOut,
+    LibraryEntry,
     MicroFilingIn,
     PlanFilingIn,
     PlanFilingOut,
+    ProjectLibraryOut,
     Receipt,
     ResubmissionIn,
     SchemeFilingIn,
@@ -59,6 +68,7 @@ def _declaration(row: Declaration, receipt: Receipt) -> DeclarationOut:
         planned_end=row.planned_end, findings=[FindingOut.model_validate(f) for f in row.findings], door=row.door,
         participants=list(row.participants or []),
         scheme_filed_on=(row.scheme_filing or {}).get("filed_on"),
+        design_merge=row.design_merge, commitments=list(row.commitments or []), fund_application=row.fund_application,
     )
 
 
@@ -86,8 +96,8 @@ async def submit_declaration(body: DeclarationIn, request: Request, runtime: Run
         if isinstance(claimed, idempotency.Replay):
             return _replayed(claimed)
         row = await handlers.submit_declaration(uow, body, runtime.settings.policy_pack)
-        consents = [a.document for a in body.documents] + [c.document for c in body.out_of_window_consents]
-        out = _declaration(row, _receipt(row.submitted_at, sm3_hex(await request.body()), idempotency_key, consents))
+        handed_in = [ref for _, ref in handlers.submitted_documents(body)]
+        out = _declaration(row, _receipt(row.submitted_at, sm3_hex(await request.body()), idempotency_key, handed_in))
         row.receipt = out.receipt.model_dump(mode="json")
         await idempotency.answer(uow, claimed, 201, out.model_dump(mode="json"))
         await uow.commit()
@@ -223,12 +233,14 @@ async def file_micro_project(project_id: IdentifierPath, body: MicroFilingIn, re
 def _batch(row: Batch, rules: list[str]) -> BatchOut:
     return BatchOut(batch_id=row.id, pack_id=row.pack_id, pack_version=row.pack_version, plan_year=row.plan_year, title=row.title,
                     notice_issued_on=row.notice_issued_on, closes_on=row.closes_on, window_provisional=row.window_provisional,
+                    sequence=row.sequence, units=list(row.units or []),
                     rule_ids=rules, opened_at=row.opened_at, opened_by=row.opened_by, event_id=row.event_id)
 
 
 @router.post("/batches", status_code=201, response_model=BatchOut, tags=["declaration batches"])
 async def open_batch(body: BatchIn, runtime: Runtime) -> BatchOut:
-    """Open a declaration batch (BY-14a: the window runs two natural months from the notice)."""
+    """Open a declaration batch (BY-14a: the window runs two natural months from the notice); where the
+    pack compiles batches by maturity, it is numbered and issued to the units it names (YL-6)."""
     async with runtime.units() as uow:
         row, rules = await handlers.open_batch(uow, body, runtime.settings.policy_pack, runtime.policy.calendar)
         await uow.commit()
@@ -240,6 +252,58 @@ async def list_batches(runtime: Runtime) -> list[BatchOut]:
     """Every batch, the newest notice first."""
     async with runtime.units() as uow:
         return [_batch(row, []) for row in await handlers.batches(uow)]
+
+
+@router.post("/declarations/{project_id}/fund-application", status_code=201, response_model=FundApplicationOut, tags=["funds"])
+async def apply_for_funds(project_id: IdentifierPath, body: FundApplicationIn, runtime: Runtime) -> FundApplicationOut:
+    """Apply for the funds of an approved 专业类 project after the finance bureau's fund review (YF-8.5)."""
+    async with runtime.units() as uow:
+        row, rules = await handlers.apply_for_funds(uow, project_id, body)
+        applied = row.fund_application or {}
+        out = FundApplicationOut(project_id=row.project_id, amount_yuan=applied["amount_yuan"], document=body.document,
+                                 addressee_zh=applied["addressee_zh"], applied_on=applied["applied_on"], rule_ids=rules)
+        await uow.commit()
+        return out
+
+
+@router.get("/project-library", response_model=ProjectLibraryOut, tags=["project library and census"])
+async def project_library(
+    runtime: Runtime,
+    status: Annotated[str | None, Query(min_length=1, max_length=40, pattern=r"^[a-z_]+$")] = None,
+    plan_year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    unit_id: Annotated[str | None, Query(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> ProjectLibraryOut:
+    """The project library (项目库): every project declared or filed, with its status as review and
+    approval move it on (YL-4.1)."""
+    async with runtime.units() as uow:
+        pack = handlers.default_registry().get(runtime.settings.policy_pack)
+        total, counts, rows = await handlers.project_library(uow, pack, status=status, plan_year=plan_year, unit_id=unit_id,
+                                                            limit=limit, offset=offset)
+        library = pack.declaration.project_library
+        return ProjectLibraryOut(
+            pack_id=pack.id, rule_ids=list(library.rules) if library else [], total=total, by_status=counts,
+            projects=[LibraryEntry(project_id=row.project_id, unit_id=row.unit_id, project_name=row.project_name,
+                                   project_class=row.project_class, door=row.door, status=row.status,
+                                   declared_amount_yuan=row.declared_amount_fen // 100,
+                                   approved_amount_yuan=row.approved_amount_fen // 100 if row.approved_amount_fen is not None else None,
+                                   plan_year=year, batch_id=row.batch_id, submitted_at=row.submitted_at) for row, year in rows])
+
+
+@router.get("/asset-census", response_model=AssetCensusOut, tags=["project library and census"])
+async def asset_census(runtime: Runtime) -> AssetCensusOut:
+    """The IT-asset census (信息化资产普查): each unit's latest catalogue in figures, with what becomes of
+    its systems (YL-4.3), and the units that have filed none (YL-4.1)."""
+    async with runtime.units() as uow:
+        pack = handlers.default_registry().get(runtime.settings.policy_pack)
+        asked = handlers.plan_requirements(pack).get("asset_catalogue")
+        filed, missing = await handlers.asset_census(uow)
+        return AssetCensusOut(
+            pack_id=pack.id, rule_ids=list(asked.rules) if asked else [], not_filed=missing,
+            units=[CensusUnitOut(unit_id=plan.unit_id, name=name, plan_id=plan.id, revision=plan.revision,
+                                 document_name=plan.document_name, document_sm3=plan.document_sm3, filed_at=plan.filed_at,
+                                 **census_counts(plan.systems)) for plan, name in filed])
 
 
 @router.get("/standing", response_model=list[StandingOut], tags=["unit standing"])

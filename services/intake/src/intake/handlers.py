@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert
@@ -64,13 +65,18 @@ from intake.domain.standing import (
     refusing_blocks,
 )
 from intake import documents, registry, screening
+from intake.domain.batches import batch_unit_problems, not_issued
+from intake.domain.catalogue import CatalogueEntry, catalogue_problems
+from intake.domain.commitments import commitment_problems
+from intake.domain.design_merge import MERGED, MergeClaim, merge_problems
 from intake.domain.forms import STRUCTURED
-from intake.domain.units import declarant_refusals, public_class_refusal
+from intake.domain.funds import FundState, fund_application_problems
+from intake.domain.units import declarant_refusals, public_class_refusal, role_flag_refusals
 from intake.models import AcceptedProject, Batch, Declaration, ProjectProgress, Scheme, Unit, UnitBlock, UnitPlan
 from intake.domain.participants import participant_problems
 from intake.domain.regime import door, wrong_door
-from intake.schemas import (BatchIn, DeclarationIn, FilingIn, MicroFilingIn, PlanFilingIn, ProjectIn, ResubmissionIn,
-                            SchemeFilingIn, SchemeIn)
+from intake.schemas import (BatchIn, DeclarationIn, FilingIn, FundApplicationIn, MicroFilingIn, PlanFilingIn, ProjectIn,
+                            ResubmissionIn, SchemeFilingIn, SchemeIn)
 
 
 def as_block(row: UnitBlock) -> Block:
@@ -146,6 +152,7 @@ async def admit(uow: UnitOfWork, body: ProjectIn, pack_id: str, doors: tuple[str
     if joint is not None and body.participants:
         refuse(participant_problems(body.unit_id, [(p.unit_id, p.scope) for p in body.participants], tuple(joint.rules)))
     await check_responsible_person(uow, body, pack)
+    check_design_merge(body, pack)
     facts = declaration_facts(body)
     decided = classify(pack, facts)
     misplaced = wrong_door(decided, pack, doors, "declared_amount_yuan")
@@ -155,6 +162,7 @@ async def admit(uow: UnitOfWork, body: ProjectIn, pack_id: str, doors: tuple[str
     owed = requirements(pack, facts, "declaration", decided).items
     require_documents(owed, body.documents)
     require_forms(owed, body)
+    check_commitments(body, pack)
     await documents.require_stored(uow, body.unit_id, submitted_documents(body))
     batch = None
     if isinstance(body, DeclarationIn):
@@ -187,8 +195,10 @@ async def admit(uow: UnitOfWork, body: ProjectIn, pack_id: str, doors: tuple[str
         batch_id=batch.id if batch is not None else None,
         out_of_window_consents=[c.model_dump(mode="json") for c in getattr(body, "out_of_window_consents", [])],
         forms=body.forms.model_dump(mode="json", exclude_none=True),
-        flags=list(body.flags),
+        flags=list(project_flags(body)),
         participants=[p.model_dump(mode="json") for p in body.participants],
+        design_merge=merge.model_dump(mode="json", exclude_none=True) if (merge := getattr(body, "design_merge", None)) else None,
+        commitments=[c.model_dump(mode="json") for c in getattr(body, "commitments", [])],
         submitted_at=now,
         event_id="",
     )
@@ -206,7 +216,7 @@ async def submit_declaration(uow: UnitOfWork, body: DeclarationIn, pack_id: str)
             pack=PackRef(id=pack.id, version=pack.version), project_name=body.project_name,
             declared_amount_fen=declaration.declared_amount_fen, upgrade_of_project_id=body.upgrade_of_project_id,
             submitted_at=declaration.submitted_at, project_class=body.project_class, using_unit_id=body.using_unit_id,
-            flags=list(body.flags), findings=[DeclarationFinding.model_validate(f) for f in declaration.findings],
+            flags=list(declaration.flags), findings=[DeclarationFinding.model_validate(f) for f in declaration.findings],
         )
     )
     declaration.event_id = envelope.id
@@ -247,9 +257,39 @@ async def check_declarant(uow: UnitOfWork, body: ProjectIn, pack) -> None:
                                   tuple(rule.rules) if rule else None)
     if not refusals and unit is not None:
         public = public_class_refusal(registry.as_record(unit), "public_class" in body.flags, pack.declaration.public_class_applicant)
-        refusals = [public] if public else []
+        refusals = ([public] if public else []) + role_flag_refusals(registry.as_record(unit), tuple(body.flags),
+                                                                     pack.declaration.role_flags)
     if refusals:
         raise registry.refused(refusals[0], "declarant_refused")
+
+
+def project_flags(body: ProjectIn) -> tuple[str, ...]:
+    """The flags the pack's conditions read: as declared, and a merged 实施方案 where one is claimed (BZ-17)."""
+    flags = tuple(body.flags)
+    if getattr(body, "design_merge", None) is not None and MERGED not in flags:
+        flags += (MERGED,)
+    return flags
+
+
+def check_design_merge(body: ProjectIn, pack) -> None:
+    """BZ-17: a merged 实施方案 rests on one of the grounds (1)–(3), stated with its evidence."""
+    merge = getattr(body, "design_merge", None)
+    claim = None if merge is None else MergeClaim(merge.ground, merge.requiring_body, merge.document_title, merge.document_number,
+                                                   merge.document is not None, merge.reason)
+    refuse(merge_problems(claim, tuple(body.flags), pack.declaration.design_merge, pack.classification.merge_design_line,
+                          body.declared_amount_yuan, pack.id))
+
+
+def check_commitments(body: ProjectIn, pack) -> None:
+    """DY-7: an unapproved project already funded or required by county documents says which, with the
+    document, as its 立项申请表 answers."""
+    if not isinstance(body, DeclarationIn):
+        return  # a filing is no application for approval
+    named = [c.kind for c in body.commitments]
+    form = body.forms.application_form
+    answers = None if form is None else {"in_county_investment_plan": form.in_county_investment_plan,
+                                         "county_government_consent": form.county_government_consent}
+    refuse(commitment_problems(named, answers, pack.declaration.already_committed, pack.id))
 
 
 async def check_responsible_person(uow: UnitOfWork, body: ProjectIn, pack) -> None:
@@ -272,6 +312,10 @@ def submitted_documents(body) -> list[tuple[str, object]]:
     """Every document a submission names, with where it sits in the body."""
     refs = [(f"documents[{i}].document", a.document) for i, a in enumerate(getattr(body, "documents", []))]
     refs += [(f"out_of_window_consents[{i}].document", c.document) for i, c in enumerate(getattr(body, "out_of_window_consents", []))]
+    merge = getattr(body, "design_merge", None)
+    if merge is not None and merge.document is not None:
+        refs.append(("design_merge.document", merge.document))
+    refs += [(f"commitments[{i}].document", c.document) for i, c in enumerate(getattr(body, "commitments", []))]
     return refs
 
 
@@ -407,7 +451,7 @@ def declaration_facts(body: ProjectIn) -> ProjectFacts:
     estimate, the total or the budget read it too (A-1, inferred); contract and approval amounts come later."""
     yuan = body.declared_amount_yuan
     amounts = Amounts.declared(yuan)
-    return ProjectFacts(project_type=body.project_class, amounts=amounts, flags=tuple(body.flags),
+    return ProjectFacts(project_type=body.project_class, amounts=amounts, flags=project_flags(body),
                         funding_source=body.funding_source, exclusions=tuple(body.exclusions))
 
 
@@ -489,6 +533,8 @@ async def file_plan(uow: UnitOfWork, unit_id: str, body: PlanFilingIn, pack_id: 
     if body.systems and body.kind != "asset_catalogue":
         raise DomainError("systems_only_in_catalogue", "systems: only an asset catalogue lists systems",
                           "systems：仅信息化资产目录填报系统清单", rule_ids=requirement.rules, field="systems", status_code=422)
+    refuse(catalogue_problems([CatalogueEntry(s.name, s.status, s.disposition, s.into) for s in body.systems],
+                              requirement.dispositions, tuple(requirement.rules)))
     missing = [part for part in getattr(requirement, "contents", ()) if part not in body.contents]
     if missing:
         names = "、".join(PLAN_PARTS_ZH.get(part, part) for part in missing)
@@ -550,9 +596,19 @@ async def open_batch(uow: UnitOfWork, body: BatchIn, pack_id: str, calendar: Wor
     if closes_on < body.notice_issued_on:
         raise DomainError("window_ends_before_notice", "closes_on: the window ends before the notice", "closes_on：截止日期早于通知日期",
                           field="closes_on", status_code=422)
+    plan = pack.declaration.batch_plan
+    registered = set((await uow.session.execute(select(Unit.unit_id).where(Unit.unit_id.in_(body.units)))).scalars().all()) \
+        if body.units else set()
+    refuse(batch_unit_problems(body.units, registered, plan, pack.id))
+    if plan is not None:
+        rules = list(plan.rules) + [r for r in rules if r not in plan.rules]
+    # one opener at a time per plan year, so batches number up without gaps (第N批)
+    await uow.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"batch:{pack.id}:{body.plan_year}"})
+    earlier = (await uow.session.execute(select(func.count()).select_from(Batch).where(
+        Batch.pack_id == pack.id, Batch.plan_year == body.plan_year))).scalar_one()
     batch = Batch(pack_id=pack.id, pack_version=pack.version, plan_year=body.plan_year, title=body.title,
                   notice_issued_on=body.notice_issued_on, closes_on=closes_on, window_provisional=provisional,
-                  opened_at=now, opened_by=acting_username(), event_id="")
+                  sequence=earlier + 1, units=list(body.units), opened_at=now, opened_by=acting_username(), event_id="")
     envelope = uow.emit(BatchOpened(batch_id=str(batch.id), pack=PackRef(id=pack.id, version=pack.version), plan_year=body.plan_year,
                                     title=body.title, notice_issued_on=body.notice_issued_on, closes_on=closes_on,
                                     window_provisional=provisional, rule_ids=rules, opened_at=now))
@@ -566,15 +622,21 @@ async def batches(uow: UnitOfWork) -> list[Batch]:
 
 
 async def batch_for(uow: UnitOfWork, body: DeclarationIn, pack, today) -> Batch | None:
-    """The batch named, or the pack's batch whose window is open today."""
+    """The batch named, or the pack's batch whose window is open today; where batches are issued to
+    units (YL-6), one issued to the declaring unit."""
+    plan = pack.declaration.batch_plan
     if body.batch_id is not None:
         batch = await uow.session.get(Batch, body.batch_id)
         if batch is None:
             raise DomainError("unknown_batch", f"batch_id: no batch {body.batch_id}", f"batch_id：申报批次 {body.batch_id} 不存在",
                               field="batch_id", status_code=422)
+        problem = not_issued(batch.units, body.unit_id, plan, batch.title)
+        refuse([problem] if problem else [])
         return batch
     query = (select(Batch).where(Batch.pack_id == pack.id, Batch.notice_issued_on <= today, Batch.closes_on >= today)
              .order_by(Batch.notice_issued_on.desc()).limit(1))
+    if plan is not None:
+        query = query.where(Batch.units.contains([body.unit_id]))  # type: ignore[attr-defined]
     return (await uow.session.execute(query)).scalar_one_or_none()
 
 
@@ -641,7 +703,11 @@ async def on_stage_completed(uow: UnitOfWork, envelope: Envelope) -> None:
     the last stage passed leaves the scheme for approval (BY-21)."""
     event: ReviewStageCompletedV2 = envelope.data  # type: ignore[assignment]
     declaration = await find_declaration(uow, event.project_id, lock=True)
-    if declaration is None or declaration.status in ("rejected", "approved"):
+    if declaration is None:
+        return
+    if event.stage == "finance" and event.result == "passed" and declaration.fund_review_passed_on is None:
+        declaration.fund_review_passed_on = business_date(event.opinion_issued_at)  # funds are applied for after it (YF-8.5)
+    if declaration.status in ("rejected", "approved"):
         return
     if event.result == "failed":
         declaration.status = "scheme_returned"
@@ -669,6 +735,7 @@ async def on_project_approved(uow: UnitOfWork, envelope: Envelope) -> None:
     declaration = await find_declaration(uow, event.project_id, lock=True)
     if declaration is not None:
         declaration.status = "approved"
+        declaration.approved_amount_fen = event.approved_amount_fen
 
 
 async def on_project_rejected(uow: UnitOfWork, envelope: Envelope) -> None:
@@ -846,6 +913,65 @@ async def submit_scheme(uow: UnitOfWork, project_id: str, body: SchemeIn, calend
     declaration.change_flags = []
     uow.session.add(scheme)
     return scheme, sorted(set(owed_rules) | set(budget.rule_ids))
+
+
+# ---- funds of an approved project (YF-8.5) ------------------------------------------------------
+
+async def apply_for_funds(uow: UnitOfWork, project_id: str, body: FundApplicationIn) -> tuple[Declaration, list[str]]:
+    """YF-8.5: the unit applies to 市政府 for the funds of its 专业类 project once the approval opinion
+    is out and the fund review passed; once, for no more than was approved."""
+    declaration = await get_declaration(uow, project_id, lock=True)
+    pack = get_pack(declaration.pack_id, declaration.pack_version)
+    rule = pack.declaration.fund_application
+    applied = declaration.fund_application
+    state = FundState(declaration.status, tuple(declaration.flags), declaration.fund_review_passed_on,
+                      declaration.approved_amount_fen // 100 if declaration.approved_amount_fen is not None else None,
+                      date.fromisoformat(applied["applied_on"]) if applied else None)
+    refuse(fund_application_problems(state, body.amount_yuan, rule, pack.id))
+    if rule is None:  # refused above
+        return declaration, []
+    await documents.require_stored(uow, declaration.unit_id, [("document", body.document)])
+    rules = list(rule.rules)
+    declaration.fund_application = {"amount_yuan": body.amount_yuan, "document": body.document.model_dump(mode="json"),
+                                    "addressee_zh": rule.addressee_zh, "applied_on": business_date(uow.clock.now()).isoformat(),
+                                    "applied_by": acting_username(), "rule_ids": rules}
+    return declaration, rules
+
+
+# ---- the bureau's overviews: project library and asset census (YL-4.1) -------------------------
+
+async def project_library(uow: UnitOfWork, pack, *, status: str | None, plan_year: int | None, unit_id: str | None,
+                          limit: int, offset: int) -> tuple[int, dict[str, int], list[tuple[Declaration, int | None]]]:
+    """Every project declared or filed under the deployment's pack, as it stands now, newest first."""
+    where = [Declaration.pack_id == pack.id]
+    if unit_id is not None:
+        where.append(Declaration.unit_id == unit_id)
+    if plan_year is not None:
+        where.append(Batch.plan_year == plan_year)
+    counts = dict((await uow.session.execute(
+        select(Declaration.status, func.count()).outerjoin(Batch, Batch.id == Declaration.batch_id).where(*where)
+        .group_by(Declaration.status))).all())
+    if status is not None:
+        where.append(Declaration.status == status)
+    query = (select(Declaration, Batch.plan_year).outerjoin(Batch, Batch.id == Declaration.batch_id).where(*where)
+             .order_by(Declaration.submitted_at.desc(), Declaration.project_id).limit(limit).offset(offset))
+    rows = [(row, year) for row, year in (await uow.session.execute(query)).all()]
+    total = counts.get(status, 0) if status is not None else sum(counts.values())
+    return total, dict(sorted(counts.items())), rows
+
+
+async def asset_census(uow: UnitOfWork) -> tuple[list[tuple[UnitPlan, str | None]], list[str]]:
+    """Each unit's latest asset catalogue, and the registered units that have filed none."""
+    latest = (select(UnitPlan.unit_id, func.max(UnitPlan.revision).label("revision"))
+              .where(UnitPlan.kind == "asset_catalogue").group_by(UnitPlan.unit_id).subquery())
+    query = (select(UnitPlan, Unit.name)
+             .join(latest, (latest.c.unit_id == UnitPlan.unit_id) & (latest.c.revision == UnitPlan.revision))
+             .outerjoin(Unit, Unit.unit_id == UnitPlan.unit_id)
+             .where(UnitPlan.kind == "asset_catalogue").order_by(UnitPlan.unit_id))
+    filed = [(plan, name) for plan, name in (await uow.session.execute(query)).all()]
+    have = {plan.unit_id for plan, _ in filed}
+    registered = (await uow.session.execute(select(Unit.unit_id).order_by(Unit.unit_id))).scalars().all()
+    return filed, [unit for unit in registered if unit not in have]
 
 
 async def on_progress_reported(uow: UnitOfWork, envelope: Envelope) -> None:

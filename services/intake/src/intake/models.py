@@ -65,6 +65,16 @@ class Declaration(SQLModel, table=True):
     change_flags: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")))
     participants: list[dict] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")))
     """A consented change the next scheme revision answers, as the pack's flags (BY-31.3, BY-31.4)."""
+    design_merge: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB(none_as_null=True)))
+    """The ground a merged 实施方案 rests on, with its evidence (BZ-17.1–17.3)."""
+    commitments: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")))
+    """Funds or county documents already behind an unapproved project, with their documents (DY-7)."""
+    approved_amount_fen: int | None = Field(default=None, sa_column=Column(BigInteger))
+    """立项批复金额, as the approval gave it: the most the unit applies for (YF-8.5)."""
+    fund_review_passed_on: date | None = Field(default=None, sa_column=Column(Date))
+    """When the finance bureau's fund review passed (YF-8.3): the funds may be applied for after it (YF-8.5)."""
+    fund_application: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB(none_as_null=True)))
+    """The unit's application for the approved funds (YF-8.5)."""
 
 
 class UnitBlock(SQLModel, table=True):
@@ -139,6 +149,10 @@ class Batch(SQLModel, table=True):
     notice_issued_on: date = Field(sa_column=Column(Date, nullable=False))
     closes_on: date = Field(sa_column=Column(Date, nullable=False))
     window_provisional: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
+    sequence: int | None = Field(default=None, sa_column=Column(Integer))
+    """第N批 within the pack's plan year (YL-6)."""
+    units: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")))
+    """The units the batch is issued to (YL-6); empty: every unit."""
     opened_at: datetime = Field(sa_column=_ts())
     opened_by: str = Field(sa_column=Column(Text, nullable=False))
     event_id: str = Field(sa_column=Column(Text, nullable=False))

@@ -51,6 +51,8 @@ class BatchIn(BaseModel):
     title: str = Field(min_length=2, max_length=200, pattern=TEXT_PATTERN)
     notice_issued_on: Day = Field(description="The formal notice's date; the window counts from it (BY-14a)")
     closes_on: Day | None = Field(None, description="Only for packs that set no window length (A-17)")
+    units: list[Identifier] = Field(default_factory=list, max_length=500,
+                                    description="The units the batch is issued to (下达项目单位, YL-6); only where the pack issues batches")
 
 
 class BatchOut(BaseModel):
@@ -62,6 +64,8 @@ class BatchOut(BaseModel):
     notice_issued_on: date
     closes_on: date
     window_provisional: bool
+    sequence: int | None = Field(None, description="The batch's number within its plan year (第N批, YL-6)")
+    units: list[str] = Field(default_factory=list, description="The units it is issued to; empty: every unit")
     rule_ids: list[str]
     opened_at: datetime
     opened_by: str
@@ -206,11 +210,43 @@ class ProjectIn(BaseModel):
                                               description="Other departments in a project the unit leads, each with its part (BZ-22, YL-9)")
 
 
+class DesignMergeIn(BaseModel):
+    """可研 and 初设 merged into one 实施方案 (BZ-17), and the ground it rests on: an explicit requirement
+    of the named bodies with its document (BZ-17.1), a national-security or other urgent reason (BZ-17.2),
+    or a total investment within the line (BZ-17.3)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ground: Literal["higher_requirement", "urgent_special_reason", "small_investment"]
+    requiring_body: Literal["central", "provincial", "municipal"] | None = Field(
+        None, description="Who requires it: 党中央、国务院 / 省委、省政府 / 市委、市政府 (BZ-17.1)")
+    document_title: str | None = Field(None, min_length=2, max_length=200, pattern=TEXT_PATTERN, description="文件名称 (BZ-17.1)")
+    document_number: str | None = Field(None, min_length=2, max_length=100, pattern=TEXT_PATTERN, description="文号 (BZ-17.1)")
+    document: DocumentRef | None = Field(None, description="The document that states the requirement (BZ-17.1)")
+    reason: str | None = Field(None, min_length=2, max_length=2000, pattern=TEXT_PATTERN,
+                               description="The special reason and why it is urgent (BZ-17.2)")
+
+
+class CommitmentIn(BaseModel):
+    """Why a project the bureau never approved is already under way: funds arranged, or county
+    党委/政府 documents that require it; it applies all the same (DY-7)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["funded", "mandated"] = Field(description="funded: 已落实财政资金; mandated: 县委、县政府有关文件明确要求建设")
+    document_title: str = Field(min_length=2, max_length=200, pattern=TEXT_PATTERN, description="文件名称")
+    document_number: str = Field(min_length=2, max_length=100, pattern=TEXT_PATTERN, description="文号")
+    document: DocumentRef
+
+
 class DeclarationIn(ProjectIn):
     """A plan declaration (计划申报) for review."""
 
     batch_id: uuid.UUID | None = Field(None, description="The batch declared into; the open one when omitted")
     out_of_window_consents: list[ConsentIn] = Field(default_factory=list, max_length=5)
+    design_merge: DesignMergeIn | None = Field(None, description="可研 and 初设 merged into one 实施方案, on its ground (BZ-17)")
+    commitments: list[CommitmentIn] = Field(default_factory=list, max_length=2,
+                                            description="An unapproved project already funded or required by county documents (DY-7)")
 
 
 class FilingIn(ProjectIn):
@@ -299,6 +335,10 @@ class CatalogueSystemIn(BaseModel):
     name: str = Field(min_length=2, max_length=200, pattern=TEXT_PATTERN)
     function: str = Field("", max_length=500, pattern=TEXT_PATTERN, description="What the system does")
     status: Literal["in_service", "under_construction", "retired"] = "in_service"
+    disposition: Literal["keep", "consolidate", "migrate", "retire"] | None = Field(
+        None, description="What becomes of it: 保留, 整合, 迁移改造, 清理下线 (YL-4.3)")
+    into: str | None = Field(None, min_length=2, max_length=200, pattern=TEXT_PATTERN,
+                             description="For a system consolidated: the system of this catalogue it goes into")
 
 
 class PlanFilingIn(BaseModel):
@@ -354,6 +394,9 @@ class DeclarationOut(BaseModel):
     participants: list[dict] = []
     door: str = Field("declaration", description="declaration (reviewed), filing (备案制, YL-13) or below_floor_filing (DY-2.1b)")
     scheme_filed_on: date | None = Field(None, description="When the stamped final scheme was filed (BY-21)")
+    design_merge: dict | None = Field(None, description="The merged 实施方案's ground (BZ-17)")
+    commitments: list[dict] = Field(default_factory=list, description="Funds or county documents already behind it (DY-7)")
+    fund_application: dict | None = Field(None, description="The unit's application for the approved funds (YF-8.5)")
     pack_id: str
     pack_version: str
     project_name: str
@@ -366,6 +409,71 @@ class DeclarationOut(BaseModel):
     submitted_at: datetime
     event_id: str
     receipt: Receipt
+
+
+class FundApplicationIn(BaseModel):
+    """The unit applies for the funds of its approved project after the fund review (YF-8.5)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    amount_yuan: StrictInt = Field(gt=0, le=MAX_AMOUNT_YUAN, description="申请金额 in 元; at most the approved amount")
+    document: DocumentRef = Field(description="The application as sent (申请资金的请示)")
+
+
+class FundApplicationOut(BaseModel):
+    project_id: str
+    amount_yuan: int
+    document: DocumentRef
+    addressee_zh: str
+    applied_on: date
+    rule_ids: list[str]
+
+
+class LibraryEntry(BaseModel):
+    project_id: str
+    unit_id: str
+    project_name: str
+    project_class: str | None
+    door: str
+    status: str
+    declared_amount_yuan: int
+    approved_amount_yuan: int | None
+    plan_year: int | None
+    batch_id: uuid.UUID | None
+    submitted_at: datetime
+
+
+class ProjectLibraryOut(BaseModel):
+    """The bureau's project library (项目库, YL-4.1): every project declared or filed, as it stands now."""
+
+    pack_id: str
+    rule_ids: list[str]
+    total: int
+    by_status: dict[str, int]
+    projects: list[LibraryEntry]
+
+
+class CensusUnitOut(BaseModel):
+    unit_id: str
+    name: str | None
+    plan_id: uuid.UUID
+    revision: int
+    document_name: str
+    document_sm3: str
+    filed_at: datetime
+    systems: int
+    by_status: dict[str, int]
+    by_disposition: dict[str, int]
+    undecided: int = Field(description="Running systems whose disposition the catalogue does not state (YL-4.3)")
+
+
+class AssetCensusOut(BaseModel):
+    """The IT-asset census across units (信息化资产普查, YL-4.1, YL-4.3): each unit's latest catalogue."""
+
+    pack_id: str
+    rule_ids: list[str]
+    units: list[CensusUnitOut]
+    not_filed: list[str] = Field(description="Registered units without an asset catalogue")
 
 
 class BlockOut(BaseModel):

@@ -61,6 +61,8 @@ class DeadlineOut(BaseModel):
     at_expiry_zh: str
     started_by_event_type: str
     state: str
+    late: bool = False
+    """Met after its last day, or not met by it: what the assessment counts as late (BY-59)."""
     changes: list[dict] = []
     """Moves of the due date when the calendar changed, oldest first."""
     """``open``, ``stopped`` (the event that ends it came) or ``elapsed`` (DeadlineElapsed published)."""
@@ -72,6 +74,7 @@ def _deadline(row: Deadline, moves: list[DeadlineChange] | None = None) -> Deadl
                        reference_id=row.reference_id, rule_ids=row.rule_ids, anchor_on=row.anchor_on, length=row.length,
                        unit_of_count=row.unit_of_count, due_on=row.due_on, provisional=row.provisional, at_expiry=row.at_expiry,
                        at_expiry_zh=row.at_expiry_zh, started_by_event_type=row.started_by_event_type, state=state,
+                       late=deadlines.outcome(row) == "elapsed",
                        changes=[{"old_due_on": m.old_due_on.isoformat(), "new_due_on": m.new_due_on.isoformat(),
                                  "old_provisional": m.old_provisional, "new_provisional": m.new_provisional, "reason": m.reason,
                                  "changed_at": m.changed_at.isoformat()} for m in moves or [] if m.deadline_id == row.id])
@@ -125,8 +128,7 @@ async def unit_calendar(unit_id: IdentifierPath, runtime: Runtime) -> Response:
 async def _tally(runtime: Runtime, year: int) -> list[Tally]:
     async with runtime.units() as uow:
         rows = await deadlines.deadlines_due_in(uow, year)
-        return tally(Outcome(r.unit_id or "", r.kind, "elapsed" if r.fired_at else "stopped" if r.stopped_at else "open")
-                     for r in rows if r.unit_id)
+        return tally(Outcome(r.unit_id or "", r.kind, deadlines.outcome(r)) for r in rows if r.unit_id)
 
 
 @router.get("/bureau/assessment", tags=["assessment"])

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any, get_args
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 
@@ -71,6 +71,12 @@ DERIVED = {("EvaluationCompleted", "kind", "self"): "SelfEvaluationFiled"}
 evaluation completed by the unit itself (BY-51a, BZ-42a)."""
 
 
+ANTECEDENTS = {"ContractFiled": ("ContractSigned",)}
+"""Events the platform first hears of with a later one: a contract's signing is known when it is filed,
+so the signing's period (BY-26c: 5 working days) starts from the day it names and the filing meets it
+at once, late or in time, for the assessment (BY-59)."""
+
+
 def names_of(event: Any) -> list[str]:
     name = ALIASES.get(type(event).__name__, type(event).__name__)
     return [name, *(derived for (source, field, value), derived in DERIVED.items()
@@ -99,6 +105,8 @@ async def on_event(uow: UnitOfWork, envelope: Envelope) -> None:
             await _stop(uow, policy.pack, each, data, envelope)
         return
     pack = get_pack(ref["id"], ref["version"]) if ref else get_pack(project.pack_id, project.pack_version)  # type: ignore[union-attr]
+    for antecedent in ANTECEDENTS.get(name, ()):
+        await _start(uow, pack, antecedent, data, envelope, project)
     for each in names:
         await _stop(uow, pack, each, data, envelope)
         await _start(uow, pack, each, data, envelope, project)
@@ -287,9 +295,10 @@ async def fire_due(uow: UnitOfWork, limit: int = 100) -> int:
     return len(rows) + await _remind(uow)
 
 
-async def _notice(uow: UnitOfWork, deadline: Deadline, key: str, audience: str, title: str, title_zh: str) -> None:
+async def _notice(uow: UnitOfWork, deadline: Deadline, key: str, audience: str, title: str, title_zh: str,
+                  unit_id: str | None = None) -> None:
     await channels.notice(
-        uow, unit_id=deadline.unit_id, project_id=deadline.project_id, event_id=key, event_type=f"deadline.{deadline.kind}",
+        uow, unit_id=unit_id or deadline.unit_id, project_id=deadline.project_id, event_id=key, event_type=f"deadline.{deadline.kind}",
         title=title, title_zh=title_zh, rule_ids=list(deadline.rule_ids), created_at=uow.clock.now(), audience=audience,
         due_on=deadline.due_on)
 
@@ -299,14 +308,17 @@ async def _remind(uow: UnitOfWork, limit: int = 100) -> int:
     today = business_date(uow.clock.now())
     query = (select(Reminder, Deadline).join(Deadline, Deadline.id == Reminder.deadline_id)
              .where(Reminder.sent_at.is_(None), Reminder.remind_on <= today, Deadline.stopped_at.is_(None),
-                    Deadline.fired_at.is_(None), Deadline.unit_id.is_not(None))
+                    Deadline.fired_at.is_(None), or_(Deadline.unit_id.is_not(None), Deadline.project_id.is_(None)))
              .limit(limit).with_for_update(of=Reminder, skip_locked=True))
     rows = (await uow.session.execute(query)).all()
     for reminder, deadline in rows:
         reminder.sent_at = uow.clock.now()
-        await _notice(uow, deadline, f"reminder:{deadline.id}:{reminder.days_before}", "unit",
-                f"Due on {deadline.due_on} ({reminder.days_before} working day(s) left): {deadline.kind}",
-                f"{deadline.due_on} 到期（剩 {reminder.days_before} 个工作日）：{deadline.at_expiry_zh}")
+        # a deadline of the whole jurisdiction (a declaration window closing, BY-14a) is every unit's to know of
+        units = [deadline.unit_id] if deadline.unit_id else list((await uow.session.execute(select(FollowedUnit.unit_id))).scalars())
+        for unit_id in units:
+            await _notice(uow, deadline, f"reminder:{deadline.id}:{reminder.days_before}", "unit",
+                          f"Due on {deadline.due_on} ({reminder.days_before} working day(s) left): {deadline.kind}",
+                          f"{deadline.due_on} 到期（剩 {reminder.days_before} 个工作日）：{deadline.at_expiry_zh}", unit_id=unit_id)
     return len(rows)
 
 
@@ -344,9 +356,18 @@ async def deadlines(uow: UnitOfWork, *, project_id: str | None = None, unit_id: 
     if project_id is not None:
         query = query.where(Deadline.project_id == project_id)
     if unit_id is not None:
-        query = query.where(Deadline.unit_id == unit_id)
+        # with the unit's own, the deadlines of the whole jurisdiction it declares in (BY-14a's window)
+        query = query.where(or_(Deadline.unit_id == unit_id, and_(Deadline.unit_id.is_(None), Deadline.project_id.is_(None))))
     return list((await uow.session.execute(query)).scalars())
 
+
+
+def outcome(deadline: Deadline) -> str:
+    """``elapsed`` when it ran out, or when the event that met it came after its last day (a filing the
+    platform heard of only then, BY-26c); ``stopped`` when met in time; else ``open``."""
+    if deadline.fired_at or (deadline.stopped_at and business_date(deadline.stopped_at) > deadline.due_on):
+        return "elapsed"
+    return "stopped" if deadline.stopped_at else "open"
 
 
 async def deadlines_due_in(uow: UnitOfWork, year: int) -> list[Deadline]:

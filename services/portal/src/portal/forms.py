@@ -113,12 +113,27 @@ def _contract(body: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
+DISPOSITION_WORDS = {"保留": "keep", "整合": "consolidate", "迁移改造": "migrate", "迁移": "migrate", "清理下线": "retire",
+                     "清理": "retire", "下线": "retire"}
+"""The words a census sheet uses for what becomes of a system (YL-4.3), as intake names them."""
+
+
 def _plan(body: dict[str, Any]) -> dict[str, Any]:
-    # One system per line, "name｜what it does", as units keep their catalogues in spreadsheets.
+    # One system per line, "name｜what it does[｜保留/整合/迁移改造/清理下线[｜整合至]]", as units keep
+    # their catalogues and census sheets in spreadsheets.
     systems = []
-    for line in body.pop("systems", []) or []:
-        name, _, function = line.replace("|", "｜").partition("｜")
-        systems.append({"name": name.strip(), "function": function.strip()})
+    for number, line in enumerate(body.pop("systems", []) or [], start=1):
+        parts = [part.strip() for part in line.replace("|", "｜").split("｜")]
+        system: dict[str, Any] = {"name": parts[0], "function": parts[1] if len(parts) > 1 else ""}
+        word = parts[2] if len(parts) > 2 else ""
+        if word:
+            if word not in DISPOSITION_WORDS:
+                raise FormErrors({"systems": (f"第{number}行：处置方式应为保留、整合、迁移改造或清理下线",
+                                              f"line {number}: the disposition is 保留, 整合, 迁移改造 or 清理下线")})
+            system["disposition"] = DISPOSITION_WORDS[word]
+        if len(parts) > 3 and parts[3]:
+            system["into"] = parts[3]
+        systems.append(system)
     if systems:
         body["systems"] = systems
     return body
@@ -150,6 +165,45 @@ def _dongyuan(body: dict[str, Any]) -> dict[str, Any]:
             item["shareable"], item["non_share_legal_basis"] = False, parts[4]
         functions.setdefault(parts[0], []).append(item)
     checklist["functions"] = [{"function": name, "data_items": items} for name, items in functions.items()]
+    # DY-7: the document behind a project funded or required before approval, one per kind named
+    named = body.pop("commitment", {}) or {}
+    commitments = [{"kind": kind, **named[kind]} for kind in ("funded", "mandated") if any((named.get(kind) or {}).values())]
+    if commitments:
+        body["commitments"] = commitments
+    return body
+
+
+def _bazhong(body: dict[str, Any]) -> dict[str, Any]:
+    """The delivery mode as the pack's flag (BZ-4), the counties' share in the project (BZ-9), and a merge
+    ground only where one is chosen (BZ-17)."""
+    body["flags"] = [body.pop("delivery")] + (["county_collaboration"] if body.pop("county_collaboration", False) else [])
+    merge = body.pop("design_merge", {}) or {}
+    if merge.get("ground"):
+        body["design_merge"] = merge
+    return body
+
+
+ACCEPTANCE_CONCERNS: tuple[Option, ...] = (
+    ("security_responsibility", "未落实网络安全责任制、持证上岗或定期检测评估（BY-29.4）",
+     "No security responsibility system, certificates or periodic testing (BY-29.4)"),
+    ("risk_assessment", "未定期开展网络与信息安全风险评估或落实等保（BY-57）", "No periodic risk assessment or 等保 (BY-57)"),
+    ("mobile_app_not_integrated", "移动应用端未集成在粤系列平台（BY-56）", "Mobile app not integrated into the 粤系列 platforms (BY-56)"),
+    ("ip_not_handled", "知识产权未按方案、合同落实（BY-49）", "IP not as the scheme or contract defined (BY-49)"),
+    ("information_not_shared", "未接入市级共享开放平台进行信息共享（BZ-10）", "Information not shared through the city platform (BZ-10)"),
+    ("public_data_not_catalogued", "公共数据资源未纳入全市公共数据资源目录（BZ-32a）",
+     "Public data not in the city catalogue (BZ-32a)"),
+    ("security_systems", "网络安全、数据安全、密码保障未同步建设运行或未定期检测评估（BZ-45、YL-18a）",
+     "Security and cryptography not built and run in step, or not tested periodically (BZ-45, YL-18a)"),
+    ("data_not_protected", "数据未处于有效保护和合法利用状态（YL-18c）", "Data not protected for lawful use (YL-18c)"),
+)
+"""The packs' acceptance concerns by key; the service refuses a key the project's pack does not list."""
+
+
+def _final_review(body: dict[str, Any]) -> dict[str, Any]:
+    """A ticked concern is a judgement that found it; the service refuses a pass that finds any."""
+    found = body.pop("concerns_found", []) or []
+    if found:
+        body["judgements"] = [{"key": key, "found": True} for key in found]
     return body
 
 
@@ -198,6 +252,13 @@ FORMS: dict[str, FormSpec] = {spec.key: spec for spec in (
                   "In this year's county fiscal investment plan", "checkbox"),
             Field("forms.application_form.county_government_consent", "已经县政府同意建设", "County government consent", "checkbox",
                   hint_zh="DY-7", hint_en="DY-7"),
+            *(Field(f"commitment.{kind}.{key}", f"{what_zh}：{zh}", f"{what_en}: {en}", kind="document" if key == "document" else "text",
+                    max_length=100 if key == "document_number" else 200, hint_zh=f"{tick_zh}时填写（DY-7）", hint_en=f"when {tick_en} (DY-7)")
+              for kind, what_zh, what_en, tick_zh, tick_en in (
+                  ("funded", "已落实财政资金的依据", "Funds already arranged", "已列入本年度县级财政投资计划", "in the county investment plan"),
+                  ("mandated", "县委、县政府文件", "County document requiring it", "已经县政府同意建设", "the county government agreed"))
+              for key, zh, en in (("document_title", "文件名称", "title"), ("document_number", "文号", "number"),
+                                  ("document", "文件", "document"))),
             Field("forms.application_form.planned_start", "计划动工时间", "Planned start", "date", True),
             Field("forms.application_form.planned_completion", "计划竣工时间", "Planned completion", "date", True),
             _yuan("forms.application_form.total_investment_yuan", "项目总投资（元）", "Total investment (元)",
@@ -241,6 +302,44 @@ FORMS: dict[str, FormSpec] = {spec.key: spec for spec in (
         document_key="kind", rules="DY-2.1, DY-6, DY-7, DY-9, DY-10.2", build=_dongyuan,
     ),
     FormSpec(
+        "declaration_bz", "项目申报（巴中：自行建设或采购服务）", "Project declaration (巴中)", "intake", "/declarations",
+        frozenset({"unit_applicant", "unit_leader"}),
+        fields=(
+            Field("project_name", "项目名称", "Project name", required=True),
+            _yuan("declared_amount_yuan", "总投资（元）", "Total investment (元)", hint_zh="30万元以上纳入管理（BZ-2）",
+                  hint_en="from 30万 (BZ-2)"),
+            Field("project_class", "项目类别", "Project class", "select", True, (PROJECT_CLASSES[3], *PROJECT_CLASSES[7:9])),
+            Field("delivery", "建设方式", "Delivery", "select", True, (
+                ("self_build", "自行建设", "Self-built"), ("service_purchase", "采购服务", "Service purchase")),
+                  hint_zh="决定报送的材料（BZ-4、BZ-17、BZ-18）", hint_en="decides the documents owed (BZ-4, BZ-17, BZ-18)"),
+            Field("responsible_person", "项目负责人（单位主要负责人）", "Responsible person (the unit's principal head)", required=True,
+                  max_length=50, hint_zh="BZ-24", hint_en="BZ-24"),
+            Field("county_collaboration", "需县（区）共享协同的市级项目", "A city project the counties share in", "checkbox",
+                  hint_zh="经领导小组办公室审核后报市政府审定（BZ-9）", hint_en="goes to the city government after the technical review (BZ-9)"),
+            Field("design_merge.ground", "合并可研和初设、编报实施方案的情形", "Ground for one 实施方案", "select", options=(
+                ("higher_requirement", "党中央、国务院和省委、省政府及市委、市政府有明确要求", "An explicit requirement (BZ-17.1)"),
+                ("urgent_special_reason", "涉及国家安全等特殊原因，情况紧急", "National security or other urgent reason (BZ-17.2)"),
+                ("small_investment", "总投资不超过300万元", "Total investment up to 300万 (BZ-17.3)")),
+                  hint_zh="不合并的留空，分别报送可行性研究报告和初步设计方案", hint_en="leave empty to hand in the study and the design separately"),
+            Field("design_merge.requiring_body", "提出要求的机关", "Requiring body", "select", options=(
+                ("central", "党中央、国务院", "Central"), ("provincial", "省委、省政府", "Provincial"), ("municipal", "市委、市政府", "Municipal")),
+                  hint_zh="BZ-17.1", hint_en="BZ-17.1"),
+            Field("design_merge.document_title", "要求文件名称", "Title of the requiring document", hint_zh="BZ-17.1", hint_en="BZ-17.1"),
+            Field("design_merge.document_number", "要求文件文号", "Its number", max_length=100, hint_zh="BZ-17.1", hint_en="BZ-17.1"),
+            Field("design_merge.document", "要求文件", "The requiring document", "document", hint_zh="BZ-17.1", hint_en="BZ-17.1"),
+            Field("design_merge.reason", "特殊原因及紧急情况说明", "The special reason and its urgency", "textarea", max_length=2000,
+                  hint_zh="BZ-17.2", hint_en="BZ-17.2"),
+        ),
+        documents=(DocumentSlot("annual_needs", "下一年度信息化建设需求及申报材料", "Next year's needs and materials"),
+                   DocumentSlot("security_status_statement", "软硬件产品安全可靠情况说明", "Secure-and-reliable statement"),
+                   DocumentSlot("project_proposal", "项目建议书（自行建设）", "Project proposal (self-built)", False),
+                   DocumentSlot("feasibility_study", "可行性研究报告（自行建设，未合并）", "Feasibility study (self-built, not merged)", False),
+                   DocumentSlot("preliminary_design", "初步设计方案（含投资概算）", "Preliminary design with estimate", False),
+                   DocumentSlot("implementation_scheme", "项目实施方案（合并编制）", "Implementation scheme (merged)", False),
+                   DocumentSlot("service_requirement_scheme", "服务需求方案（采购服务）", "Service requirement scheme (purchase)", False)),
+        document_key="kind", rules="BZ-2, BZ-4, BZ-9, BZ-14, BZ-17, BZ-18, BZ-24, BZ-46a", build=_bazhong,
+    ),
+    FormSpec(
         "plan", "规划与目录备案", "Plan or catalogue filing", "intake", "/units/{unit_id}/plans",
         frozenset({"unit_applicant", "unit_leader"}),
         fields=(Field("kind", "类型", "Kind", "select", True, (
@@ -251,16 +350,18 @@ FORMS: dict[str, FormSpec] = {spec.key: spec for spec in (
                 Field("plan_year", "所属年度", "Plan year", "integer", minimum=2000, maximum=2100,
                       hint_zh="年度计划必填", hint_en="required for an annual plan"),
                 Field("document", "文件", "Document", "document", True),
-                Field("systems", "系统清单（每行一个：系统名称｜主要功能）", "Systems (one per line: name｜function)", "lines",
-                      hint_zh="仅资产目录填写；申报时据此比对重复建设（BY-22.3）",
-                      hint_en="asset catalogue only; declarations are compared with it (BY-22.3)"),
+                Field("systems", "系统清单（每行一个：系统名称｜主要功能［｜保留/整合/迁移改造/清理下线［｜整合至］］）",
+                      "Systems (one per line: name｜function[｜disposition[｜consolidated into]])", "lines",
+                      hint_zh="仅资产目录填写；申报时据此比对重复建设（BY-22.3）；资产普查须注明在用系统的处置方式（YL-4.3）",
+                      hint_en="asset catalogue only; declarations are compared with it (BY-22.3); a census states each running "
+                              "system's disposition (YL-4.3)"),
                 Field("contents", "规划涵盖的内容", "What the plan covers", "checkboxes", options=(
                     ("current_state", "信息化现状", "Current state"), ("business_model", "业务模式", "Business model"),
                     ("business_processes", "业务流程", "Business processes"), ("planned_tasks", "规划任务", "Planned tasks"),
                     ("overall_architecture", "整体架构", "Overall architecture"), ("data_architecture", "数据架构", "Data architecture"),
                     ("application_architecture", "应用架构", "Application architecture")),
                       hint_zh="发展规划须涵盖全部内容（BY-9）", hint_en="a development plan covers them all (BY-9)")),
-        rules="BY-9, BY-10, BY-12, BY-22.10", build=_plan,
+        rules="BY-9, BY-10, BY-12, BY-22.10, YL-4.3", build=_plan,
     ),
     FormSpec(
         "change", "项目变更", "Project change", "procurement", "/projects/{project_id}/changes",
@@ -294,6 +395,16 @@ FORMS: dict[str, FormSpec] = {spec.key: spec for spec in (
         document_key="kind", rules="BY-17, BY-31",
     ),
     FormSpec(
+        "fund_application", "申请项目资金（专业类）", "Fund application (professional projects)", "intake",
+        "/declarations/{project_id}/fund-application", frozenset({"unit_applicant", "unit_leader"}),
+        fields=(_yuan("amount_yuan", "申请金额（元）", "Amount applied for (元)", hint_zh="不超过立项审批金额",
+                      hint_en="at most the approved amount"),
+                Field("document", "报市政府申请资金的请示", "The application to the city government", "document", True,
+                      hint_zh="立项审批意见出具、财政局资金审核完成后报送（YF-8.5）",
+                      hint_en="after the approval opinion and the finance bureau's fund review (YF-8.5)")),
+        rules="YF-8.5",
+    ),
+    FormSpec(
         "scheme_filing", "立项方案备案（最终方案盖章扫描件）", "Final scheme filing", "intake", "/declarations/{project_id}/scheme-filing",
         frozenset({"unit_applicant", "unit_leader"}),
         fields=(Field("document", "最终方案（盖章扫描件）", "Final scheme (stamped scan)", "document", True,
@@ -317,6 +428,16 @@ FORMS: dict[str, FormSpec] = {spec.key: spec for spec in (
                 Field("document_number", "批复文号", "Document number", required=True, hint_zh="如 白政数审〔2026〕8号",
                       hint_en="e.g. 白政数审〔2026〕8号")),
         rules="BY-20.4",
+    ),
+    FormSpec(
+        "public_fund_application", "申请项目资金（公共类）", "Fund application (public projects)", "review",
+        "/cases/{project_id}/fund-application", frozenset({"bureau_reviewer"}),
+        fields=(_yuan("amount_yuan", "申请金额（元）", "Amount applied for (元)", hint_zh="不超过造价评审核定金额",
+                      hint_en="at most the amount the cost review fixed"),
+                Field("document_number", "报市政府申请资金的请示文号", "Number of the application to the city government", required=True,
+                      max_length=100, hint_zh="财政局资金审核完成后报送（YF-7.4）",
+                      hint_en="after the finance bureau's fund review (YF-7.4)")),
+        rules="YF-7.4",
     ),
     FormSpec(
         "meeting", "组织评审会并抽取专家", "Meeting and expert draw", "review", "/cases/{project_id}/meetings",
@@ -402,6 +523,26 @@ FORMS: dict[str, FormSpec] = {spec.key: spec for spec in (
         documents=(DocumentSlot("acceptance_report", "初验报告", "Acceptance report"),), rules="BY-40",
     ),
     FormSpec(
+        "completion", "申报建成", "Construction completed", "acceptance", "/projects/{project_id}/completion",
+        frozenset({"unit_applicant", "unit_leader"}),
+        fields=(_today("completed_on", "建成日期", "Completed on"),),
+        rules="YL-22a",
+    ),
+    FormSpec(
+        "acceptance_application", "验收申请", "Acceptance application", "acceptance",
+        "/projects/{project_id}/acceptance-applications", frozenset({"unit_applicant", "unit_leader"}),
+        documents=(DocumentSlot("written_request", "书面验收申请", "Written application"),
+                   DocumentSlot("acceptance_report", "初步验收报告及材料", "Initial-acceptance report", False),
+                   DocumentSlot("self_evaluation", "绩效自评报告（总投资200万元及以上）", "Performance self-evaluation", False)),
+        rules="DY-20a, DY-20c, YL-22a",
+    ),
+    FormSpec(
+        "operation_start", "投入运行", "Operation started", "acceptance", "/projects/{project_id}/operation-start",
+        frozenset({"unit_applicant", "unit_leader"}),
+        fields=(_today("started_on", "投入运行日期", "Started on"),),
+        rules="BZ-42a",
+    ),
+    FormSpec(
         "data_aggregation", "数据汇聚确认", "Data aggregation", "acceptance", "/projects/{project_id}/data-aggregation",
         frozenset({"unit_applicant", "unit_leader"}),
         fields=(Field("platforms", "已汇聚的平台", "Platforms aggregated into", "checkboxes", True, (
@@ -415,9 +556,11 @@ FORMS: dict[str, FormSpec] = {spec.key: spec for spec in (
         fields=(Field("key", "材料", "Evidence", "select", True, (
                     ("djcp_report", "等保测评报告", "Classified protection report"),
                     ("cryptography_evaluation", "密码应用安全性评估", "Cryptography evaluation"),
-                    ("third_party_test", "第三方测评报告", "Third-party test report"))),
+                    ("third_party_test_report", "第三方测试报告", "Third-party test report"),
+                    ("djcp_filing", "等级保护备案证明", "Classified protection filing certificate"),
+                    ("public_components_registered", "公共组件登记（或书面说明）", "Public components registered"))),
                 Field("document", "文件", "Document", "document", True)),
-        rules="BY-43",
+        rules="BY-43, YF-13b, YL-4.6, YL-24b, YL-25c",
     ),
     FormSpec(
         "monitoring_report", "年度绩效监控报告", "Yearly performance-monitoring report", "acceptance",
@@ -447,15 +590,21 @@ FORMS: dict[str, FormSpec] = {spec.key: spec for spec in (
                 Field("result", "结论", "Result", "select", True, RESULTS),
                 Field("mode", "验收方式", "Mode", "select", True, ACCEPTANCE_MODES),
                 _today("concluded_on", "验收日期", "Concluded on"),
-                Field("reasons", "不通过的原因（每行一条）", "Reasons it failed (one per line)", "lines")),
-        rules="BY-46, BY-47",
+                Field("reasons", "不通过的原因（每行一条）", "Reasons it failed (one per line)", "lines"),
+                Field("concerns_found", "发现的问题（发现任一项的不得通过）", "Concerns found (any found refuses a pass)",
+                      "checkboxes", options=ACCEPTANCE_CONCERNS,
+                      hint_zh="仅勾选本项目适用办法所列事项，见项目页", hint_en="only the concerns the project's pack lists, shown on the project page")),
+        rules="BY-46, BY-47, BY-29.4, BY-49, BY-56, BY-57, BZ-10, BZ-32a, BZ-45, YL-18a, YL-18c",
+        build=_final_review,
     ),
     FormSpec(
         "acceptance_filing", "验收备案", "Acceptance filing", "acceptance", "/projects/{project_id}/acceptance-filings",
         frozenset({"unit_applicant", "unit_leader"}),
         fields=(Field("rectification_note", "整改说明", "Rectification note", "textarea", max_length=2000,
                       hint_zh="退回后再次报送时必填（BY-48c）", hint_en="required when filing again after defects (BY-48c)"),),
-        documents=(DocumentSlot("filing_materials", "验收备案材料", "Filing materials"),), rules="BY-48",
+        documents=(DocumentSlot("filing_materials", "验收备案材料", "Filing materials"),
+                   DocumentSlot("upper_level_acceptance", "上级部门验收结果（上级统筹项目）", "Higher authority's acceptance result",
+                                False)), rules="BY-48, BZ-31",
     ),
     FormSpec(
         "filing_review", "验收备案审查", "Filing review", "acceptance", "/projects/{project_id}/acceptance-filings/review",
@@ -469,12 +618,25 @@ FORMS: dict[str, FormSpec] = {spec.key: spec for spec in (
         frozenset({"unit_applicant", "unit_leader", "bureau_reviewer"}),
         fields=(Field("kind", "评价类型", "Kind", "select", True, (("self", "自评", "Self"), ("third_party", "第三方评价", "Third party"))),
                 Field("grade", "等级", "Grade", "select", True, (
-                    ("superb", "优秀", "Superb"), ("good", "良好", "Good"), ("qualified", "合格", "Qualified"),
+                    ("excellent", "优秀", "Excellent"), ("qualified", "合格", "Qualified"),
+                    ("basically_qualified", "基本合格", "Basically qualified"),
                     ("unqualified", "不合格", "Unqualified")), hint_zh="等级以本项目适用的规定为准（BY-53）",
                       hint_en="grades as the project's pack defines them (BY-53)"),
                 _today("completed_on", "完成日期", "Completed on"),
-                Field("report", "评价报告", "Report", "document", True)),
-        rules="BY-51, BY-52, BY-53",
+                Field("report", "评价报告", "Report", "document", True),
+                Field("firm.name", "第三方机构名称", "Third-party firm", hint_zh="第三方评估必填（BY-52）",
+                      hint_en="required for a third-party evaluation (BY-52)"),
+                Field("firm.credit_code", "第三方机构统一社会信用代码", "Firm's unified social credit code", max_length=18),
+                Field("ground", "实施阶段评估依据", "Ground for evaluating during implementation", "select", options=(
+                    ("key_project", "区内重点信息化项目", "District key project"),
+                    ("slow_construction", "建设缓慢", "Slow construction"),
+                    ("delayed_acceptance", "验收迟滞", "Delayed acceptance")),
+                      hint_zh="终验前开展第三方评估时必填（BY-52.3）", hint_en="required before final acceptance (BY-52.3)"),
+                Field("ip_report.plan_completion", "知识产权申请计划完成情况", "IP application plan completion", "textarea",
+                      max_length=2000, hint_zh="项目合同约定知识产权的必填（BY-54）", hint_en="required where the contract states IP terms (BY-54)"),
+                Field("ip_report.ownership_transfer", "知识产权权属转化情况", "IP ownership transfer", "textarea", max_length=2000),
+                Field("ip_report.follow_up_operation", "后续运营情况", "Follow-up operation", "textarea", max_length=2000)),
+        rules="BY-50, BY-51, BY-52, BY-52.3, BY-53, BY-54",
     ),
     FormSpec(
         "payment_clearance", "拨付前核验", "Payment clearance", "procurement", "/payment-clearances",

@@ -267,7 +267,7 @@ async def submit_form(request: Request, key: str, who: ViewerDep) -> Response:
     project_id = values.get("target.project_id") or None
     unit = who.unit_id if who.has("unit_applicant", "unit_leader") else await _project_unit(request, who, project_id)
     documents = await _documents_for(request, who, unit)
-    if spec.key == "declaration":
+    if spec.path == "/declarations":  # every declaration form names the declaring unit (BY-5.2a)
         values["unit_id"] = unit or ""
     try:
         body = form_specs.parse(spec, values, lists, _document_choices(documents))
@@ -275,7 +275,7 @@ async def submit_form(request: Request, key: str, who: ViewerDep) -> Response:
         errors = {name: (zh if who.lang == "zh" else en) for name, (zh, en) in exc.errors.items()}
         return render(request, "form.html", who.lang, 422, viewer=who, spec=spec, values=values, errors=errors, error=None,
                       documents=documents, target={k: values.get(f"target.{k}", "") for k in ("project_id", "meeting_id", "change_id")})
-    if spec.key == "declaration":
+    if spec.path == "/declarations":
         body["unit_id"] = unit
     meeting_id = values.get("target.meeting_id") or ""
     path = spec.path.format(project_id=quote(project_id or "", safe=""), unit_id=quote(unit or "", safe=""),
@@ -360,6 +360,9 @@ def _actions(who: Viewer, declaration: dict | None, case: dict | None, procured:
         if case.get("stage") == "approval":
             actions.append(("approval", {"approved_amount_yuan": str((case.get("reviewed_amount_fen") or 0) // 100)}))
         actions.append(("meeting", {}))
+    if who.has("bureau_reviewer") and case and case.get("status") != "rejected" and not case.get("fund_application") \
+            and _bureau_applies_for_funds(case):
+        actions.append(("public_fund_application", {"amount_yuan": str((case.get("reviewed_amount_fen") or 0) // 100)}))
     if procured and unit_person:
         actions += [("requirement_filing", {"procurement_budget_yuan": str(procured.get("approved_amount_yuan", ""))}),
                     ("contract", {}), ("change", {})]
@@ -373,6 +376,15 @@ def _actions(who: Viewer, declaration: dict | None, case: dict | None, procured:
         if who.has("bureau_reviewer"):
             actions += [("compliance_opinion", {}), ("filing_review", {}), ("evaluation", {})]
     return actions
+
+
+def _bureau_applies_for_funds(case: dict) -> bool:
+    """Whether the bureau applies for this project's funds itself (YF-7.4: a 公共类 project)."""
+    try:
+        rule = get_pack(case.get("pack_id", ""), case.get("pack_version") or None).review.fund_application
+    except (LookupError, ValueError):
+        return False
+    return rule is not None and set(rule.flags) <= set(case.get("flags") or [])
 
 
 def _asks_monitoring_report(pack: str) -> bool:

@@ -169,3 +169,105 @@ def test_bz_41_the_monitoring_report_form_gives_acceptance_its_body():
     with pytest.raises(FormErrors) as refused:
         parse(FORMS["monitoring_report"], {"report_year": "二〇二六", "document": "a" * 64}, {}, DOC)
     assert "report_year" in refused.value.errors
+
+
+def test_by_52_by_52_3_by_54_the_evaluation_form_names_the_firm_the_ground_and_the_ip_account():
+    from acceptance.schemas import EvaluationIn
+
+    body = parse(FORMS["evaluation"], {
+        "kind": "third_party", "grade": "basically_qualified", "completed_on": "2026-11-24", "report": "a" * 64,
+        "firm.name": "广州某效能评估咨询有限公司", "firm.credit_code": "91440101MA5EVAL001", "ground": "slow_construction",
+        "ip_report.plan_completion": "已登记软件著作权2项", "ip_report.ownership_transfer": "已归项目单位",
+        "ip_report.follow_up_operation": "由项目单位运营"}, {}, DOC)
+    evaluation = EvaluationIn.model_validate(body)
+    assert (evaluation.firm.credit_code, evaluation.ground) == ("91440101MA5EVAL001", "slow_construction")
+    assert evaluation.ip_report.follow_up_operation == "由项目单位运营"
+    own = parse(FORMS["evaluation"], {"kind": "self", "grade": "qualified", "completed_on": "2026-11-24", "report": "a" * 64}, {}, DOC)
+    assert not {"firm", "ground", "ip_report"} & set(EvaluationIn.model_validate(own).model_dump(exclude_none=True))
+
+
+def test_bz_17_1_the_bazhong_form_sends_the_delivery_mode_and_the_merge_ground_with_its_document():
+    from intake.schemas import DeclarationIn
+
+    values = {"project_name": "城市运行管理服务平台", "declared_amount_yuan": "8000000", "project_class": "application_system",
+              "delivery": "self_build", "responsible_person": "李局长", "design_merge.ground": "higher_requirement",
+              "design_merge.requiring_body": "municipal", "design_merge.document_title": "关于加快城市运行管理服务平台建设的通知",
+              "design_merge.document_number": "巴委办〔2026〕21号", "design_merge.document": "c" * 64,
+              "doc.annual_needs": "a" * 64, "doc.security_status_statement": "b" * 64, "doc.implementation_scheme": "a" * 64}
+    body = parse(FORMS["declaration_bz"], values, {}, DOC)
+    assert body["flags"] == ["self_build"] and "delivery" not in body
+    assert body["design_merge"]["document"] == DOC["c" * 64] and body["design_merge"]["requiring_body"] == "municipal"
+    DeclarationIn.model_validate({**body, "unit_id": "bazhong-cg"})
+    separate = parse(FORMS["declaration_bz"], {**values, "design_merge.ground": ""}, {}, DOC)
+    assert "design_merge" not in separate  # no ground chosen: the study and the design go in separately
+
+
+def test_dy_7_the_dongyuan_form_names_the_county_document_behind_a_mandated_project():
+    from intake.schemas import CommitmentIn
+
+    assert {f.name for f in FORMS["declaration_dy"].fields} >= {"commitment.mandated.document", "commitment.funded.document_number"}
+    commitments = FORMS["declaration_dy"].build({"forms": {}, "commitment": {
+        "mandated": {"document_title": "关于建设教育云平台的批复", "document_number": "东府函〔2026〕88号", "document": DOC["a" * 64]},
+        "funded": {}}})["commitments"]
+    assert [c["kind"] for c in commitments] == ["mandated"]
+    CommitmentIn.model_validate(commitments[0])
+
+
+def test_yf_8_5_the_fund_application_form_gives_intake_its_body():
+    from intake.schemas import FundApplicationIn
+
+    body = parse(FORMS["fund_application"], {"amount_yuan": "2,800,000", "document": "a" * 64}, {}, DOC)
+    assert FundApplicationIn.model_validate(body).amount_yuan == 2_800_000
+
+
+def test_yl_4_3_a_census_line_says_what_becomes_of_the_system():
+    from intake.schemas import PlanFilingIn
+
+    body = parse(FORMS["plan"], {"kind": "asset_catalogue", "document": "a" * 64,
+                                 "systems": "一体化政务服务平台｜办事｜迁移改造\n网上办事大厅|办事|整合|一体化政务服务平台\n视频会议系统｜会议"},
+                 {}, DOC)
+    assert [s.get("disposition") for s in body["systems"]] == ["migrate", "consolidate", None]
+    assert body["systems"][1]["into"] == "一体化政务服务平台"
+    PlanFilingIn.model_validate(body)
+    with pytest.raises(FormErrors) as refused:
+        parse(FORMS["plan"], {"kind": "asset_catalogue", "document": "a" * 64, "systems": "视频会议系统｜会议｜搁置"}, {}, DOC)
+    assert "第1行" in refused.value.errors["systems"][0]
+
+
+def test_by_29_4_bz_45_yl_18c_the_final_review_form_offers_every_packs_concerns_and_sends_the_ticked_ones_as_found():
+    from acceptance.schemas import FinalReviewIn
+    from policy.packs import bundled_pack_files, load_pack_file
+
+    offered = {o[0] for o in next(f for f in FORMS["final_review"].fields if f.name == "concerns_found").options}
+    listed = {c.key for path in bundled_pack_files() for c in load_pack_file(path).acceptance.concerns}
+    assert offered == listed
+    body = parse(FORMS["final_review"], {"unit_id": "baiyun-edu", "result": "failed", "mode": "expert_meeting",
+                                         "concluded_on": "2027-03-01", "reasons": "未定期开展风险评估"},
+                 {"concerns_found": ["security_responsibility", "risk_assessment"]}, {})
+    assert body["judgements"] == [{"key": "security_responsibility", "found": True}, {"key": "risk_assessment", "found": True}]
+    FinalReviewIn.model_validate(body)
+    plain = parse(FORMS["final_review"], {"unit_id": "baiyun-edu", "result": "passed", "mode": "expert_meeting",
+                                          "concluded_on": "2027-03-01"}, {}, {})
+    assert "judgements" not in plain and "concerns_found" not in plain
+
+
+def test_bz_9_the_bazhong_form_declares_a_city_project_the_counties_share_in():
+    """BZ-9: the unit says so at declaration; review sends the project to 市政府审定 on that flag."""
+    from intake.schemas import DeclarationIn
+
+    values = {"project_name": "市县一体化政务服务平台", "declared_amount_yuan": "8000000", "project_class": "application_system",
+              "delivery": "self_build", "responsible_person": "李局长", "county_collaboration": "on",
+              "doc.annual_needs": "a" * 64, "doc.security_status_statement": "b" * 64}
+    body = parse(FORMS["declaration_bz"], values, {}, DOC)
+    assert body["flags"] == ["self_build", "county_collaboration"] and "county_collaboration" not in body
+    DeclarationIn.model_validate({**body, "unit_id": "bazhong-cg"})
+
+
+def test_yf_7_4_the_bureaus_fund_application_form_is_the_review_body():
+    """YF-7.4: the bureau applies for a 公共类 project's funds with the number of its 请示."""
+    from review.schemas import FundApplicationIn
+
+    spec = FORMS["public_fund_application"]
+    assert (spec.service, spec.path, spec.roles) == ("review", "/cases/{project_id}/fund-application", frozenset({"bureau_reviewer"}))
+    body = parse(spec, {"amount_yuan": "2,800,000", "document_number": "云政数〔2027〕5号"}, {}, DOC)
+    assert FundApplicationIn.model_validate(body).amount_yuan == 2_800_000

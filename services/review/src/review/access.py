@@ -33,6 +33,7 @@ ACCESS = policy([
     ("POST", "/cases/{project_id}/opinions", Allow.of("bureau_reviewer")),
     ("PUT", "/cases/{project_id}/priority", Allow.of("bureau_reviewer")),
     ("POST", "/cases/{project_id}/approval", Allow.of("bureau_reviewer")),
+    ("POST", "/cases/{project_id}/fund-application", Allow.of("bureau_reviewer")),
     ("GET", "/cases/{project_id}/approval", Allow.of("unit_applicant", "unit_leader", "bureau_reviewer", "finance_officer",
                                                      "administrator", units=project_unit(unit_of_case))),
     ("GET", "/cases/{project_id}/co-reviews", Allow.of("unit_applicant", "unit_leader", "bureau_reviewer", "administrator",

@@ -10,7 +10,7 @@ from fastapi import APIRouter
 from servicekit.deps import Runtime
 from servicekit.identifiers import IdentifierPath, IdentifierQuery
 
-from review import annual_lists, coreviews, handlers, scheme_changes
+from review import annual_lists, coreviews, funds, handlers, scheme_changes
 from review.models import AnnualList, Approval, CoReview, ReviewCase, ReviewRound, SchemeChange
 from review.schemas import (
     AnnualListIn,
@@ -22,6 +22,8 @@ from review.schemas import (
     CoReviewOpinionIn,
     CoReviewOut,
     CoReviewRequestIn,
+    FundApplicationIn,
+    FundApplicationOut,
     OpinionIn,
     PriorityIn,
     RoundOut,
@@ -108,6 +110,17 @@ async def approve(project_id: IdentifierPath, body: ApprovalIn, runtime: Runtime
 async def get_approval(project_id: IdentifierPath, runtime: Runtime) -> ApprovalOut:
     async with runtime.units() as uow:
         return _approval(await handlers.get_approval(uow, project_id))
+
+
+@router.post("/cases/{project_id}/fund-application", status_code=201, response_model=FundApplicationOut, tags=["approval"])
+async def apply_for_funds(project_id: IdentifierPath, body: FundApplicationIn, runtime: Runtime) -> FundApplicationOut:
+    """The bureau applies to 市政府 for a 公共类 project's funds once its fund review has passed (YF-7.4)."""
+    async with runtime.units() as uow:
+        case = await handlers.get_case(uow, project_id, lock=True)
+        await funds.apply(uow, case, body)
+        applied = dict(case.fund_application or {})
+        await uow.commit()
+        return FundApplicationOut(project_id=project_id, **applied)
 
 
 def _co_review(row: CoReview) -> CoReviewOut:

@@ -1,4 +1,4 @@
-"""Co-review opinions of other bodies (BY-5.5, BY-5.6, BZ-20, YL-4.5, YL-4.7): asked for, recorded,
+"""Co-review opinions of other bodies (BY-5.5, BY-5.6, BZ-9, BZ-20, YL-4.5, YL-4.7): asked for, recorded,
 and waited for by the committee (BZ-20) and the approval."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from servicekit.db import UnitOfWork
 from servicekit.errors import DomainError
 from servicekit.security.context import acting_username
 
-from review.domain.coreview import Asked, Opinion, bodies_to_ask, outstanding
+from review.domain.coreview import Asked, Opinion, bodies_due_after, bodies_to_ask, outstanding
 from review.models import CoReview, ReviewCase
 from review.schemas import CoReviewOpinionIn, CoReviewRequestIn
 
@@ -53,12 +53,19 @@ async def ask(uow: UnitOfWork, case: ReviewCase, asked: list[Asked]) -> list[CoR
 async def ask_standing_bodies(uow: UnitOfWork, case: ReviewCase) -> None:
     """The bodies every project of the pack needs (BZ-20, YL-4.7) are asked when the case opens."""
     pack = get_pack(case.pack_id, case.pack_version)
-    await ask(uow, case, bodies_to_ask([c for c in pack.review.co_reviewers if not c.topics], ()))
+    await ask(uow, case, bodies_to_ask([c for c in pack.review.co_reviewers if not c.topics], (), flags=case.flags))
+
+
+async def ask_after(uow: UnitOfWork, case: ReviewCase, step: str) -> None:
+    """The bodies a passed step sends the project on to (BZ-9: 市政府审定 after 领导小组办公室审核)."""
+    pack = get_pack(case.pack_id, case.pack_version)
+    await ask(uow, case, bodies_due_after(pack.review.co_reviewers, step, case.flags))
 
 
 async def request(uow: UnitOfWork, case: ReviewCase, body: CoReviewRequestIn) -> list[CoReview]:
     pack = get_pack(case.pack_id, case.pack_version)
-    asked = bodies_to_ask(pack.review.co_reviewers, body.topics, [(i.body, i.name_zh) for i in body.invited], INVITE_RULES)
+    asked = bodies_to_ask(pack.review.co_reviewers, body.topics, [(i.body, i.name_zh) for i in body.invited], INVITE_RULES,
+                          flags=case.flags)
     if not asked:
         raise DomainError("nobody_to_ask", "topics: no co-reviewing body of the pack covers these topics, and none is invited",
                           "topics：所列事项无须其他部门会审，且未邀请部门", field="topics", status_code=422)

@@ -37,7 +37,7 @@ from servicekit.security.context import acting_username
 
 from review import annual_lists, coreviews
 from review.domain.coreview import committee_short_of_experts
-from review.domain.judgements import Judgement, judge
+from review.domain.judgements import Judgement, judge, recorded
 from review.domain.path import APPROVAL, PLAN_REVIEW, SCHEME_STAGE_NAMES, after_opinion, approval_ceiling
 from review.models import Approval, ReviewCase, ReviewRound
 from review.schemas import ApprovalIn, OpinionIn
@@ -205,8 +205,8 @@ async def record_opinion(uow: UnitOfWork, project_id: str, body: OpinionIn) -> t
     _check_third_party(pack, case, body)
     if passed:
         await coreviews.require_opinions(uow, project_id, body.stage)
-    verdict, problem = judge(pack.review.human_decisions, [Judgement(j.key, j.found, j.note) for j in body.judgements],
-                             body.stage, body.result)
+    judgements = [Judgement(j.key, j.found, j.note) for j in body.judgements]
+    verdict, problem = judge(pack.review.human_decisions, judgements, body.stage, body.result, tuple(case.flags))
     if problem is not None:
         raise DomainError("judgement_invalid", f"{problem.field}: {problem.en}", f"{problem.field}：{problem.zh}",
                           rule_ids=list(problem.rule_ids), field=problem.field, status_code=422)
@@ -219,7 +219,7 @@ async def record_opinion(uow: UnitOfWork, project_id: str, body: OpinionIn) -> t
     rules = sorted(set(step.rules if step else ()) | set(decision.rule_ids if decision and decision.rejected else ())
                    | set(refused_by) | set(verdict.failing_rules))
     row.result, row.reasons, row.amount_fen, row.rule_ids = body.result, list(body.reasons), amount_fen, rules
-    row.judgements = [j.model_dump(mode="json") for j in body.judgements]
+    row.judgements = recorded(pack.review.human_decisions, judgements)
     row.third_party = body.third_party
     row.decided_by, row.decided_at = acting_username(), now
     ref = PackRef(id=case.pack_id, version=case.pack_version)
@@ -252,6 +252,8 @@ async def record_opinion(uow: UnitOfWork, project_id: str, body: OpinionIn) -> t
         await open_round(uow, case, move.stage, 1, envelope.id)
     else:
         case.stage, case.awaiting = move.stage, move.awaiting
+    if passed:
+        await coreviews.ask_after(uow, case, body.stage)
     return case, row
 
 
@@ -336,6 +338,9 @@ async def approve(uow: UnitOfWork, project_id: str, body: ApprovalIn) -> Approva
         decided = classify(pack, ProjectFacts(project_type=case.project_class, amounts=amounts))
         authority = decided.approval_authority or authority
         authority_rules += list(decided.rule_ids)
+        if authority == pack.classification.approval_authority:
+            # the 批复 names the rule that makes its author the approver (DY-3.1: the county bureau)
+            authority_rules += list(pack.classification.approval_authority_rules)
     validity = pack.review.approval_validity
     valid_until = period_due(pack, validity, today, loaded_policy.current().calendar).due if validity else None
     opinions = [{"stage": r.stage, "round": r.round, "result": r.result, "amount_fen": r.amount_fen, "reasons": r.reasons,

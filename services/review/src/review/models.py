@@ -52,6 +52,8 @@ class ReviewCase(SQLModel, table=True):
     priority: str = Field(default="normal", sa_column=Column(Text, nullable=False, server_default=text("'normal'")))
     """urgent, high, normal or low: the bureau's order of work at the peak (YL-10 轻重缓急)."""
     priority_reason: str | None = Field(default=None, sa_column=Column(Text))
+    fund_application: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB(none_as_null=True)))
+    """The bureau's application for the funds of a project it runs itself (YF-7.4 公共类)."""
     paused_at: datetime | None = Field(default=None, sa_column=_ts(True))
     paused_by_event_id: str | None = Field(default=None, sa_column=Column(Text))
     closed_at: datetime | None = Field(default=None, sa_column=_ts(True))

@@ -25,7 +25,8 @@ class CommitteeMember(BaseModel):
 
 
 class JudgementIn(BaseModel):
-    """The reviewer's finding on one of the pack's concerns (BY-11, BY-22, BZ-8 …)."""
+    """The reviewer's finding on one of the pack's concerns (BY-11, BY-22, BZ-8 …); on an encouragement
+    (BY-58) the note is the advice to the unit."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -107,6 +108,8 @@ class CaseOut(BaseModel):
     plan_amount_fen: int | None
     reviewed_amount_fen: int | None
     findings: list[dict]
+    flags: list[str] = Field(default_factory=list, description="The declared facts the pack's conditions read (public_class, county_collaboration …)")
+    fund_application: dict | None = Field(None, description="The bureau's application for a 公共类 project's funds (YF-7.4)")
     priority: str = "normal"
     priority_reason: str | None = None
     opened_at: datetime
@@ -364,3 +367,22 @@ class PriorityIn(BaseModel):
 
     priority: Literal["urgent", "high", "normal", "low"]
     reason: str = Field(min_length=2, max_length=500, pattern=TEXT_PATTERN, description="The plan, key task or deployment it serves")
+
+
+class FundApplicationIn(BaseModel):
+    """The bureau applies to 市政府 for the funds of a 公共类 project whose fund review has passed (YF-7.4)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    amount_yuan: StrictInt = Field(gt=0, le=MAX_AMOUNT_YUAN, description="申请金额 in 元; at most what the cost review fixed")
+    document_number: str = Field(min_length=2, max_length=100, pattern=TEXT_PATTERN, description="申请资金的请示文号, e.g. 云政数〔2027〕5号")
+
+
+class FundApplicationOut(BaseModel):
+    project_id: str
+    amount_yuan: int
+    document_number: str
+    addressee_zh: str
+    applied_on: date
+    applied_by: str
+    rule_ids: list[str]

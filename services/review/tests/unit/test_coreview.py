@@ -1,11 +1,11 @@
-"""Who is asked to co-review (BY-5.5, BY-5.6, BZ-20, YL-4.5, YL-4.7), what a step waits for, and the
+"""Who is asked to co-review (BY-5.5, BY-5.6, BZ-9, BZ-20, YL-4.5, YL-4.7), what a step waits for, and the
 committee's share of experts (BZ-5b)."""
 
 import pytest
 
 from policy.packs import get_pack
 
-from review.domain.coreview import Opinion, bodies_to_ask, committee_short_of_experts, outstanding
+from review.domain.coreview import Opinion, bodies_due_after, bodies_to_ask, committee_short_of_experts, outstanding
 
 BY, BZ, YL = get_pack("BY", "2024.1"), get_pack("BZ", "2022.1"), get_pack("YL", "draft.1")
 
@@ -50,3 +50,21 @@ def test_bz_5b_experts_make_up_at_least_a_third_of_the_committee(experts, member
 
 def test_packs_without_a_committee_share_set_no_bound():
     assert committee_short_of_experts(BY.review.committee_expert_share, 0, 5) is False
+
+
+def test_bz_9_a_city_project_the_counties_share_in_goes_to_the_city_government_after_the_technical_review():
+    """BZ-9: 需县（区）共享协同的市级项目经领导小组办公室审核，报市政府审定 — not asked when the case opens,
+    asked once 领导小组办公室's review (initial_review) passes, and the approval waits for it."""
+    flags = ("county_collaboration", "self_build")
+    assert "city_government" not in {a.body for a in bodies_to_ask(BZ.review.co_reviewers, [], flags=flags)}
+    assert bodies_due_after(BZ.review.co_reviewers, "co_review", flags) == []
+    (asked,) = bodies_due_after(BZ.review.co_reviewers, "initial_review", flags)
+    assert (asked.body, asked.before, asked.rule_ids) == ("city_government", "approval", ("BZ-9",))
+    missing, _ = outstanding([Opinion(asked.body, asked.name_zh, asked.before, None, asked.rule_ids)], "approval")
+    assert [o.rule_ids for o in missing] == [("BZ-9",)]
+
+
+def test_bz_9_a_project_of_the_city_alone_needs_no_city_government_decision():
+    """BZ-9 binds only projects that need the counties' collaboration."""
+    assert bodies_due_after(BZ.review.co_reviewers, "initial_review", ("self_build",)) == []
+    assert bodies_due_after(BY.review.co_reviewers, "initial_review", ("county_collaboration",)) == []

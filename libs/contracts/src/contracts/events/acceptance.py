@@ -11,6 +11,7 @@ from contracts.base import AwareDatetime, Event, PackRef, RuleId
 from contracts.registry import register
 
 __all__ = [
+    "AcceptanceApplied",
     "AcceptanceDeferred",
     "AcceptanceFailed",
     "AcceptanceFiled",
@@ -23,6 +24,7 @@ __all__ = [
     "EvaluationCompleted",
     "InitialAcceptanceFiled",
     "InitialAcceptancePassed",
+    "OperationStarted",
     "PerformanceMonitoringReportFiled",
     "RectificationCompleted",
     "RectificationOverdue",
@@ -48,6 +50,38 @@ class ConstructionCompleted(Event):
     sub_project_id: str | None = None
     pack: PackRef
     completed_on: date = Field(description="Anchor of the 6-month acceptance-application period (YL-22a)")
+    rule_ids: list[RuleId] = Field(min_length=1)
+    declared_at: AwareDatetime
+
+
+@register
+class AcceptanceApplied(Event):
+    """The unit applied to the bureau for the acceptance it organises (DY-20a); stops the application period (YL-22a)."""
+
+    TYPE = "acceptance.project.acceptance_applied.v1"
+
+    project_id: str
+    unit_id: str
+    sub_project_id: str | None = None
+    pack: PackRef
+    applied_on: date
+    due_on: date | None = Field(None, description="Last day of the application period, deferrals included (YL-22a, YL-26)")
+    late: bool = Field(False, description="Applied after due_on")
+    rule_ids: list[RuleId] = Field(min_length=1)
+    applied_at: AwareDatetime
+
+
+@register
+class OperationStarted(Event):
+    """The system went into operation (投入运行); anchor of the 12–24-month self-evaluation window (BZ-42a)."""
+
+    TYPE = "acceptance.project.operation_started.v1"
+
+    project_id: str
+    unit_id: str
+    sub_project_id: str | None = None
+    pack: PackRef
+    started_on: date = Field(description="Anchor of the self-evaluation window (BZ-42a)")
     rule_ids: list[RuleId] = Field(min_length=1)
     declared_at: AwareDatetime
 

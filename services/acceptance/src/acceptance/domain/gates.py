@@ -45,6 +45,15 @@ class Standing:
     evidence: Collection[str] = ()
     owed: Sequence[Owed] = field(default_factory=tuple)
     """What approval fixed for the acceptance stage (BY-43 等保, YL-24/25, YL-28 …)."""
+    regime: str | None = None
+    applied: bool = False
+    """The unit applied for the acceptance the bureau organises (DY-20a, YL-22a)."""
+
+
+def application_owed(pack: Pack, standing: Standing) -> bool:
+    """Whether the bureau organises this project's final acceptance on the unit's application (DY-20a, YL-22a)."""
+    application = pack.acceptance.application
+    return application is not None and (not application.regimes or standing.regime in application.regimes)
 
 
 def _expert_needed(line: Threshold | None, contract_yuan: int) -> bool:
@@ -98,6 +107,10 @@ def final_review_problems(pack: Pack, standing: Standing, concluded_on: date, mo
     if result != "passed":
         problems += _mode_problem(pack, standing, mode)
         return problems
+    if application_owed(pack, standing) and not standing.applied:
+        problems.append(Problem("project_id", "the unit has not applied for acceptance: the bureau organises it on the unit's "
+                                "written application", "项目单位尚未向主管部门提出验收申请", pack.acceptance.application.rules,  # type: ignore[union-attr]
+                                status=409))
     data = next((o for o in standing.owed if o.key == "data_aggregation" and o.status == "required"), None)
     if data is not None and not standing.data_confirmed:
         problems.append(Problem("project_id", "the project's data are not confirmed aggregated", "项目数据尚未完成汇聚确认",
@@ -133,4 +146,36 @@ def compliance_request_problems(pack: Pack, standing: Standing, document_roles: 
             if role not in document_roles:
                 problems.append(Problem("documents", f"the request brings the {role.replace('_', ' ')}",
                                         PAPERS_ZH.get(role, role), papers.rules))
+    return problems
+
+
+APPLICATION_PAPERS = {"written_request": ("the written application", "须附书面验收申请"),
+                      "acceptance_report": ("the initial-acceptance report", "须附初步验收报告及材料")}
+
+
+def application_problems(pack: Pack, standing: Standing, document_roles: Collection[str], self_evaluation_owed: Owed | None,
+                         completed: bool) -> list[Problem]:
+    """DY-20a: after its own initial acceptance the unit applies with the acceptance and initial-acceptance
+    materials (and DY-20c's self-evaluation at 总投资 ≥200万); YL-22a: once the content is built."""
+    application = pack.acceptance.application
+    if not application_owed(pack, standing):
+        organisers = tuple(dict.fromkeys(r for o in pack.acceptance.organisers for r in o.rules))
+        return [Problem("project_id", "the unit organises this project's final acceptance itself: there is nothing to apply for",
+                        "本项目由项目单位自行组织验收，无需申请", organisers or pack.acceptance.passed_rules, status=409)]
+    assert application is not None
+    if standing.applied:
+        return [Problem("project_id", "the unit has already applied for acceptance", "已提出验收申请", application.rules, status=409)]
+    if application.after == "initial_acceptance" and standing.initial_passed_on is None:
+        rules = tuple(dict.fromkeys([*application.rules, *(pack.acceptance.initial.rules if pack.acceptance.initial else ())]))
+        return [Problem("project_id", "initial acceptance has not passed: the application follows it", "初步验收尚未通过，不能申请验收",
+                        rules, status=409)]
+    if application.after == "completion" and not completed:
+        return [Problem("project_id", "the content is not declared built: the application follows completion",
+                        "尚未申报建成，不能申请验收", application.rules, status=409)]
+    needed = ["written_request"] + (["acceptance_report"] if application.after == "initial_acceptance" else [])
+    problems = [Problem("documents", f"the application brings {APPLICATION_PAPERS[role][0]}", APPLICATION_PAPERS[role][1],
+                        application.rules) for role in needed if role not in document_roles]
+    if self_evaluation_owed is not None and "self_evaluation" not in document_roles:
+        problems.append(Problem("documents", "the application brings the performance self-evaluation report",
+                                "须随验收申请提交绩效自评报告", self_evaluation_owed.rule_ids))
     return problems

@@ -63,6 +63,26 @@ def public_class_refusal(unit: UnitRecord, public_class: bool, applicant) -> Ref
                    f"flags：公共类项目由{applicant.role_zh}申报，{unit.unit_id} 只申报本单位专业类项目")
 
 
+def role_flag_refusals(unit: UnitRecord, flags: tuple[str, ...], role_flags) -> list[Refusal]:
+    """A flag that makes a project a named body's own (DY-10.3b: the bureau's, reviewed by a third
+    party) is the declaring unit's to set only when it is that body; any other unit owns the project
+    it declares, needs, scheme, budget and implementation (DY-3.2)."""
+    refusals = []
+    for rule in role_flags:
+        flagged = rule.flag in flags
+        if flagged and unit.role != rule.role:
+            refusals.append(Refusal("flags", tuple(rule.rules),
+                                    f"flags: {rule.flag} is for {rule.role_zh}'s own projects; {unit.unit_id} owns the project it "
+                                    "declares: its needs, scheme, budget and implementation",
+                                    f"flags：{rule.flag} 仅用于{rule.role_zh}自身的项目；{unit.unit_id} 申报的项目由本单位负责需求提出、"
+                                    "方案编制、预算编报和组织实施", 422))
+        elif not flagged and unit.role == rule.role:
+            refusals.append(Refusal("flags", tuple(rule.rules),
+                                    f"flags: {unit.unit_id} is {rule.role_zh}; the project it declares is its own and is flagged {rule.flag}",
+                                    f"flags：{rule.role_zh}申报的是本单位项目，须标注 {rule.flag}", 422))
+    return refusals
+
+
 def registration_refusal(level: str, parent: UnitRecord | None, parent_unit_id: str | None, sector: str | None = None) -> Refusal | None:
     """A subordinate hangs under a registered first-level unit; a first-level unit under none. A
     district hospital or school hangs under its sector bureau, which organises its projects (BY-5.7)."""

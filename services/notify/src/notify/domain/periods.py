@@ -14,7 +14,7 @@ from typing import Any
 from servicekit.clock import BUSINESS_TZ, business_date
 
 ANCHOR_FIELDS = ("approved_on", "signed_on", "passed_on", "concluded_on", "completed_on", "notice_issued_on",
-                 "procedure_completed_on", "filed_on", "confirmed_on")
+                 "procedure_completed_on", "filed_on", "confirmed_on", "started_on", "applied_on")
 """Fields that carry the day a thing happened, in the order they are preferred."""
 
 TIMESTAMP_FIELDS = ("opinion_issued_at", "rejected_at", "decided_at", "recorded_at", "submitted_at", "filed_at", "granted_at")
