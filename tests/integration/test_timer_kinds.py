@@ -301,3 +301,17 @@ async def test_by_26c_by_59_a_contract_is_heard_of_when_filed_and_its_filing_per
     year = date.fromisoformat(late["due_on"]).year
     table = (await api["notify"].get("/bureau/assessment", as_=BUREAU, year=year)).json()
     assert [(row["late"], row["on_time"]) for row in table if row["unit_id"] == unit_id] == [(1, 0)]
+
+
+async def test_by_21_a_deadline_across_the_national_day_holiday_lands_on_the_right_working_day(api, dbs, infra):
+    """Five working days from 2026-09-29 skip 10-01 to 10-07, count the 调休 Saturday 10-10 and end on 10-12."""
+    project_id, unit_id = f"P-{uuid.uuid4().hex[:8]}", f"U-{uuid.uuid4().hex[:8]}"
+    await send(infra, ProjectApproved(
+        project_id=project_id, approval_id=str(uuid.uuid4()), unit_id=unit_id, pack=BY, project_class="build_develop",
+        approved_amount_fen=100_000_000, approved_on=date(2026, 9, 29), rule_ids=["BY-20.4b"], approved_at=at(date(2026, 9, 29))))
+
+    async def filing():
+        answer = await api["notify"].get(f"/projects/{project_id}/deadlines", as_=leader(unit_id))
+        return [d for d in answer.json() if d["kind"] == "scheme_filing"] or None if answer.status_code == 200 else None
+    [row] = await eventually(filing, timeout=30, what="the scheme filing deadline")
+    assert (row["anchor_on"], row["due_on"], row["unit_of_count"], row["length"]) == ("2026-09-29", "2026-10-12", "working_days", 5)

@@ -59,6 +59,8 @@ class ServiceSettings(BaseSettings):
     auth_jwks_url: str | None = Field(None, validation_alias=shared("AUTH_JWKS_URL"))
     auth_leeway_seconds: int = Field(30, ge=0, le=300, validation_alias=shared("AUTH_LEEWAY_SECONDS"))
     max_request_bytes: int = Field(1_048_576, ge=1024, validation_alias=shared("MAX_REQUEST_BYTES"))
+    submission_rate_per_minute: int = Field(60, ge=1, le=100_000, validation_alias=shared("SUBMISSION_RATE_PER_MINUTE"),
+                                            description="submissions one person may make on one route per minute, per replica")
 
     outbox_batch_size: int = Field(100, ge=1, le=1000)
     outbox_poll_seconds: float = Field(1.0, gt=0, le=60)
