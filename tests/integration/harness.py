@@ -15,10 +15,18 @@ import asyncpg
 import base64
 import httpx
 
+from contracts.base import PackRef
 from devstack.auth import DevIssuer
 from servicekit.audit import sm3_hex
 
 T = TypeVar("T")
+
+BY = PackRef(id="BY", version="2024.1")
+YF = PackRef(id="YF", version="2020.1")
+BZ = PackRef(id="BZ", version="2022.1")
+DY = PackRef(id="DY", version="2020.1")
+YL = PackRef(id="YL", version="draft.1")
+"""The bundled packs, as events name them."""
 
 
 async def eventually(probe: Callable[[], Awaitable[T]], *, timeout: float = 20, interval: float = 0.1,

@@ -13,11 +13,10 @@ import pytest
 from contracts.base import PackRef
 from contracts.envelope import Envelope
 from contracts.events import ContractFiled, DeadlineElapsed, ProjectApproved
-from tests.integration.harness import BUREAU, FINANCE, eventually, leader, publish_event
+from tests.integration.harness import BUREAU, BY, FINANCE, eventually, leader, publish_event
 
 pytestmark = pytest.mark.integration
 
-BY = PackRef(id="BY", version="2024.1")
 
 
 def today() -> date:

@@ -119,7 +119,7 @@ async def test_bz_17_a_pack_without_the_merge_refuses_it_over_http(api, unit_id,
             "documents": PLAN_DOCUMENTS, "design_merge": {"ground": "small_investment"}}
     refused = await api["intake"].post("/declarations", body, as_=applicant(unit_id))
     assert (refused.status_code, refused.json()["field"]) == (422, "design_merge")
-    assert refused.json()["message"] and refused.json()["message_zh"]
+    assert "pack BY has no merged 实施方案" in refused.json()["message"] and "BY 规定未设合并编制" in refused.json()["message_zh"]
     assert await count(dbs, unit_id) == 0
 
 
@@ -303,7 +303,8 @@ async def test_yl_4_1_the_bureau_reads_the_library_and_the_census_over_http(api,
 async def test_yl_6_a_pack_that_opens_batches_to_every_unit_names_none(api, unit_id):
     refused = await api["intake"].post("/batches", {"plan_year": 2030, "title": "2030年度项目申报", "notice_issued_on": "2029-11-05",
                                                     "units": [unit_id]}, as_=BUREAU)
-    assert (refused.status_code, refused.json()["field"]) == (422, "units") and refused.json()["message_zh"]
+    assert (refused.status_code, refused.json()["field"]) == (422, "units")
+    assert "pack BY opens each batch to every unit" in refused.json()["message"] and "不指定单位" in refused.json()["message_zh"]
 
 
 # ---- 云浮: the unit applies for its approved funds (YF-8.5) --------------------------------------

@@ -25,15 +25,10 @@ from contracts.events import (
     SupervisionFindingRecorded,
 )
 from finance_client import FinanceClient
-from tests.integration.harness import BUREAU, FINANCE, applicant, doc, eventually, leader, publish_event
+from tests.integration.harness import BUREAU, BY, BZ, DY, FINANCE, YF, YL, applicant, doc, eventually, leader, publish_event
 
 pytestmark = pytest.mark.integration
 
-BY = PackRef(id="BY", version="2024.1")
-DY = PackRef(id="DY", version="2020.1")
-BZ = PackRef(id="BZ", version="2022.1")
-YL = PackRef(id="YL", version="draft.1")
-YF = PackRef(id="YF", version="2020.1")
 ALL_RIGHTS = ["source_code", "data", "software_copyright", "patents", "trademarks", "usage_rights", "results"]
 CONTRACT_TEXT = {"role": "contract_text", "document": doc("合同文本.pdf")}
 NDA = {"role": "confidentiality_agreement", "document": doc("保密协议.pdf")}

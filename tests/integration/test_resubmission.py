@@ -7,14 +7,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from contracts.base import PackRef
 from contracts.envelope import Envelope
 from contracts.events import PlanReviewed
-from tests.integration.harness import PLAN_DOCUMENTS, applicant, eventually, leader, publish_event
+from tests.integration.harness import BY, PLAN_DOCUMENTS, applicant, eventually, leader, publish_event
 
 pytestmark = pytest.mark.integration
 
-BY = PackRef(id="BY", version="2024.1")
 
 
 async def declared(api, unit_id) -> dict:

@@ -9,14 +9,12 @@ from datetime import datetime, timezone
 
 import pytest
 
-from contracts.base import PackRef
 from contracts.envelope import Envelope
 from contracts.events import AcceptanceFiled, AcceptanceFilingRejected
-from tests.integration.harness import BUREAU, PLAN_DOCUMENTS, applicant, doc, eventually, leader, publish_event
+from tests.integration.harness import BUREAU, BY, PLAN_DOCUMENTS, applicant, doc, eventually, leader, publish_event
 
 pytestmark = pytest.mark.integration
 
-BY = PackRef(id="BY", version="2024.1")
 FILING_FORM = doc("项目备案表（评审）.pdf")
 CHANGE_STATEMENT = doc("调整说明（专家评审后，盖章）.pdf")
 EXPERT_ARGUMENT = doc("专家论证意见（调整）.pdf")

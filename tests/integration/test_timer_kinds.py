@@ -41,16 +41,19 @@ from contracts.events import (
     RectificationCompleted,
     SupervisionFindingRecorded,
 )
-from tests.integration.harness import BUREAU, eventually, leader, publish_event
+from policy.calendar import build_calendar
+from policy.packs import get_pack
+from policy.timers import Timer, timer_due
+from tests.integration.harness import BUREAU, BY, BZ, YL, eventually, leader, publish_event
 
 pytestmark = pytest.mark.integration
 
-BY = PackRef(id="BY", version="2024.1")
-BZ = PackRef(id="BZ", version="2022.1")
-YL = PackRef(id="YL", version="draft.1")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LONG_AGO = 4 * 366
 """Days back for an anchor whose deadline has run out: beyond the longest period here (3 years)."""
+CALENDAR = build_calendar(allow_provisional=True)
+"""The calendar notify runs with here (CALENDAR_ALLOW_PROVISIONAL), to compute what it should find."""
+BATCH_CLOSE = Timer.of(next(rule for rule in get_pack("BY").timers if rule.kind == "batch_close"))
 
 
 def today() -> date:
@@ -238,7 +241,7 @@ async def test_yl_16a_a_project_declared_this_year_is_approved_or_filed_by_31_de
 
     late_id, late_unit = await declare(today() - timedelta(days=LONG_AGO))
     [late] = await deadline_of(api, late_id, late_unit, "year_end_approval", "elapsed")
-    assert late["due_on"] == f"{today().year - 4}-12-31" and late["rule_ids"] == ["YL-16a"]
+    assert late["due_on"] == f"{(today() - timedelta(days=LONG_AGO)).year}-12-31" and late["rule_ids"] == ["YL-16a"]
 
     project_id, unit_id = await declare(today())
     [open_] = await deadline_of(api, project_id, unit_id, "year_end_approval", "open")
@@ -273,9 +276,8 @@ async def test_by_14a_a_declaration_window_is_every_units_deadline_and_closes_tw
     notice = today()
     await send(infra, opened(current, notice))
     row = await window(current, "open")
-    months = notice.month + 2
-    closes = date(notice.year + (months - 1) // 12, (months - 1) % 12 + 1, 1)
-    assert date.fromisoformat(row["due_on"]) >= closes - timedelta(days=1) and row["unit_of_count"] == "natural_months"
+    assert (row["anchor_on"], row["length"], row["unit_of_count"]) == (notice.isoformat(), 2, "natural_months")
+    assert row["due_on"] == timer_due(get_pack("BY"), BATCH_CLOSE, notice, CALENDAR).due.isoformat()
     feed = await api["notify"].get(f"/units/{unit_id}/deadlines.ics", as_=leader(unit_id))
     assert feed.status_code == 200 and row["deadline_id"] in feed.text
 
@@ -315,3 +317,23 @@ async def test_by_21_a_deadline_across_the_national_day_holiday_lands_on_the_rig
         return [d for d in answer.json() if d["kind"] == "scheme_filing"] or None if answer.status_code == 200 else None
     [row] = await eventually(filing, timeout=30, what="the scheme filing deadline")
     assert (row["anchor_on"], row["due_on"], row["unit_of_count"], row["length"]) == ("2026-09-29", "2026-10-12", "working_days", 5)
+
+
+async def test_by_14a_a_closing_declaration_window_is_a_reminder_in_every_units_inbox(api, infra):
+    """A unit with no deadline of its own is reminded that the window closes: notify follows it from
+    its first event, and a deadline of the whole jurisdiction reminds every unit it follows."""
+    unit_id = f"U-{uuid.uuid4().hex[:8]}"
+    await send(infra, submitted(f"P-{uuid.uuid4().hex[:8]}", unit_id, BY, today()))
+    # the notice whose window closes first on or after today: its reminders are due already
+    notice = next(day for day in (today() - timedelta(days=back) for back in range(70, 0, -1))
+                  if timer_due(get_pack("BY"), BATCH_CLOSE, day, CALENDAR).due >= today())
+    batch_id = f"B-{uuid.uuid4().hex[:8]}"
+    await send(infra, BatchOpened(batch_id=batch_id, pack=BY, plan_year=notice.year + 1, title="计时测试批次（即将截止）",
+                                  notice_issued_on=notice, closes_on=notice + timedelta(days=61), rule_ids=["BY-14a"],
+                                  opened_at=at(notice)))
+
+    async def reminded():
+        inbox = (await api["notify"].get(f"/units/{unit_id}/notifications", as_=leader(unit_id))).json()
+        return [n for n in inbox if n["event_type"] == "deadline.batch_close" and "个工作日" in n["title_zh"]] or None
+    notices = await eventually(reminded, timeout=30, what="the window's reminder in the unit's inbox")
+    assert all(n["rule_ids"] == ["BY-14a"] and n["project_id"] is None for n in notices)

@@ -175,13 +175,12 @@ def test_rate_limiter_refills_over_time():
     assert limiter.allow(("u", "POST /x"), rate) == 0
 
 
-async def test_submissions_over_the_rate_get_429_with_retry_after(verifier, keys):
-    from servicekit.security.access import Rate
-
+async def _submit(verifier, keys, rate, times: int, **authorize) -> list[httpx.Response]:
+    """POST ``times`` to a route limited to ``rate``."""
     app = FastAPI()
     install_error_handlers(app)
-    access = AccessPolicy({("POST", "/submit"): Allow.of("bureau_reviewer", rate=Rate(2, 60.0))})
-    app.router.dependencies.append(Depends(make_authorize(access, verifier)))
+    access = AccessPolicy({("POST", "/submit"): Allow.of("bureau_reviewer", rate=rate)})
+    app.router.dependencies.append(Depends(make_authorize(access, verifier, **authorize)))
 
     @app.post("/submit")
     async def submit() -> dict:
@@ -189,30 +188,22 @@ async def test_submissions_over_the_rate_get_429_with_retry_after(verifier, keys
 
     headers = {"authorization": f"Bearer {sign(keys[0], realm_access={'roles': ['bureau_reviewer']})}"}
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
-        statuses = [(await client.post("/submit", headers=headers)) for _ in range(3)]
+        return [await client.post("/submit", headers=headers) for _ in range(times)]
+
+
+async def test_submissions_over_the_rate_get_429_with_retry_after(verifier, keys):
+    from servicekit.security.access import Rate
+
+    statuses = await _submit(verifier, keys, Rate(2, 60.0), 3)
     assert [r.status_code for r in statuses] == [200, 200, 429]
     assert int(statuses[-1].headers["retry-after"]) >= 1 and statuses[-1].json()["message_zh"]
 
 
 async def test_the_deployment_sets_how_many_submissions_a_person_may_make_a_minute(verifier, keys):
-    from types import SimpleNamespace
+    from servicekit.security.access import SUBMISSIONS, Rate
 
-    from servicekit.security.access import SUBMISSIONS
-
-    app = FastAPI()
-    app.state.runtime = SimpleNamespace(settings=SimpleNamespace(submission_rate_per_minute=3))
-    install_error_handlers(app)
-    access = AccessPolicy({("POST", "/submit"): Allow.of("bureau_reviewer", rate=SUBMISSIONS)})
-    app.router.dependencies.append(Depends(make_authorize(access, verifier)))
-
-    @app.post("/submit")
-    async def submit() -> dict:
-        return {}
-
-    headers = {"authorization": f"Bearer {sign(keys[0], realm_access={'roles': ['bureau_reviewer']})}"}
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
-        statuses = [(await client.post("/submit", headers=headers)).status_code for _ in range(4)]
-    assert statuses == [200, 200, 200, 429]
+    limited = await _submit(verifier, keys, SUBMISSIONS, 4, submissions=Rate(3, 60.0))
+    assert [r.status_code for r in limited] == [200, 200, 200, 429]
 
 
 async def test_subordinate_units_count_only_where_the_pack_says_so(verifier, keys):

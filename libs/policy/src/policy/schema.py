@@ -43,6 +43,8 @@ AMOUNT_BASIS_ZH: dict[str, str] = {
 FundingSource = Literal["fiscal", "upper_level_special", "self_raised", "public_interest", "non_fiscal"]
 Exclusion = Literal["state_secret", "special_national_rules", "framework_third_party", "emergency", "not_city_level"]
 Regime = Literal["approval", "filing", "self_managed", "outside"]
+ReportingSupplier = Literal["testing"]
+"""Supplier roles whose contract makes their report owed at acceptance (YF-13b, YL-25c)."""
 Track = Literal["ordinary", "simplified", "micro"]
 Stage = Literal["planning", "declaration", "scheme", "review", "procurement", "implementation", "acceptance", "evaluation"]
 Flag = Literal[
@@ -281,7 +283,7 @@ class Requirement(Frozen):
     dispositions: StrictBool = False
     """For an asset catalogue: each system still running states whether it is kept, consolidated into
     another, migrated or retired (YL-4.3 整合清理、迁移改造)."""
-    owed_with_supplier: Literal["testing"] | None = None
+    owed_with_supplier: ReportingSupplier | None = None
     """For acceptance evidence approval could not settle (its amount unknown, or owed only "where required"):
     owed once the project contracts this supplier, whose report it is (YF-13b, YL-25c: the tester's report)."""
 
@@ -322,11 +324,11 @@ class CoReviewer(Param):
     topics: tuple[StrictStr, ...] = ()
     """Empty: every project; otherwise the project's topics that call for this body."""
     before: Literal["committee_review", "approval"] = "approval"
+    """The step that waits for the opinion (BZ-20: 审委会)."""
     flags: tuple[Flag, ...] = ()
     """Asked only of a project with every one of these flags (BZ-9: a city project the counties share in)."""
     after: ReviewStepKey | None = None
     """Asked once this step of the case has passed, not when the case opens (BZ-9: 领导小组办公室审核，报市政府审定)."""
-    """The step that waits for the opinion (BZ-20: 审委会)."""
 
 
 class HumanDecision(Param):

@@ -13,7 +13,7 @@ from servicekit.consumer import Subscription
 from servicekit.errors import install_error_handlers
 from servicekit.metrics import MetricSource
 from servicekit.runtime import ServiceRuntime
-from servicekit.security.access import AccessPolicy, Allow, make_authorize
+from servicekit.security.access import AccessPolicy, Allow, Rate, make_authorize
 from servicekit.security.middleware import RequestGuard
 from servicekit.security.tokens import KeySource, TokenVerifier
 from servicekit.settings import ServiceSettings
@@ -51,7 +51,7 @@ def create_service_app(
     policy = AccessPolicy(dict(ops.ACCESS)).merged(access)
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan,
                   dependencies=[Depends(make_authorize(
-                      policy, verifier,
+                      policy, verifier, submissions=Rate(settings.submission_rate_per_minute, 60.0),
                       subordinates=runtime.policy.pack.scope.standing_scope == "budget_unit_with_subordinates"))])
     app.state.runtime = runtime
     app.state.access = policy

@@ -32,6 +32,9 @@ PostgreSQL cannot store (NUL) or a reader cannot see; tabs and line breaks stay 
 
 FreeText = Annotated[str, Field(min_length=1, max_length=2000, pattern=TEXT_PATTERN)]
 
+CreditCode = Annotated[str, Field(pattern=r"^[0-9A-Z]{18}$", description="统一社会信用代码 (unified social credit code)")]
+"""How a supplier, designer or evaluation firm is named: its 18-character unified social credit code."""
+
 
 def _written_day(value: object) -> object:
     # Pydantic reads a bare number as seconds since 1970, so a mistyped ``0`` became 1970-01-01.

@@ -67,7 +67,7 @@ async def record_evaluation(uow: UnitOfWork, project_id: str, body: EvaluationIn
                           status_code=403)
     ip_report = body.ip_report.model_dump(exclude_none=True) if body.ip_report else {}
     asked = rules_of_evaluation.Asked(
-        kind=body.kind, accepted=case.passed_on is not None, contracted=case.contract_amount_fen > 0, ground=body.ground,
+        kind=body.kind, accepted=case.passed_on is not None, contracted="builder" in (case.contracted_roles or ()), ground=body.ground,
         firm=body.firm is not None, ip_items=set(ip_report))
     refuse(rules_of_evaluation.problems(pack, asked))
     rules: tuple[str, ...] = grades[body.grade].rules if body.grade else ()
@@ -85,7 +85,7 @@ async def record_evaluation(uow: UnitOfWork, project_id: str, body: EvaluationIn
             if timing.timing == "window_after_operation":
                 _within_operation_window(pack, case, timing, body.completed_on)
     else:
-        rules = tuple(dict.fromkeys([*(r for e in evaluation.third_party for r in e.rules), *rules]))
+        rules = tuple(dict.fromkeys([*rules_of_evaluation.bureau_rules(pack), *rules]))
     rules = rules_of_evaluation.cited(pack, asked, rules)
     if not rules:
         rules = pack.acceptance.passed_rules

@@ -4,12 +4,14 @@ the acceptance stage owes (BY-43, YL-24a, YL-25b, YL-28)."""
 
 from __future__ import annotations
 
+from typing import get_args
+
 from sqlalchemy import select
 
 from contracts.envelope import Envelope
 from contracts.events import ContractFiled, MicroProjectFiled, ProjectApproved, ProjectFiled, ProjectTerminated
 from policy.packs import get_pack
-from policy.schema import Pack
+from policy.schema import Pack, ReportingSupplier
 from servicekit.db import UnitOfWork
 from servicekit.errors import DomainError
 
@@ -17,8 +19,7 @@ from acceptance.domain.evidence import owed_on_contract
 from acceptance.domain.gates import Owed, Standing
 from acceptance.models import AcceptanceCase
 
-OWED_WITH_SUPPLIER = frozenset({"testing"})
-"""Supplier roles whose contract makes their report owed at acceptance (``Requirement.owed_with_supplier``)."""
+OWED_WITH_SUPPLIER = frozenset(get_args(ReportingSupplier))
 
 
 async def case_of(uow: UnitOfWork, project_id: str, sub_key: str = "", *, lock: bool = True) -> AcceptanceCase | None:

@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from contracts.base import RuleId
-from servicekit.identifiers import TEXT_PATTERN, Day, FreeText, Identifier
+from servicekit.identifiers import TEXT_PATTERN, CreditCode, Day, FreeText, Identifier
 
 
 class JudgementIn(BaseModel):
@@ -177,7 +177,7 @@ class EvaluationFirm(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=2, max_length=200, pattern=TEXT_PATTERN)
-    credit_code: str = Field(pattern=r"^[0-9A-Z]{18}$", description="统一社会信用代码")
+    credit_code: CreditCode
 
 
 class IpReport(BaseModel):

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from servicekit import idempotency
 from servicekit.audit import sm3_hex
+from servicekit.clock import business_date
 from servicekit.deps import Runtime
 from servicekit.identifiers import IdentifierPath, IdentifierQuery
 from servicekit.idempotency import IdempotencyKey, request_hash
@@ -160,7 +161,7 @@ async def file_plan(unit_id: IdentifierPath, body: PlanFilingIn, request: Reques
 async def list_plans(unit_id: IdentifierPath, runtime: Runtime) -> list[PlanFilingOut]:
     """Every filing of the unit, all revisions kept."""
     async with runtime.units() as uow:
-        pack = handlers.default_registry().get(runtime.settings.policy_pack)
+        pack = handlers.default_registry().get(runtime.settings.policy_pack, on=business_date(uow.clock.now()))
         asked = handlers.plan_requirements(pack)
         return [_plan(row, list(asked[row.kind].rules) if row.kind in asked else []) for row in await handlers.unit_plans(uow, unit_id)]
 
@@ -278,7 +279,7 @@ async def project_library(
     """The project library (项目库): every project declared or filed, with its status as review and
     approval move it on (YL-4.1)."""
     async with runtime.units() as uow:
-        pack = handlers.default_registry().get(runtime.settings.policy_pack)
+        pack = handlers.default_registry().get(runtime.settings.policy_pack, on=business_date(uow.clock.now()))
         total, counts, rows = await handlers.project_library(uow, pack, status=status, plan_year=plan_year, unit_id=unit_id,
                                                             limit=limit, offset=offset)
         library = pack.declaration.project_library
@@ -296,7 +297,7 @@ async def asset_census(runtime: Runtime) -> AssetCensusOut:
     """The IT-asset census (信息化资产普查): each unit's latest catalogue in figures, with what becomes of
     its systems (YL-4.3), and the units that have filed none (YL-4.1)."""
     async with runtime.units() as uow:
-        pack = handlers.default_registry().get(runtime.settings.policy_pack)
+        pack = handlers.default_registry().get(runtime.settings.policy_pack, on=business_date(uow.clock.now()))
         asked = handlers.plan_requirements(pack).get("asset_catalogue")
         filed, missing = await handlers.asset_census(uow)
         return AssetCensusOut(

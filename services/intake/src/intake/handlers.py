@@ -67,7 +67,7 @@ from intake.domain.standing import (
 from intake import documents, registry, screening
 from intake.domain.batches import batch_unit_problems, not_issued
 from intake.domain.catalogue import CatalogueEntry, catalogue_problems
-from intake.domain.commitments import commitment_problems
+from intake.domain.commitments import FORM_ANSWER, commitment_problems
 from intake.domain.design_merge import MERGED, MergeClaim, merge_problems
 from intake.domain.forms import STRUCTURED
 from intake.domain.funds import FundState, fund_application_problems
@@ -287,8 +287,7 @@ def check_commitments(body: ProjectIn, pack) -> None:
         return  # a filing is no application for approval
     named = [c.kind for c in body.commitments]
     form = body.forms.application_form
-    answers = None if form is None else {"in_county_investment_plan": form.in_county_investment_plan,
-                                         "county_government_consent": form.county_government_consent}
+    answers = None if form is None else {question: getattr(form, question) for question in FORM_ANSWER.values()}
     refuse(commitment_problems(named, answers, pack.declaration.already_committed, pack.id))
 
 
@@ -962,12 +961,10 @@ async def project_library(uow: UnitOfWork, pack, *, status: str | None, plan_yea
 
 async def asset_census(uow: UnitOfWork) -> tuple[list[tuple[UnitPlan, str | None]], list[str]]:
     """Each unit's latest asset catalogue, and the registered units that have filed none."""
-    latest = (select(UnitPlan.unit_id, func.max(UnitPlan.revision).label("revision"))
-              .where(UnitPlan.kind == "asset_catalogue").group_by(UnitPlan.unit_id).subquery())
-    query = (select(UnitPlan, Unit.name)
-             .join(latest, (latest.c.unit_id == UnitPlan.unit_id) & (latest.c.revision == UnitPlan.revision))
+    # revisions count per plan year, so the latest is the one filed last, one per unit
+    query = (select(UnitPlan, Unit.name).distinct(UnitPlan.unit_id)
              .outerjoin(Unit, Unit.unit_id == UnitPlan.unit_id)
-             .where(UnitPlan.kind == "asset_catalogue").order_by(UnitPlan.unit_id))
+             .where(UnitPlan.kind == "asset_catalogue").order_by(UnitPlan.unit_id, UnitPlan.filed_at.desc()))
     filed = [(plan, name) for plan, name in (await uow.session.execute(query)).all()]
     have = {plan.unit_id for plan, _ in filed}
     registered = (await uow.session.execute(select(Unit.unit_id).order_by(Unit.unit_id))).scalars().all()

@@ -61,7 +61,7 @@ def test_yl_4_1_the_census_counts_each_units_systems_and_what_is_undecided():
                       "by_disposition": {"consolidate": 1, "keep": 1}, "undecided": 1}
 
 
-def test_yl_4_1_the_bureau_keeps_a_project_library():
+def test_yl_4_1_the_yulin_pack_names_the_rule_its_project_library_answers_to():
     assert YL.declaration.project_library.rules == ("YL-4.1",)
 
 

@@ -153,6 +153,7 @@ async def _stop(uow: UnitOfWork, pack: Pack, name: str, data: dict[str, Any], en
         elif deadline.reference_id and deadline.reference_id not in references and deadline.started_by_event_id != cause:
             continue
         deadline.stopped_at, deadline.stopped_by_event_id = uow.clock.now(), envelope.id
+        deadline.met_on = business_date(envelope.time)
 
 
 async def _start(uow: UnitOfWork, pack: Pack, name: str, data: dict[str, Any], envelope: Envelope,
@@ -363,9 +364,10 @@ async def deadlines(uow: UnitOfWork, *, project_id: str | None = None, unit_id: 
 
 
 def outcome(deadline: Deadline) -> str:
-    """``elapsed`` when it ran out, or when the event that met it came after its last day (a filing the
-    platform heard of only then, BY-26c); ``stopped`` when met in time; else ``open``."""
-    if deadline.fired_at or (deadline.stopped_at and business_date(deadline.stopped_at) > deadline.due_on):
+    """``elapsed`` when it ran out, or when the event that met it happened after its last day (a filing the
+    platform heard of only then, BY-26c); ``stopped`` when met in time; else ``open``. The day an event
+    happened is its own, so a filing made in time and heard of late (a backlog, an outage) is in time."""
+    if deadline.fired_at or (deadline.met_on is not None and deadline.met_on > deadline.due_on):
         return "elapsed"
     return "stopped" if deadline.stopped_at else "open"
 

@@ -85,6 +85,9 @@ class Deadline(SQLModel, table=True):
     stops_on: list[str] = Field(default_factory=list, sa_column=Column(ARRAY(Text), nullable=False))
     stopped_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     stopped_by_event_id: str | None = Field(default=None, sa_column=Column(Text))
+    met_on: date | None = Field(default=None, sa_column=Column(Date))
+    """The business day the event that stopped it happened (its own time, not when notify heard of it):
+    what the assessment reads lateness from (BY-59)."""
     fired_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     fired_event_id: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 from contracts.events.procurement import SupplierRole
 from policy.facts import Override
 from policy.schema import IpRight
-from servicekit.identifiers import TEXT_PATTERN, Day, Identifier
+from servicekit.identifiers import TEXT_PATTERN, CreditCode, Day, Identifier
 
 MAX_AMOUNT_YUAN = 100_000_000_000
 Yuan = Annotated[StrictInt, Field(ge=0, le=MAX_AMOUNT_YUAN)]
@@ -55,14 +55,13 @@ class RequirementFilingIn(Closed):
     matches_scheme: StrictBool = Field(description="The requirements match the approved scheme (BY-24)")
     deviations: list[Text] = Field(default_factory=list, max_length=50,
                                    description="Where the requirements depart from the scheme; a departure is a change (BY-32a)")
-    scheme_designer_id: str | None = Field(None, pattern=r"^[0-9A-Z]{18}$",
-                                           description="统一社会信用代码 of the scheme's designer, who may not build it (DY-10.1c)")
+    scheme_designer_id: CreditCode | None = Field(None, description="The scheme's designer, who may not build it (DY-10.1c)")
     expert_review: ExpertReviewIn | None = None
     documents: list[FiledDocument] = Field(min_length=1, max_length=20)
 
 
 class SupplierIn(Closed):
-    supplier_id: str = Field(pattern=r"^[0-9A-Z]{18}$", description="统一社会信用代码")
+    supplier_id: CreditCode
     name: Name
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
 
 from policy.packs import get_pack
 from servicekit.clock import business_date
@@ -15,20 +14,21 @@ from servicekit.security.context import acting_username
 
 from review.domain.funds import FundCase, fund_application_problems
 from review.domain.path import approval_ceiling
-from review.models import ReviewCase, ReviewRound
+from review.models import ReviewCase
+from review.scheme_changes import passed_stages
 from review.schemas import FundApplicationIn
 
 
 async def apply(uow: UnitOfWork, case: ReviewCase, body: FundApplicationIn) -> ReviewCase:
     pack = get_pack(case.pack_id, case.pack_version)
     rule = pack.review.fund_application
-    query = select(ReviewRound.stage).where(ReviewRound.project_id == case.project_id, ReviewRound.result == "passed")
-    passed = frozenset((await uow.session.execute(query)).scalars().all())
+    passed = frozenset(await passed_stages(uow, case.project_id))
     ceiling_fen, basis = approval_ceiling(case.plan_amount_fen, case.reviewed_amount_fen, case.declared_amount_fen)
     applied = case.fund_application
     facts = FundCase(case.status, tuple(case.flags), passed, date.fromisoformat(applied["applied_on"]) if applied else None,
                      ceiling_fen // 100, basis)
-    refuse(fund_application_problems(rule, facts, body.amount_yuan, pack.id))
+    step = next((s for s in pack.review.steps if rule is not None and s.key == rule.after), None)
+    refuse(fund_application_problems(rule, facts, body.amount_yuan, pack.id, step.name_zh if step else ""))
     if rule is None:  # refused above
         return case
     case.fund_application = {"amount_yuan": body.amount_yuan, "document_number": body.document_number,

@@ -20,14 +20,15 @@ RULES = {"expert_review": "BY-31.3", "cost_review": "BY-31.4"}
 
 
 
-async def _passed(uow: UnitOfWork, project_id: str) -> set[str]:
+async def passed_stages(uow: UnitOfWork, project_id: str) -> set[str]:
+    """The review steps the project has passed."""
     query = select(ReviewRound.stage).where(ReviewRound.project_id == project_id, ReviewRound.result == "passed")
     return set((await uow.session.execute(query)).scalars().all())
 
 
 async def request(uow: UnitOfWork, case: ReviewCase, body: SchemeChangeIn) -> SchemeChange:
     """The latest of expert and cost review the scheme passed is the one the change comes after."""
-    passed = await _passed(uow, case.project_id)
+    passed = await passed_stages(uow, case.project_id)
     after = "cost_review" if "cost_review" in passed else "expert_review" if "expert_review" in passed else None
     if after is None or case.status != "open" or case.awaiting != "bureau":
         raise DomainError("no_change_now", "A change needs bureau consent only after expert or cost review, while the bureau holds the case",

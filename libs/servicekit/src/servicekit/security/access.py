@@ -196,17 +196,11 @@ class RateLimited(DomainError):
         self.retry_after = max(1, round(wait))
 
 
-def _rate(rate: Rate, request: Request) -> Rate:
-    """The submission rate as the deployment sets it (SUBMISSION_RATE_PER_MINUTE); other rates as declared."""
-    settings = getattr(getattr(request.app.state, "runtime", None), "settings", None)
-    per_minute = getattr(settings, "submission_rate_per_minute", None)
-    return Rate(per_minute, 60.0) if rate is SUBMISSIONS and isinstance(per_minute, int) else rate
-
-
 def make_authorize(access: AccessPolicy, verifier: TokenVerifier, limiter: RateLimiter | None = None, *,
-                   subordinates: bool = True) -> Callable[[Request], Awaitable[Principal]]:
+                   subordinates: bool = True, submissions: Rate = SUBMISSIONS) -> Callable[[Request], Awaitable[Principal]]:
     """``subordinates``: a unit's people also act for the units its token lists in ``unit_ids``, as
-    packs that make the first-level budget unit answer for its subordinates say (BY-5.2a, A-30)."""
+    packs that make the first-level budget unit answer for its subordinates say (BY-5.2a, A-30).
+    ``submissions``: the rate the deployment sets for the routes the access table limits to ``SUBMISSIONS``."""
     limiter = limiter or RateLimiter()
 
     async def authorize(request: Request) -> Principal:
@@ -234,7 +228,7 @@ def make_authorize(access: AccessPolicy, verifier: TokenVerifier, limiter: RateL
             if owners is not None and not owners <= own:
                 raise forbidden(principal, request, "the object belongs to another unit", "该对象属于其他单位")
         if rule.rate is not None:
-            wait = limiter.allow((principal.subject, f"{request.method} {path}"), _rate(rule.rate, request))
+            wait = limiter.allow((principal.subject, f"{request.method} {path}"), submissions if rule.rate is SUBMISSIONS else rule.rate)
             if wait:
                 log.warning("rate limited", extra={"subject": principal.subject, "path": path})
                 raise RateLimited(wait)

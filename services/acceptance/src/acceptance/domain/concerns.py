@@ -30,7 +30,8 @@ def judge_concerns(pack: Pack, judgements: Sequence[Judgement], result: str) -> 
         if concern is None:
             return (), Problem(f"judgements[{i}].key",
                                f"{item.key} is not an acceptance concern of {pack.id}; it has {', '.join(sorted(by_key)) or 'none'}",
-                               f"{item.key} 不是本办法规定的验收事项", ())
+                               f"{item.key} 不是本办法规定的验收事项（可选：{'、'.join(sorted(by_key)) or '无'}）",
+                               pack.acceptance.failed_rules)
         if item.key in seen:
             return (), Problem(f"judgements[{i}].key", f"{item.key} is judged twice", f"{item.key} 重复", tuple(concern.rules))
         seen.add(item.key)

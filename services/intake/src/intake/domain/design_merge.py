@@ -13,9 +13,6 @@ from servicekit.problems import Problem
 MERGED = "merged_design"
 """The flag the pack's document conditions read: 实施方案 owed, 可研 and 初设 not."""
 
-REQUIRING_BODIES = {"central": "党中央、国务院", "provincial": "省委、省政府", "municipal": "市委、市政府"}
-
-
 @dataclass(frozen=True)
 class MergeClaim:
     ground: str

@@ -28,7 +28,7 @@ def fund_application_problems(state: FundState, amount_yuan: int, rule: FundAppl
     rules = tuple(rule.rules)
     others = [flag for flag in rule.unless_flags if flag in state.flags]
     if others:
-        return [Problem("project_id", f"a project flagged {', '.join(others)} has its funds applied for by another body ({rule.note or ''})",
+        return [Problem("project_id", f"a project flagged {', '.join(others)} has its funds applied for by the bureau, not the unit",
                         f"标注 {'、'.join(others)} 的项目不由项目单位申请资金（公共类由主管部门申请）", rules, 409)]
     if state.applied_on is not None:
         return [Problem("project_id", f"the funds were applied for on {state.applied_on.isoformat()}",
@@ -36,7 +36,7 @@ def fund_application_problems(state: FundState, amount_yuan: int, rule: FundAppl
     problems = []
     if state.status != "approved":
         problems.append(Problem("project_id", f"the project is {state.status}: funds are applied for once it is approved",
-                                f"项目当前状态为 {state.status}，取得立项审批意见后方可申请资金", rules, 409))
+                                "项目尚未取得立项审批意见，取得后方可申请资金", rules, 409))
     if state.fund_review_passed_on is None:
         problems.append(Problem("project_id", "the finance bureau's fund review has not passed",
                                 "项目尚未完成财政局资金审核", rules, 409))

@@ -21,14 +21,15 @@ class FundCase:
     """Which amount caps the application: the cost review's, else the plan review's, else the declared one."""
 
 
-def fund_application_problems(rule, case: FundCase, amount_yuan: int, pack_id: str) -> list[Problem]:
+def fund_application_problems(rule, case: FundCase, amount_yuan: int, pack_id: str, after_zh: str = "") -> list[Problem]:
+    """``after_zh``: the name of the step the application follows, as the bureau knows it (财政资金审核)."""
     if rule is None:
         return [Problem("project_id", f"pack {pack_id} has the bureau apply for no project's funds",
                         f"{pack_id} 规定未要求政数局为项目申请资金", (), 409)]
     rules = tuple(rule.rules)
     missing = [flag for flag in rule.flags if flag not in case.flags]
     if missing:
-        return [Problem("project_id", f"the project is not declared {', '.join(missing)}: its unit applies for its funds ({rule.note or ''})",
+        return [Problem("project_id", f"the project is not declared {', '.join(missing)}: its unit applies for its own funds",
                         f"项目未申报为 {'、'.join(missing)}，资金由项目单位申请", rules, 409)]
     if case.applied_on is not None:
         return [Problem("project_id", f"the funds were applied for on {case.applied_on.isoformat()}",
@@ -39,7 +40,7 @@ def fund_application_problems(rule, case: FundCase, amount_yuan: int, pack_id: s
                                 "项目未通过评审，无资金可申请", rules, 409))
     elif rule.after not in case.passed_steps:
         problems.append(Problem("project_id", f"{rule.after} has not passed: funds are applied for after the fund review",
-                                f"{rule.after} 尚未通过，完成资金审核后方可申请资金", rules, 409))
+                                f"{after_zh or rule.after}尚未通过，完成后方可申请资金", rules, 409))
     if amount_yuan > case.ceiling_yuan:
         basis = case.ceiling_basis.replace("_", " ")
         problems.append(Problem("amount_yuan", f"{amount_yuan} 元 is more than the {basis} of {case.ceiling_yuan} 元",

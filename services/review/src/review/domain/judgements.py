@@ -8,20 +8,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from servicekit.problems import Problem
+
 
 @dataclass(frozen=True)
 class Judgement:
     key: str
     found: bool
     note: str | None = None
-
-
-@dataclass(frozen=True)
-class Problem:
-    field: str
-    en: str
-    zh: str
-    rule_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -52,7 +46,7 @@ def judge(decisions: Sequence, judgements: Sequence[Judgement], stage: str, resu
         decision = by_key.get(item.key)
         if decision is None:
             return None, Problem(f"judgements[{i}].key", f"{item.key} is not a concern of this pack; it has {', '.join(sorted(by_key)) or 'none'}",
-                                 f"{item.key} 不是本办法规定的审查事项")
+                                 f"{item.key} 不是本办法规定的审查事项", ())
         if decision.stages and stage not in decision.stages:
             return None, Problem(f"judgements[{i}].key", f"{item.key} is judged at {', '.join(decision.stages)}, not {stage}",
                                  f"{item.key} 应在 {'、'.join(decision.stages)} 环节审查", tuple(decision.rules))
@@ -83,4 +77,4 @@ def recorded(decisions: Sequence, judgements: Sequence[Judgement]) -> list[dict]
     so whoever reads the opinion sees an advice as an advice (BY-58) and a refusal as a refusal."""
     by_key = {d.key: d for d in decisions}
     return [{"key": j.key, "found": j.found, "note": j.note, "rule_ids": list(by_key[j.key].rules),
-             "effect": effect_of(by_key[j.key])} for j in judgements if j.key in by_key]
+             "effect": effect_of(by_key[j.key])} for j in judgements]
